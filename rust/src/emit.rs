@@ -1,0 +1,455 @@
+//! `emit`: deterministic, deliberately nasty `ExecutorEvent`s, written the way a Rust
+//! producer writes them (`serde_json::to_string`, one per line).
+//!
+//! The output is the "Rust-emitted" side of the conformance suite, so it aims at the
+//! corners where the two stacks can drift: i64 extremes and snowflake ids above 2^53,
+//! nanosecond / leap-second / out-of-range-year timestamps, escape- and Unicode-heavy
+//! strings, deep `context` trees with u64 extremes and floats of every magnitude.
+//!
+//! Every value is drawn from [`Rng`], so the same seed gives the same bytes.
+
+use std::io::{self, Write};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use serde_json::{Map, Number, Value};
+
+use crate::event::ExecutorEvent;
+use crate::rng::Rng;
+
+/// Event types seen in practice (DESIGN.md), plus the `command.*` family spelled out.
+pub const KNOWN_EVENT_TYPES: &[&str] = &[
+    "step.enter",
+    "step.exit",
+    "call.done",
+    "call.error",
+    "loop.item",
+    "loop.done",
+    "command.issued",
+    "command.claimed",
+    "command.started",
+    "command.completed",
+    "command.failed",
+    "playbook_initialized",
+    "playbook_completed",
+    "playbook_failed",
+    "workflow_initialized",
+    "workflow_completed",
+    "workflow_failed",
+];
+
+/// Union of the Python `EventStatus` and the Rust server's status enum. They
+/// disagree (CLAIMED vs SKIPPED/PAUSED), which is exactly why both are emitted.
+pub const KNOWN_STATUSES: &[&str] = &[
+    "PENDING",
+    "RUNNING",
+    "COMPLETED",
+    "FAILED",
+    "CANCELLED",
+    "SKIPPED",
+    "STARTED",
+    "PAUSED",
+    "CLAIMED",
+];
+
+/// Characters that stress JSON escaping and Unicode handling: the two characters
+/// serde_json escapes besides controls (`"` `\`), `/` (escapable but never escaped on
+/// output), the short-escape controls, DEL and C1 controls (written raw), U+2028/2029
+/// (raw in JSON, line breaks to JavaScript and `str.splitlines()`), BOM,
+/// noncharacters, astral characters (surrogate pairs when escaped), combining marks,
+/// ZWJ and bidi overrides, and case-mapping oddities.
+#[rustfmt::skip]
+const SPECIAL_CHARS: &[char] = &[
+    '"', '\\', '/', '\u{0}', '\u{1}', '\u{8}', '\t', '\n', '\u{b}', '\u{c}', '\r', '\u{1b}',
+    '\u{1f}', '\u{7f}', '\u{80}', '\u{9f}', '\u{a0}', '\u{ad}', '\u{2028}', '\u{2029}',
+    '\u{200b}', '\u{200d}', '\u{202e}', '\u{feff}', '\u{fffd}', '\u{fffe}', '\u{ffff}',
+    '\u{10000}', '\u{1f600}', '\u{1f468}', '\u{e0001}', '\u{10ffff}', '\u{0301}',
+    '\u{0308}', '\u{20db}', 'é', 'ß', 'ı', 'İ', 'ﬀ', '中', '日', 'Ω', '<', '>', '&', '\'',
+    '%', '$',
+];
+
+const STEP_NAMES: &[&str] = &[
+    "start",
+    "end",
+    "fetch_users",
+    "loop_items",
+    "http_call",
+    "transform",
+    "load.postgres",
+    "node-1",
+    "retry_step",
+    "",
+];
+
+const OBJECT_KEYS: &[&str] = &[
+    "result",
+    "data",
+    "error",
+    "rows",
+    "status",
+    "id",
+    "attempt",
+    "payload",
+    "context",
+    "meta",
+    "items",
+    "",
+    "__proto__",
+    "key with space",
+    "ключ",
+    "a.b",
+    "$ref",
+];
+
+/// Write `count` events for `seed` as NDJSON (`to_string` + `\n`).
+pub fn emit<W: Write>(out: &mut W, count: u64, seed: u64) -> io::Result<()> {
+    let mut rng = Rng::new(seed);
+    for _ in 0..count {
+        let line = serde_json::to_string(&event(&mut rng)).map_err(io::Error::other)?;
+        out.write_all(line.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// The emitted lines as strings, for tests.
+pub fn lines(count: u64, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    (0..count)
+        .map(|_| serde_json::to_string(&event(&mut rng)).expect("ExecutorEvent always serializes"))
+        .collect()
+}
+
+/// One varied event. Each `Option` field is set independently.
+pub fn event(rng: &mut Rng) -> ExecutorEvent {
+    ExecutorEvent {
+        execution_id: id(rng),
+        event_type: label(rng, KNOWN_EVENT_TYPES),
+        step: if rng.chance(1, 2) {
+            rng.pick(STEP_NAMES).to_string()
+        } else {
+            string(rng)
+        },
+        status: label(rng, KNOWN_STATUSES),
+        created_at: timestamp(rng),
+        context: context(rng),
+        event_id: rng.chance(2, 3).then(|| id(rng)),
+        worker_id: rng.chance(1, 2).then(|| worker_id(rng)),
+        // Never `Some(Value::Null)`: it serializes as `"meta":null`, which reads back as
+        // `None` and is then omitted, so it cannot round-trip byte-for-byte.
+        meta: rng.chance(1, 3).then(|| non_null(value(rng, 0, 6))),
+    }
+}
+
+/// i64 ids: extremes, the 2^53 boundary (where float-based readers start to corrupt
+/// ids), snowflake-sized values, small and negative ones.
+fn id(rng: &mut Rng) -> i64 {
+    const TWO_53: i64 = 1 << 53;
+    match rng.below(10) {
+        0 => *rng.pick(&[i64::MIN, i64::MAX, 0, -1, 1, i64::MIN + 1, i64::MAX - 1]),
+        1 => *rng.pick(&[TWO_53 - 1, TWO_53, TWO_53 + 1, -TWO_53 - 1]),
+        2 => rng.range_i64(0, 1_000_000),
+        3 => rng.next_u64() as i64,
+        // Snowflake: 41-bit ms timestamp << 22 | worker | sequence; > 2^53 after ~a month.
+        _ => rng.range_i64(TWO_53 + 1, i64::MAX),
+    }
+}
+
+/// A known label most of the time, otherwise a case variant or a random string.
+fn label(rng: &mut Rng, known: &[&str]) -> String {
+    match rng.below(10) {
+        0 => rng.pick(known).to_lowercase(),
+        1 => rng.pick(known).to_uppercase(),
+        2 | 3 => string(rng),
+        _ => rng.pick(known).to_string(),
+    }
+}
+
+fn worker_id(rng: &mut Rng) -> String {
+    match rng.below(4) {
+        0 => "cli-local".to_string(),
+        1 => format!("worker-{}", rng.below(1000)),
+        2 => format!(
+            "noetl-worker-{:08x}-{}",
+            rng.next_u64() as u32,
+            rng.below(64)
+        ),
+        _ => string(rng),
+    }
+}
+
+/// A string heavy in escapes and non-ASCII; sometimes empty.
+fn string(rng: &mut Rng) -> String {
+    let len = match rng.below(8) {
+        0 => 0,
+        1 => rng.below(200) as usize,
+        _ => rng.below(16) as usize,
+    };
+    (0..len).map(|_| character(rng)).collect()
+}
+
+fn character(rng: &mut Rng) -> char {
+    match rng.below(20) {
+        0..=7 => (0x20 + rng.below(0x5f) as u8) as char,
+        8..=12 => *rng.pick(SPECIAL_CHARS),
+        13 | 14 => char::from(rng.below(0x20) as u8),
+        _ => loop {
+            // Any Unicode scalar value; surrogates are not chars and are skipped.
+            if let Some(c) = char::from_u32(rng.below(0x11_0000) as u32) {
+                break c;
+            }
+        },
+    }
+}
+
+/// A `DateTime<Utc>` anywhere in chrono's range, with 0/3/6/9 significant fractional
+/// digits and occasional leap seconds.
+fn timestamp(rng: &mut Rng) -> DateTime<Utc> {
+    let year = match rng.below(12) {
+        0..=4 => rng.range_i64(1970, 2100),
+        5..=7 => rng.range_i64(1, 9999),
+        8 => rng.range_i64(10_000, 262_142),
+        9 => rng.range_i64(-262_143, 0),
+        10 => *rng.pick(&[-262_143, -1, 0, 1, 9999, 10_000, 262_142]),
+        _ => rng.range_i64(1000, 3000),
+    } as i32;
+    let month = rng.range_i64(1, 12) as u32;
+    let day = match rng.below(5) {
+        0 => 31, // clamped below: exercises month ends and Feb 29
+        _ => rng.range_i64(1, 28) as u32,
+    };
+    let date = (0..4)
+        .find_map(|back| NaiveDate::from_ymd_opt(year, month, day - back))
+        .expect("day 28 exists in every month");
+    let nano = match rng.below(4) {
+        0 => 0,
+        1 => rng.below(1000) as u32 * 1_000_000,
+        2 => rng.below(1_000_000) as u32 * 1_000,
+        _ => rng.below(1_000_000_000) as u32,
+    };
+    let time = match rng.below(20) {
+        // Leap second: chrono stores it as second 59 with nanos >= 1e9 and prints ":60".
+        0 => NaiveTime::from_hms_nano_opt(23, 59, 59, 1_000_000_000 + nano),
+        // chrono allows a leap second at any minute, not just 23:59 UTC.
+        1 => NaiveTime::from_hms_nano_opt(
+            rng.below(24) as u32,
+            rng.below(60) as u32,
+            59,
+            1_000_000_000 + nano,
+        ),
+        2 => NaiveTime::from_hms_nano_opt(
+            *rng.pick(&[0, 23]),
+            *rng.pick(&[0, 59]),
+            *rng.pick(&[0, 59]),
+            nano,
+        ),
+        _ => NaiveTime::from_hms_nano_opt(
+            rng.below(24) as u32,
+            rng.below(60) as u32,
+            rng.below(60) as u32,
+            nano,
+        ),
+    }
+    .expect("valid time");
+    NaiveDateTime::new(date, time).and_utc()
+}
+
+/// The `context` field: mostly an object, sometimes any other JSON value, sometimes
+/// a deep chain (serde_json's recursion limit is 128; we stay around 20).
+fn context(rng: &mut Rng) -> Value {
+    match rng.below(10) {
+        0 => value(rng, 0, 3),
+        1 => {
+            let depth = rng.range_i64(10, 20) as usize;
+            deep_chain(rng, depth)
+        }
+        2 => Value::Object(Map::new()),
+        _ => object(rng, 0, 8),
+    }
+}
+
+fn deep_chain(rng: &mut Rng, depth: usize) -> Value {
+    let mut v = scalar(rng);
+    for _ in 0..depth {
+        v = if rng.chance(1, 2) {
+            Value::Array(vec![v])
+        } else {
+            let mut m = Map::new();
+            m.insert(key(rng), v);
+            Value::Object(m)
+        };
+    }
+    v
+}
+
+fn value(rng: &mut Rng, depth: usize, max_depth: usize) -> Value {
+    if depth >= max_depth || rng.chance(3, 5) {
+        return scalar(rng);
+    }
+    if rng.chance(1, 2) {
+        object(rng, depth, max_depth)
+    } else {
+        let n = rng.below(6) as usize;
+        Value::Array((0..n).map(|_| value(rng, depth + 1, max_depth)).collect())
+    }
+}
+
+fn object(rng: &mut Rng, depth: usize, max_depth: usize) -> Value {
+    let n = rng.below(7) as usize;
+    let mut m = Map::new();
+    for _ in 0..n {
+        m.insert(key(rng), value(rng, depth + 1, max_depth));
+    }
+    Value::Object(m)
+}
+
+fn key(rng: &mut Rng) -> String {
+    if rng.chance(1, 2) {
+        rng.pick(OBJECT_KEYS).to_string()
+    } else {
+        string(rng)
+    }
+}
+
+fn non_null(v: Value) -> Value {
+    if v.is_null() {
+        Value::Object(Map::new())
+    } else {
+        v
+    }
+}
+
+fn scalar(rng: &mut Rng) -> Value {
+    match rng.below(10) {
+        0 => Value::Null,
+        1 => Value::Bool(rng.chance(1, 2)),
+        2 | 3 => Value::String(string(rng)),
+        4 | 5 => integer(rng),
+        _ => Value::Number(float(rng)),
+    }
+}
+
+/// Integers as serde_json stores them: i64 (negative) or u64 (non-negative).
+fn integer(rng: &mut Rng) -> Value {
+    match rng.below(6) {
+        0 => Value::from(*rng.pick(&[i64::MIN, i64::MAX, 0, -1, 1 << 53, (1 << 53) + 1])),
+        1 => Value::from(*rng.pick(&[u64::MAX, u64::MAX - 1, i64::MAX as u64 + 1])),
+        2 => Value::from(rng.next_u64()),
+        3 => Value::from(rng.next_u64() as i64),
+        _ => Value::from(rng.range_i64(-1000, 1000)),
+    }
+}
+
+/// A finite f64 of any magnitude that serde_json reads back exactly (see
+/// [`fixed_point`]); candidates without a nearby fixed point are redrawn.
+fn float(rng: &mut Rng) -> Number {
+    loop {
+        if let Some(f) = fixed_point(float_candidate(rng)) {
+            return Number::from_f64(f).expect("finite");
+        }
+    }
+}
+
+fn float_candidate(rng: &mut Rng) -> f64 {
+    match rng.below(8) {
+        0 => *rng.pick(&[
+            0.0,
+            -0.0,
+            100.0,
+            -1.0,
+            0.1,
+            0.5,
+            1e16,
+            1e15,
+            1e17,
+            1e-7,
+            1e-6,
+            1e21,
+            1e22,
+            9007199254740993.0,
+            f64::EPSILON,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::MIN,
+            f64::from_bits(1),                     // smallest subnormal, 5e-324
+            f64::from_bits(0x000F_FFFF_FFFF_FFFF), // largest subnormal
+            1e-300,
+            1e300,
+        ]),
+        // Subnormals.
+        1 => f64::from_bits(rng.below(1 << 52)) * if rng.chance(1, 2) { -1.0 } else { 1.0 },
+        // Integer-valued floats (written with ".0" or an exponent).
+        2 => rng.range_i64(-(1 << 60), 1 << 60) as f64,
+        // A short decimal times a power of ten in 1e-300..1e300.
+        3 | 4 => {
+            let mantissa = rng.range_i64(-99_999, 99_999) as f64;
+            mantissa * 10f64.powi(rng.range_i64(-305, 295) as i32)
+        }
+        // Uniformly random bit patterns: every exponent, full 17-digit mantissas.
+        _ => loop {
+            let f = f64::from_bits(rng.next_u64());
+            if f.is_finite() {
+                break f;
+            }
+        },
+    }
+}
+
+/// serde_json's default (non-`float_roundtrip`) parser is not correctly rounded:
+/// about 30% of random doubles come back 1-2 ulp off from their own `to_string`,
+/// and about 3% sit on a 2- or 3-cycle (x writes as text that reads as y, y writes
+/// as text that reads as x) with no fixed point at all. A Rust producer can emit
+/// either kind, but `emit` promises byte-for-byte round trips, so follow
+/// write -> read a few steps and return the value that is stable, if any.
+pub fn fixed_point(mut f: f64) -> Option<f64> {
+    for _ in 0..4 {
+        let text = serde_json::to_string(&f).expect("finite");
+        let back: f64 = serde_json::from_str(&text).expect("serde_json reads its own floats");
+        if back.to_bits() == f.to_bits() {
+            return Some(f);
+        }
+        f = back;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixed_point;
+
+    #[test]
+    fn fixed_point_detects_cycles_and_off_by_one_ulp() {
+        // Writes as "6.600983877804657e+286", which reads back as the neighbour whose
+        // text reads back as this value again: a 2-cycle, no fixed point.
+        let cyc: f64 = "6.600983877804657e+286".parse().unwrap();
+        assert_eq!(fixed_point(cyc), None);
+        // Writes as "-4.667013499125689e-54", which reads back 1 ulp off; that
+        // neighbour is stable.
+        let off: f64 = "-4.667013499125689e-54".parse().unwrap();
+        let fp = fixed_point(off).unwrap();
+        assert_ne!(fp.to_bits(), off.to_bits());
+        assert_eq!(fixed_point(fp), Some(fp));
+    }
+
+    #[test]
+    fn hand_picked_corner_floats_are_stable() {
+        // If one of these stopped being a fixed point, `emit` would silently redraw it.
+        for f in [
+            0.0,
+            -0.0,
+            100.0,
+            1e16,
+            1e-7,
+            1e22,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            f64::EPSILON,
+            f64::from_bits(1),
+            f64::from_bits(0x000F_FFFF_FFFF_FFFF),
+            1e-300,
+            1e300,
+        ] {
+            assert_eq!(fixed_point(f).map(f64::to_bits), Some(f.to_bits()), "{f:e}");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Reference harness for the NoETL executor event envelope.
+//!
+//! It answers two questions for the Python package's tests, exactly as the pinned
+//! Rust stack (serde 1.0.228, serde_json 1.0.150, chrono 0.4.44) would:
+//! does `serde_json::from_slice::<ExecutorEvent>` accept these bytes, and what does
+//! `serde_json::to_string` write back. Modules, one job each:
+//! [`event`] the seed struct, [`emit`] generated samples, [`check`] the oracle,
+//! [`b64`] and [`rng`] small helpers that keep the dependency list at three crates.
+
+pub mod b64;
+pub mod check;
+pub mod emit;
+pub mod event;
+pub mod rng;
+
+pub use event::ExecutorEvent;
