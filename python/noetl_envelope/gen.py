@@ -1,0 +1,178 @@
+"""`make gen` and `noetl-envelope gen [--check]`: every file derived from schema/, rendered in one place.
+
+`render` computes the full set of generated files in memory (the dataclass module through
+datamodel-codegen, whose options live in pyproject.toml, and the rule table); `write` puts
+them in the tree and `check` reports, as unified diffs, every file that is stale, missing or
+no longer generated. Nothing rendered carries a timestamp, so a clean tree regenerates to
+identical bytes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from noetl_envelope.rules import RULES
+from noetl_envelope.schema import SCHEMA_FILE
+
+MODEL_PACKAGE = "generated/noetl_envelope_generated"
+RULES_DOC = "docs/RULES.md"
+# Directories whose every file is generated: a file here that `render` does not produce is stale.
+OWNED_DIRS = (MODEL_PACKAGE,)
+
+_INIT = '''"""Generated from schema/{schema} by `make gen`; do not edit by hand.
+
+The dataclass mirrors the Rust struct field for field; the hand-written codec in
+noetl_envelope reads and writes it.
+"""
+
+from noetl_envelope_generated.executor_event import ExecutorEvent
+
+__all__ = ["ExecutorEvent"]
+'''
+
+
+class GenError(Exception):
+    """Generation could not run (tool missing, not a source checkout); a one-line message."""
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The source checkout containing `start` (default: the current directory)."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "schema" / SCHEMA_FILE).is_file() and (candidate / "pyproject.toml").is_file():
+            return candidate
+    raise GenError(f"{here}: not inside a noetl-envelope source checkout (no schema/{SCHEMA_FILE} above it)")
+
+
+def _render_model(root: Path) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "executor_event.py"
+        cmd = [
+            sys.executable,
+            "-m",
+            "datamodel_code_generator",
+            "--input",
+            f"schema/{SCHEMA_FILE}",
+            "--output",
+            str(out),
+        ]
+        try:
+            proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise GenError(f"cannot run datamodel-codegen: {exc}") from exc
+        if proc.returncode != 0:
+            if "No module named datamodel_code_generator" in proc.stderr:
+                raise GenError("datamodel-code-generator is not installed: pip install 'noetl-envelope[gen]'")
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise GenError(f"datamodel-codegen failed: {last}")
+        return out.read_bytes()
+
+
+def _render_rules_doc() -> bytes:
+    lines = [
+        "# Rule ids",
+        "",
+        "Generated from `python/noetl_envelope/rules.py` by `make gen`; do not edit by hand.",
+        "The part before the dot names the module that owns the rule (see the table in rules.py).",
+        "",
+        "| id | profiles | meaning |",
+        "|---|---|---|",
+    ]
+    for rule in RULES.values():
+        summary = rule.summary.replace("|", "\\|")
+        lines.append(f"| `{rule.id}` | {', '.join(rule.profiles)} | {summary} |")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def render(root: Path) -> dict[str, bytes]:
+    """Every generated file: repository-relative POSIX path -> exact bytes."""
+    files: dict[str, bytes] = {
+        f"{MODEL_PACKAGE}/__init__.py": _INIT.format(schema=SCHEMA_FILE).encode(),
+        f"{MODEL_PACKAGE}/executor_event.py": _render_model(root),
+        RULES_DOC: _render_rules_doc(),
+    }
+    for extra in _EXTRA_RENDERERS:
+        files.update(extra(root))
+    return files
+
+
+# Other generators (fixtures) register here so that `render` stays the single list of outputs.
+_EXTRA_RENDERERS: list[Callable[[Path], dict[str, bytes]]] = []
+
+
+def _owned_files(root: Path) -> set[str]:
+    owned: set[str] = set()
+    for directory in OWNED_DIRS:
+        base = root / directory
+        if base.is_dir():
+            owned.update(
+                p.relative_to(root).as_posix() for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+            )
+    return owned
+
+
+def write(root: Path) -> list[str]:
+    """Bring the tree up to date; returns the paths that changed."""
+    rendered = render(root)
+    changed = []
+    for rel, content in rendered.items():
+        path = root / rel
+        if not path.is_file() or path.read_bytes() != content:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            changed.append(rel)
+    for rel in sorted(_owned_files(root) - set(rendered)):
+        (root / rel).unlink()
+        changed.append(rel)
+    return changed
+
+
+def check(root: Path) -> list[str]:
+    """Unified diffs of every stale, missing or orphaned generated file ([] = up to date)."""
+    rendered = render(root)
+    diffs = []
+    for rel, content in rendered.items():
+        path = root / rel
+        current = path.read_bytes() if path.is_file() else b""
+        if current != content:
+            diffs.append(_diff(rel, current, content, missing=not path.is_file()))
+    for rel in sorted(_owned_files(root) - set(rendered)):
+        diffs.append(f"{rel}: not generated from the schema any more (run `make gen` to remove it)\n")
+    return diffs
+
+
+def _diff(rel: str, old: bytes, new: bytes, *, missing: bool) -> str:
+    if missing:
+        return f"{rel}: missing (run `make gen`)\n"
+    old_lines = old.decode("utf-8", "replace").splitlines(keepends=True)
+    new_lines = new.decode("utf-8", "replace").splitlines(keepends=True)
+    body = "".join(difflib.unified_diff(old_lines, new_lines, f"a/{rel}", f"b/{rel}"))
+    return body or f"{rel}: bytes differ (line endings or encoding)\n"
+
+
+def run(*, check_only: bool, root: Path | None = None) -> int:
+    """The `gen` command: 0 up to date / written, 1 stale (with --check), 2 cannot generate."""
+    try:
+        base = root or find_root()
+        if check_only:
+            diffs = check(base)
+            for diff in diffs:
+                sys.stdout.write(diff)
+            if diffs:
+                print(f"{len(diffs)} generated file(s) are stale: run `make gen` and commit", file=sys.stderr)
+                return 1
+            print("generated files are up to date", file=sys.stderr)
+            return 0
+        changed = write(base)
+        for rel in changed:
+            print(f"wrote {rel}", file=sys.stderr)
+        print(f"{len(changed)} generated file(s) changed", file=sys.stderr)
+        return 0
+    except GenError as exc:
+        print(f"noetl-envelope gen: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,84 @@
+"""Where the canonical schema lives and what its annotations say about each field.
+
+The codec, the fixture generator and the compatibility gate read field knowledge (Rust type,
+serde attributes, required-ness, declaration order) from here, never from hard-coded lists,
+so that one schema change plus `make gen` flows through everything.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+SCHEMA_FILE = "executor_event.schema.json"
+
+
+def schema_path() -> Path:
+    """The schema shipped inside the installed package, else the source tree's schema/."""
+    packaged = resources.files("noetl_envelope").joinpath("schema", SCHEMA_FILE)
+    if packaged.is_file():
+        return Path(str(packaged))
+    # A source checkout (editable install or PYTHONPATH=python): the wheel's packaged copy is
+    # made by the build from this same file, so both paths name the same bytes.
+    return Path(__file__).resolve().parents[2] / "schema" / SCHEMA_FILE
+
+
+@cache
+def load_schema(path: Path | None = None) -> dict[str, Any]:
+    with open(path or schema_path(), "rb") as handle:
+        loaded: dict[str, Any] = json.load(handle)
+    return loaded
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One struct field as the schema's annotations describe it."""
+
+    name: str
+    rust_type: str
+    required: bool
+    aliases: tuple[str, ...]
+    skip_if_none: bool
+    serde_default: bool
+    schema: dict[str, Any]
+
+    @property
+    def optional(self) -> bool:
+        """`Option<T>`: null and absent both mean None."""
+        return self.rust_type.startswith("Option<")
+
+    @property
+    def inner_rust_type(self) -> str:
+        """T for `Option<T>`, else the type itself."""
+        return self.rust_type[len("Option<") : -1] if self.optional else self.rust_type
+
+
+def field_specs(schema: dict[str, Any] | None = None) -> tuple[FieldSpec, ...]:
+    """The struct's fields in declaration order (the schema's property order)."""
+    schema = schema if schema is not None else load_schema()
+    required = set(schema.get("required", ()))
+    specs = []
+    for name, prop in schema["properties"].items():
+        serde = prop.get("x-serde", {})
+        specs.append(
+            FieldSpec(
+                name=name,
+                rust_type=prop["x-rust-type"],
+                required=name in required,
+                aliases=tuple(serde.get("alias", ())),
+                skip_if_none=serde.get("skip_serializing_if") == "Option::is_none",
+                serde_default=bool(serde.get("default", False)),
+                schema=prop,
+            )
+        )
+    return tuple(specs)
+
+
+def schema_version(schema: dict[str, Any] | None = None) -> str:
+    """The semver carried by `$id` (its last ':'-separated part)."""
+    schema = schema if schema is not None else load_schema()
+    return str(schema["$id"]).rsplit(":", 1)[-1]

@@ -1,0 +1,8 @@
+"""Thin entry point for `make gen` / `make check-gen` (same as `noetl-envelope gen [--check]`)."""
+
+import sys
+
+from noetl_envelope.gen import run
+
+if __name__ == "__main__":
+    sys.exit(run(check_only="--check" in sys.argv[1:]))
