@@ -2,7 +2,7 @@
 PYTHON ?= .venv/bin/python
 HARNESS := rust/target/release/envelope-harness
 
-.PHONY: setup gen check-gen test lint conformance harness sample clean
+.PHONY: setup run gen check-gen test lint conformance harness clean
 
 setup: .venv/.installed
 .venv/.installed: pyproject.toml
@@ -10,6 +10,10 @@ setup: .venv/.installed
 	$(PYTHON) -m pip install -q --upgrade pip
 	$(PYTHON) -m pip install -q -e '.[dev]'
 	touch $@
+
+# The main job on the bundled default: 100 Rust-emitted events, checked byte for byte.
+run: setup
+	$(PYTHON) -m noetl_envelope validate --profile canonical --quiet fixtures/samples/events.ndjson
 
 gen: setup
 	$(PYTHON) scripts/gen.py

@@ -1,0 +1,90 @@
+"""Field binding: which document member serde's derived Deserialize hands to which struct field.
+
+The derived visitor accepts the struct as a map (any key order, unknown keys skipped without
+decoding their values, aliases such as `payload` for `context`, a repeated field an error) or
+as serde's sequence form (an array of the fields in declaration order). Field knowledge comes
+from the schema's annotations (`schema.field_specs`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from noetl_envelope.jsontree import BadStr, Obj, a_type_name, excerpt
+from noetl_envelope.schema import FieldSpec, field_specs
+from noetl_envelope.violations import Violation, pointer_join
+
+TOP_LEVEL = 1  # the struct itself is the first container serde_json's recursion limit counts
+
+
+@dataclass(slots=True)
+class Binding:
+    """The tree values serde would hand to each field, and where they came from."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    pointers: dict[str, str] = field(default_factory=dict)
+    alias_used: list[str] = field(default_factory=list)  # pointers of members written with an alias
+    unknown: list[str] = field(default_factory=list)  # pointers of members serde skips
+    sequence_form: bool = False
+    violations: list[Violation] = field(default_factory=list)
+
+
+def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
+    """Match the document's members to struct fields the way serde's derived visitor does."""
+    specs = specs if specs is not None else field_specs()
+    binding = Binding()
+    if isinstance(tree, Obj):
+        by_wire_name: dict[str, FieldSpec] = {}
+        for spec in specs:
+            by_wire_name[spec.name] = spec
+            for alias in spec.aliases:
+                by_wire_name[alias] = spec
+        for key, value in tree:
+            pointer = pointer_join("", key)
+            if isinstance(key, BadStr):
+                # serde_json decodes every key (deserialize_identifier), known or not.
+                binding.violations.append(Violation(key.rule, pointer, f"key holds {key.what}: {excerpt(key)}"))
+                continue
+            found = by_wire_name.get(key)
+            if found is None:
+                binding.unknown.append(pointer)
+                continue
+            spec = found
+            if key != spec.name:
+                binding.alias_used.append(pointer)
+            if spec.name in binding.values:
+                first = binding.pointers[spec.name]
+                binding.violations.append(
+                    Violation(
+                        "serde.duplicate-field",
+                        pointer,
+                        f"duplicate field `{spec.name}` (already given at {first})",
+                    )
+                )
+                continue
+            binding.values[spec.name] = value
+            binding.pointers[spec.name] = pointer
+    elif isinstance(tree, list):
+        binding.sequence_form = True
+        for index, spec in enumerate(specs):
+            if index < len(tree):
+                binding.values[spec.name] = tree[index]
+                binding.pointers[spec.name] = f"/{index}"
+        if len(tree) > len(specs):
+            binding.violations.append(
+                Violation(
+                    "serde.invalid-length",
+                    f"/{len(specs)}",
+                    f"sequence form has {len(tree)} elements; struct ExecutorEvent has {len(specs)} fields",
+                )
+            )
+    else:
+        binding.violations.append(
+            Violation(
+                "serde.not-a-struct",
+                "",
+                f"the document is {a_type_name(tree)} ({excerpt(tree)}); expected struct ExecutorEvent (an object)",
+            )
+        )
+    return binding

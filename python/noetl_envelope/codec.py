@@ -1,0 +1,48 @@
+"""Decode a checked tree into the generated `ExecutorEvent`, and encode an event as serde_json would.
+
+Both directions walk the fields the schema declares (`schema.field_specs`) and delegate each
+value to its Rust type (`rusttypes`), so a field added to the schema flows through with no
+edit here. `encode` writes what `serde_json::to_string` writes: fields in declaration order,
+None omitted where serde skips it, compact, keys sorted inside Values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from noetl_envelope.binding import Binding
+from noetl_envelope.jsontree import Num
+from noetl_envelope.rusttypes import NumberReader, quote, resolve
+from noetl_envelope.schema import field_specs
+from noetl_envelope_generated import ExecutorEvent
+
+
+def exact_reader(value: Num) -> int | float:
+    return value.exact_value()
+
+
+def build_event(binding: Binding, read_number: NumberReader) -> ExecutorEvent:
+    """The event serde's binding describes; absent Option fields become None."""
+    kwargs: dict[str, Any] = {}
+    for spec in field_specs():
+        if spec.name in binding.values:
+            kwargs[spec.name] = resolve(spec.rust_type).to_python(binding.values[spec.name], read_number)
+        elif spec.optional:
+            kwargs[spec.name] = None
+    return ExecutorEvent(**kwargs)
+
+
+def encode_event(event: ExecutorEvent) -> bytes:
+    """serde_json::to_string(&event) as bytes (no trailing newline)."""
+    out: list[str] = ["{"]
+    for spec in field_specs():
+        value = getattr(event, spec.name)
+        if value is None and spec.optional and spec.skip_if_none:
+            continue
+        if len(out) > 1:
+            out.append(",")
+        out.append(quote(spec.name))
+        out.append(":")
+        resolve(spec.rust_type).write(value, out)
+    out.append("}")
+    return "".join(out).encode("utf-8")

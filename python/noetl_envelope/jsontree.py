@@ -1,0 +1,93 @@
+"""The lossless JSON tree the lexical scan produces and every profile reads.
+
+Plain Python values would lose exactly what this package exists to see, so three node types
+keep it: `Obj` keeps an object's members in document order with duplicates, `Num` keeps a
+number's source text (its value depends on who parses it: serde_json is not correctly
+rounded), and `BadStr` marks a string serde_json cannot decode while still holding a
+readable rendering. Everything else is the natural Python value: list, str, True, False, None.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class Obj(list[tuple[str, Any]]):
+    """A JSON object: (key, value) members in document order, duplicate keys kept."""
+
+    __slots__ = ()
+
+
+class Num(str):
+    """A JSON number token, kept as its exact source text."""
+
+    __slots__ = ()
+
+    @property
+    def is_float_literal(self) -> bool:
+        """Written with a fraction or an exponent (serde_json reads it as f64 whatever its value)."""
+        return "." in self or "e" in self or "E" in self
+
+    def exact_value(self) -> int | float:
+        """The value a correctly rounding reader (Python's json, a producer's intent) sees."""
+        return float(self) if self.is_float_literal else int(self)
+
+
+class BadStr(str):
+    """A string serde_json's `parse_str` rejects; the str value is a lossy rendering for messages."""
+
+    __slots__ = ()
+    rule: ClassVar[str] = ""
+    what: ClassVar[str] = ""
+
+
+class InvalidUtf8Str(BadStr):
+    __slots__ = ()
+    rule = "json.invalid-utf8"
+    what = "bytes that are not UTF-8"
+
+
+class LoneSurrogateStr(BadStr):
+    __slots__ = ()
+    rule = "json.lone-surrogate"
+    what = "a lone surrogate escape"
+
+
+def type_name(value: Any) -> str:
+    """The JSON type of a tree value, as messages name it."""
+    if isinstance(value, Obj):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, Num):
+        return "float" if value.is_float_literal else "integer"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    return type(value).__name__
+
+
+def a_type_name(value: Any) -> str:
+    """`type_name` with its article, for messages: 'an object', 'a string'."""
+    name = type_name(value)
+    return ("an " if name[0] in "aeiou" else "a ") + name
+
+
+def excerpt(value: Any, limit: int = 40) -> str:
+    """A short rendering of a tree value for one-line messages."""
+    if isinstance(value, Num):
+        text = str(value)
+    elif isinstance(value, str):
+        text = '"' + value.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
+    elif isinstance(value, Obj):
+        text = "{...}" if value else "{}"
+    elif isinstance(value, list):
+        text = "[...]" if value else "[]"
+    elif value is None:
+        text = "null"
+    else:
+        text = "true" if value else "false"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

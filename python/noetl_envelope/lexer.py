@@ -1,0 +1,278 @@
+"""Lexical scan: document bytes -> lossless JSON tree, with serde_json 1.0.150's grammar.
+
+What serde_json rejects wherever it occurs (RFC 8259 syntax, bad escapes, raw control
+characters in strings, trailing characters, a BOM) raises `LexError` here: every profile
+rejects such a document. What serde_json rejects only where it decodes a value, and skips in
+an ignored unknown field (bytes that are not UTF-8, lone surrogate escapes, numbers out of
+range, nesting beyond its recursion limit), is kept in the tree (`BadStr`, `Num`) for the
+profiles to judge, since that depends on where it sits.
+
+The scan is iterative (an explicit stack), so no input can exhaust Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from noetl_envelope.jsontree import InvalidUtf8Str, LoneSurrogateStr, Num, Obj
+
+_WS = re.compile(rb"[ \t\n\r]*")
+_NUMBER = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_PLAIN = re.compile(rb'[^"\\\x00-\x1f]*')
+_HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
+_SIMPLE_ESCAPES = {
+    ord('"'): '"',
+    ord("\\"): "\\",
+    ord("/"): "/",
+    ord("b"): "\b",
+    ord("f"): "\f",
+    ord("n"): "\n",
+    ord("r"): "\r",
+    ord("t"): "\t",
+}
+_BOM = b"\xef\xbb\xbf"
+
+
+class LexError(Exception):
+    """A lexical error serde_json reports wherever it occurs; `offset` is a byte offset."""
+
+    def __init__(self, rule: str, offset: int, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.offset = offset
+        self.message = message
+
+    def located(self, data: bytes) -> str:
+        """The message with serde_json's style of position: line and column (1-based)."""
+        line = data.count(b"\n", 0, self.offset) + 1
+        column = self.offset - (data.rfind(b"\n", 0, self.offset) + 1) + 1
+        return f"{self.message} at line {line} column {column}"
+
+
+def _plain_end(data: bytes, i: int) -> int:
+    """End of the run of string bytes that need no attention (no quote, backslash or control)."""
+    return _PLAIN.match(data, i).end()  # type: ignore[union-attr]  # `*` always matches
+
+
+def _skip_ws(data: bytes, i: int) -> int:
+    """Index of the first non-whitespace byte at or after i (serde_json: space, \\t, \\n, \\r)."""
+    return _WS.match(data, i).end()  # type: ignore[union-attr]  # `*` always matches
+
+
+def _describe(data: bytes, i: int) -> str:
+    if i >= len(data):
+        return "end of input"
+    ch = data[i : i + 1]
+    if 0x20 <= ch[0] < 0x7F:
+        return f"'{ch.decode()}'"
+    return f"byte 0x{ch[0]:02x}"
+
+
+def _scan_string(data: bytes, i: int) -> tuple[str, int]:
+    """Scan the string whose opening quote is at i-1; returns (value, index after the quote)."""
+    n = len(data)
+    j = _plain_end(data, i)
+    if j < n and data[j] == 0x22:
+        # Fast path: no escapes. Rust's and Python's strict UTF-8 decoders reject the same
+        # sequences (overlongs, encoded surrogates, > U+10FFFF).
+        raw = data[i:j]
+        try:
+            return raw.decode("utf-8"), j + 1
+        except UnicodeDecodeError:
+            return InvalidUtf8Str(raw.decode("utf-8", "replace")), j + 1
+    parts: list[str] = []
+    bad: type[str] | None = None
+    while True:
+        j = _plain_end(data, i)
+        if j > i:
+            raw = data[i:j]
+            try:
+                parts.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                parts.append(raw.decode("utf-8", "replace"))
+                bad = bad or InvalidUtf8Str
+        if j >= n:
+            raise LexError("json.eof", n, "EOF while parsing a string")
+        c = data[j]
+        if c == 0x22:
+            text = "".join(parts)
+            return (bad(text) if bad else text), j + 1
+        if c != 0x5C:
+            raise LexError(
+                "json.control-character",
+                j,
+                f"raw control character U+{c:04X} while parsing a string (escape it as \\u{c:04x})",
+            )
+        if j + 1 >= n:
+            raise LexError("json.eof", n, "EOF while parsing a string")
+        e = data[j + 1]
+        simple = _SIMPLE_ESCAPES.get(e)
+        if simple is not None:
+            parts.append(simple)
+            i = j + 2
+            continue
+        if e != ord("u"):
+            raise LexError("json.invalid-escape", j + 1, f"invalid escape \\{chr(e) if 0x20 <= e < 0x7F else '?'}")
+        code = _hex4(data, j + 2)
+        i = j + 6
+        if 0xD800 <= code <= 0xDBFF and data[i : i + 2] == b"\\u":
+            low = _hex4(data, i + 2)
+            if 0xDC00 <= low <= 0xDFFF:
+                parts.append(chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)))
+                i += 6
+                continue
+            # serde_json consumed the second escape while looking for the low half.
+            parts.append(chr(code))
+            parts.append(chr(low))
+            bad = bad or LoneSurrogateStr
+            i += 6
+            continue
+        if 0xD800 <= code <= 0xDFFF:
+            bad = bad or LoneSurrogateStr
+        parts.append(chr(code))
+
+
+def _hex4(data: bytes, i: int) -> int:
+    if i + 4 > len(data):
+        raise LexError("json.eof", len(data), "EOF while parsing a string")
+    if not _HEX4.match(data, i):
+        raise LexError("json.invalid-escape", i, "invalid \\u escape (expected four hex digits)")
+    return int(data[i : i + 4], 16)
+
+
+def _scan_number(data: bytes, i: int) -> tuple[Num, int]:
+    m = _NUMBER.match(data, i)
+    if m is None:
+        raise LexError("json.invalid-number", i, f"invalid number (found {_describe(data, i + 1)} after '-')")
+    j = m.end()
+    token = m.group()
+    nxt = data[j : j + 1]
+    if nxt and (
+        nxt in b"0123456789"
+        or (nxt == b"." and b"." not in token and b"e" not in token.lower())
+        or (nxt in b"eE" and b"e" not in token.lower())
+    ):
+        raise LexError("json.invalid-number", j, f"invalid number {token.decode()}{nxt.decode()}...")
+    return Num(token.decode("ascii")), j
+
+
+def scan(data: bytes) -> Any:
+    """Parse one JSON document into the lossless tree, or raise `LexError`."""
+    n = len(data)
+    if data.startswith(_BOM):
+        raise LexError("json.bom", 0, "UTF-8 byte order mark before the value (serde_json expects a value)")
+    # Each frame: [container, pending key or None]. Objects collect (key, value) pairs.
+    stack: list[list[Any]] = []
+    i = _skip_ws(data, 0)
+    root: Any = None
+    while True:
+        # --- read one value starting at i ---
+        if i >= n:
+            raise LexError("json.eof", n, "EOF while parsing a value")
+        c = data[i]
+        value: Any
+        if c == 0x7B:  # {
+            i = _skip_ws(data, i + 1)
+            if i < n and data[i] == 0x7D:
+                value = Obj()
+                i += 1
+            else:
+                obj = Obj()
+                key, i = _expect_key(data, i)
+                stack.append([obj, key])
+                continue
+        elif c == 0x5B:  # [
+            i = _skip_ws(data, i + 1)
+            if i < n and data[i] == 0x5D:
+                value = []
+                i += 1
+            else:
+                stack.append([[], None])
+                continue
+        elif c == 0x22:
+            value, i = _scan_string(data, i + 1)
+        elif c == 0x2D or 0x30 <= c <= 0x39:
+            value, i = _scan_number(data, i)
+        elif c == 0x74:
+            i = _literal(data, i, b"true")
+            value = True
+        elif c == 0x66:
+            i = _literal(data, i, b"false")
+            value = False
+        elif c == 0x6E:
+            i = _literal(data, i, b"null")
+            value = None
+        else:
+            raise LexError("json.syntax", i, f"expected value, found {_describe(data, i)}")
+        # --- attach the value to its container, closing containers as they end ---
+        while True:
+            if not stack:
+                i = _skip_ws(data, i)
+                if i != n:
+                    raise LexError(
+                        "json.trailing-characters",
+                        i,
+                        f"trailing characters after the value ({_describe(data, i)})",
+                    )
+                root = value
+                return root
+            frame = stack[-1]
+            container = frame[0]
+            if isinstance(container, Obj):
+                container.append((frame[1], value))
+            else:
+                container.append(value)
+            i = _skip_ws(data, i)
+            if i >= n:
+                raise LexError(
+                    "json.eof",
+                    n,
+                    "EOF while parsing an object" if isinstance(container, Obj) else "EOF while parsing a list",
+                )
+            c = data[i]
+            if c == 0x2C:  # ,
+                i = _skip_ws(data, i + 1)
+                if isinstance(container, Obj):
+                    frame[1], i = _expect_key(data, i)
+                elif i < n and data[i] == 0x5D:
+                    raise LexError("json.syntax", i, "trailing comma before ']'")
+                break
+            closer = 0x7D if isinstance(container, Obj) else 0x5D
+            if c != closer:
+                expected = "',' or '}'" if closer == 0x7D else "',' or ']'"
+                raise LexError("json.syntax", i, f"expected {expected}, found {_describe(data, i)}")
+            stack.pop()
+            value = container
+            i += 1
+
+
+def _expect_key(data: bytes, i: int) -> tuple[str, int]:
+    """At i (whitespace skipped) expect `"key" :`; returns the key and the index of its value."""
+    n = len(data)
+    if i >= n:
+        raise LexError("json.eof", n, "EOF while parsing an object")
+    c = data[i]
+    if c != 0x22:
+        if c == 0x7D:
+            raise LexError("json.syntax", i, "trailing comma before '}'")
+        raise LexError("json.syntax", i, f"key must be a string, found {_describe(data, i)}")
+    key, i = _scan_string(data, i + 1)
+    i = _skip_ws(data, i)
+    if i >= n:
+        raise LexError("json.eof", n, "EOF while parsing an object")
+    if data[i] != 0x3A:
+        raise LexError("json.syntax", i, f"expected ':', found {_describe(data, i)}")
+    return key, _skip_ws(data, i + 1)
+
+
+def _literal(data: bytes, i: int, word: bytes) -> int:
+    end = i + len(word)
+    if data[i:end] == word:
+        return end
+    for k in range(len(word)):
+        if i + k >= len(data):
+            raise LexError("json.eof", len(data), "EOF while parsing a value")
+        if data[i + k] != word[k]:
+            raise LexError("json.syntax", i + k, f"expected ident '{word.decode()}', found {_describe(data, i + k)}")
+    return end  # pragma: no cover - unreachable: the slice compared equal above

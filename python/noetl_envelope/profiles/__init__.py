@@ -1,0 +1,39 @@
+"""The three profiles and the one function that runs them on a document's bytes.
+
+`run` is the pipeline: lexical scan (lexer) -> the profile's rules (serde / contract /
+canonical) -> an `Outcome` holding the violations and serde's field binding, from which
+`codec.build_event` decodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from noetl_envelope.binding import Binding
+from noetl_envelope.lexer import LexError, scan
+from noetl_envelope.profiles import canonical, contract, serde
+from noetl_envelope.rules import PROFILES
+from noetl_envelope.violations import Violation
+
+
+@dataclass(slots=True)
+class Outcome:
+    violations: list[Violation]
+    binding: Binding | None
+
+
+def run(data: bytes, profile: str) -> Outcome:
+    """Check one document under `profile` ('serde', 'contract' or 'canonical')."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+    try:
+        tree = scan(data)
+    except LexError as exc:
+        return Outcome([Violation(exc.rule, "", exc.located(data))], None)
+    if profile == "serde":
+        violations, binding = serde.check(tree)
+        return Outcome(violations, binding)
+    violations, binding = contract.check(tree)
+    if profile == "canonical" and not violations:
+        violations = canonical.check(data, binding)
+    return Outcome(violations, binding)

@@ -1,0 +1,243 @@
+"""The `contract` profile: a valid envelope under schema/, accepted alike by every consumer.
+
+Three layers, each reporting every finding with its pointer:
+1. lexical rules a JSON Schema cannot see (duplicate keys, `-0`, strings serde cannot decode,
+   numbers out of range or read differently by serde_json and Python, nesting depth);
+2. the canonical schema, checked by python-jsonschema (the reference implementation) with
+   `integer` excluding floats (Rust's i64 rejects 1.0) and a real `date-time` format checker
+   (RFC 3339 and chrono must both accept, at most 9 fractional digits);
+3. a guard that the contract never accepts what serde rejects: any serde rejection that no
+   more specific rule explained is reported as `contract.serde-rejected`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from noetl_envelope.binding import Binding
+from noetl_envelope.jsontree import BadStr, Num, Obj, excerpt
+from noetl_envelope.numbers import NumberRangeError, parse_number
+from noetl_envelope.profiles import serde
+from noetl_envelope.rules import RULES
+from noetl_envelope.rusttypes import I64_MAX, I64_MIN, MAX_NESTING
+from noetl_envelope.schema import field_specs, load_schema
+from noetl_envelope.timestamp import Timestamp, TimestampError, rfc3339_problem
+from noetl_envelope.violations import Violation, pointer_join
+
+_FRACTION = re.compile(r"[.,](\d+)")
+
+
+def date_time_problem(text: str) -> str | None:
+    """Why `text` is not a contract date-time (RFC 3339, accepted by chrono, <= 9 fraction digits)."""
+    problem = rfc3339_problem(text)
+    if problem is not None:
+        return problem
+    try:
+        Timestamp.parse(text)
+    except TimestampError as exc:
+        return f"chrono rejects it: {exc}"
+    return None
+
+
+def _build_format_checker() -> FormatChecker:
+    checker = FormatChecker(formats=())
+
+    @checker.checks("date-time", raises=ValueError)
+    def _date_time(instance: object) -> bool:
+        if not isinstance(instance, str):
+            return True  # `format` applies to strings only; `type` reports the rest
+        problem = date_time_problem(instance)
+        if problem is not None:
+            raise ValueError(problem)
+        return True
+
+    return checker
+
+
+def _is_integer(_checker: object, instance: object) -> bool:
+    # Rust's i64 rejects 1.0 although JSON Schema 2020-12 calls it an integer.
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+@lru_cache(maxsize=4)
+def validator_for(schema_id: int = 0) -> Draft202012Validator:
+    """The reference validator for the canonical schema (cached: building it is not free)."""
+    schema = load_schema()
+    Draft202012Validator.check_schema(schema)
+    type_checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
+    cls = jsonschema.validators.extend(Draft202012Validator, type_checker=type_checker)  # type: ignore[no-untyped-call]
+    return cls(schema, format_checker=_build_format_checker())  # type: ignore[no-any-return]
+
+
+def lexical_violations(tree: Any) -> list[Violation]:
+    """The lexical rules, anywhere in the document (unknown members included)."""
+    found: list[Violation] = []
+    stack: list[tuple[Any, str, int]] = [(tree, "", 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        if isinstance(item, Num):
+            _number_rules(item, where, found)
+        elif isinstance(item, BadStr):
+            found.append(Violation(item.rule, where, f"string holds {item.what}: {excerpt(item)}"))
+        elif isinstance(item, list):
+            if depth + 1 > MAX_NESTING:
+                found.append(
+                    Violation(
+                        "json.depth",
+                        where,
+                        f"nesting level {depth + 1} exceeds serde_json's recursion limit ({MAX_NESTING} levels)",
+                    )
+                )
+                continue
+            if isinstance(item, Obj):
+                seen: set[str] = set()
+                for key, member in reversed(item):
+                    child = pointer_join(where, key)
+                    stack.append((member, child, depth + 1))
+                for key, _member in item:
+                    child = pointer_join(where, key)
+                    if isinstance(key, BadStr):
+                        found.append(Violation(key.rule, child, f"key holds {key.what}: {excerpt(key)}"))
+                    if key in seen:
+                        found.append(
+                            Violation(
+                                "json.duplicate-key",
+                                child,
+                                f"duplicate key {excerpt(key)}: consumers disagree on which value wins",
+                            )
+                        )
+                    seen.add(key)
+            else:
+                for index in range(len(item) - 1, -1, -1):
+                    stack.append((item[index], pointer_join(where, index), depth + 1))
+    found.sort(key=lambda v: v.pointer)
+    return found
+
+
+def _number_rules(item: Num, where: str, found: list[Violation]) -> None:
+    if item == "-0":
+        found.append(Violation("json.negative-zero", where, "-0 is read by serde_json as the float -0.0 (write 0)"))
+        return
+    try:
+        parse_number(item)
+    except NumberRangeError:
+        found.append(Violation("json.number-out-of-range", where, f"{excerpt(item)} is out of range for f64"))
+
+
+def to_instance(value: Any) -> Any:
+    """The tree as the plain Python value python-jsonschema checks (duplicates: last wins)."""
+    if isinstance(value, Num):
+        if value.is_float_literal:
+            try:
+                return parse_number(value)
+            except NumberRangeError:
+                return float(value)
+        return int(value)
+    if isinstance(value, Obj):
+        return {str(key): to_instance(member) for key, member in value}
+    if isinstance(value, list):
+        return [to_instance(item) for item in value]
+    if isinstance(value, BadStr):
+        return str(value)
+    return value
+
+
+def schema_violations(instance: Any) -> list[Violation]:
+    """python-jsonschema's findings, one Violation per error, with a rule id per keyword."""
+    found: list[Violation] = []
+    for error in validator_for().iter_errors(instance):
+        found.extend(_from_error(error))
+    found.sort(key=lambda v: (v.pointer, v.rule))
+    return found
+
+
+def _from_error(error: ValidationError) -> list[Violation]:
+    pointer = "".join(pointer_join("", part) for part in error.absolute_path)
+    keyword = str(error.validator)
+    rule = f"schema.{keyword}" if f"schema.{keyword}" in RULES else "schema.other"
+    instance = error.instance
+    if keyword == "additionalProperties" and isinstance(instance, dict):
+        declared = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        return [
+            Violation(rule, pointer_join(pointer, key), f"unknown field {key!r}: the schema does not declare it")
+            for key in instance
+            if key not in declared
+        ]
+    if keyword == "type" and isinstance(instance, float) and "integer" in _as_list(error.validator_value):
+        hint = f" (write {int(instance)})" if instance.is_integer() and I64_MIN <= instance <= I64_MAX else ""
+        return [Violation(rule, pointer, f"{instance!r} is a float; Rust i64 rejects it{hint}")]
+    if keyword == "format":
+        return [
+            Violation(
+                rule,
+                pointer,
+                f"{instance!r} is not a {error.validator_value}: {error.cause or error.message}",
+            )
+        ]
+    return [Violation(rule, pointer, error.message)]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _fraction_violations(instance: dict[str, Any]) -> list[Violation]:
+    found = []
+    for spec in field_specs():
+        value = instance.get(spec.name)
+        if spec.inner_rust_type == "DateTime<Utc>" and isinstance(value, str):
+            match = _FRACTION.search(value)
+            if match and len(match.group(1)) > 9:
+                found.append(
+                    Violation(
+                        "contract.fraction-digits",
+                        pointer_join("", spec.name),
+                        f"{len(match.group(1))} fractional second digits; chrono keeps 9 and Python's datetime 6",
+                    )
+                )
+    return found
+
+
+def check(tree: Any) -> tuple[list[Violation], Binding]:
+    """Every contract finding for the tree ([] = valid), and serde's field binding."""
+    found = lexical_violations(tree)
+    serde_found, binding = serde.check(tree)
+    if binding.sequence_form:
+        found.append(
+            Violation(
+                "contract.sequence-form",
+                "",
+                "the envelope is an array (serde's sequence form); write it as a JSON object",
+            )
+        )
+    elif not any(v.rule == "json.depth" for v in found):
+        instance = to_instance(tree)
+        if isinstance(instance, dict):
+            for pointer in binding.alias_used:
+                key = pointer[1:]
+                spec = next(s for s in field_specs() if key in s.aliases)
+                found.append(
+                    Violation("contract.alias-used", pointer, f"uses serde's alias `{key}`; write `{spec.name}`")
+                )
+                # Check the value under its real name so it is judged once, not twice.
+                if spec.name not in instance:
+                    instance[spec.name] = instance.pop(key)
+            found.extend(v for v in binding.violations if v.rule == "serde.duplicate-field")
+            found.extend(_fraction_violations(instance))
+        found.extend(schema_violations(instance))
+    if serde_found and not found:
+        first = serde_found[0]
+        found.append(
+            Violation(
+                "contract.serde-rejected",
+                first.pointer,
+                f"serde_json rejects it: {first.message} [{first.rule}]",
+            )
+        )
+    return found, binding

@@ -1,0 +1,43 @@
+"""The `serde` profile: would `serde_json::from_slice::<ExecutorEvent>` (pinned versions) accept it?
+
+`binding.bind` matches members to fields as serde's derived visitor does; this module adds
+what the visitor then rejects: a missing required field (Option fields default to None), a
+sequence form of the wrong length, and each value its Rust type (`rusttypes`) rejects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from noetl_envelope.binding import TOP_LEVEL, Binding, bind
+from noetl_envelope.jsontree import Obj
+from noetl_envelope.rusttypes import resolve
+from noetl_envelope.schema import FieldSpec, field_specs
+from noetl_envelope.violations import Violation
+
+
+def check(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> tuple[list[Violation], Binding]:
+    """Every reason serde would reject the tree ([] = accepted), and the field binding."""
+    specs = specs if specs is not None else field_specs()
+    binding = bind(tree, specs)
+    violations = list(binding.violations)
+    if not isinstance(tree, (Obj, list)):
+        return violations, binding
+    for index, spec in enumerate(specs):
+        if spec.name not in binding.values:
+            if spec.optional and spec.serde_default:
+                continue
+            if binding.sequence_form:
+                violations.append(
+                    Violation(
+                        "serde.invalid-length",
+                        "",
+                        f"sequence form has {len(tree)} elements; field `{spec.name}` (index {index}) is required",
+                    )
+                )
+            else:
+                violations.append(Violation("serde.missing-field", "", f"missing field `{spec.name}`"))
+            continue
+        rust = resolve(spec.rust_type)
+        violations.extend(rust.check(binding.values[spec.name], binding.pointers[spec.name], TOP_LEVEL))
+    return violations, binding
