@@ -1,0 +1,113 @@
+"""The shared part of every report format: the `Summary` of a run and the `Reporter` interface.
+
+A command feeds each document and its violations to one reporter, in input order, then calls
+`finish` once with the summary. Reporters write as they go (JUnit buffers in a temporary file)
+so memory stays constant in the number of documents.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from noetl_envelope.reader import Document
+from noetl_envelope.violations import Violation
+
+
+@dataclass(slots=True)
+class Summary:
+    """Totals of one run; `rules` counts violations (not documents) per rule id."""
+
+    command: str
+    profile: str
+    documents: int = 0
+    valid: int = 0
+    invalid: int = 0
+    blank_lines: int = 0
+    rules: Counter[str] = field(default_factory=Counter)
+    elapsed: float = 0.0
+
+    def record(self, violations: list[Violation]) -> None:
+        """Count one document with its violations ([] = valid)."""
+        self.documents += 1
+        if violations:
+            self.invalid += 1
+            self.rules.update(v.rule for v in violations)
+        else:
+            self.valid += 1
+
+    def headline(self) -> str:
+        """`checked 12 documents (profile contract): 10 valid, 2 invalid`, plus blank lines if any."""
+        noun = "document" if self.documents == 1 else "documents"
+        text = f"checked {self.documents} {noun} (profile {self.profile}): {self.valid} valid, {self.invalid} invalid"
+        if self.blank_lines:
+            text += f", {self.blank_lines} blank line{'s' if self.blank_lines != 1 else ''} skipped"
+        return text
+
+    def rule_counts(self) -> list[tuple[str, int]]:
+        """Per-rule violation counts, most frequent first, then by id (a stable order)."""
+        return sorted(self.rules.items(), key=lambda item: (-item[1], item[0]))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "command": self.command,
+            "profile": self.profile,
+            "documents": self.documents,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "blank_lines": self.blank_lines,
+            "rules": dict(self.rule_counts()),
+            "elapsed_seconds": round(self.elapsed, 6),
+        }
+
+
+class Reporter(ABC):
+    """One output format. `quiet` asks formats that list valid documents to leave them out."""
+
+    def __init__(self, stream: TextIO, *, quiet: bool = False) -> None:
+        self.stream = stream
+        self.quiet = quiet
+
+    @abstractmethod
+    def document(self, doc: Document, violations: list[Violation]) -> None:
+        """Report one document ([] = valid)."""
+
+    @abstractmethod
+    def finish(self, summary: Summary) -> None:
+        """Write whatever closes the report; called exactly once, after the last document."""
+
+
+def location(doc: Document) -> str:
+    """`path:line`, the way compilers and editors point at a place in a file."""
+    return f"{doc.source}:{doc.line}"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_CONTROL_BUT_LINE_BREAKS = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters (and lone surrogates) shown as escapes.
+
+    Messages may quote document content and paths may hold anything: a raw newline would split a
+    line-oriented report and a raw escape sequence could drive the user's terminal. Lone
+    surrogates cannot be encoded at all.
+    """
+    return _CONTROL.sub(_escape_char, text)
+
+
+def visible(text: str) -> str:
+    """Like `one_line` but leaves CR and LF alone, for formats that escape those their own way."""
+    return _CONTROL_BUT_LINE_BREAKS.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    special = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if special:
+        return special
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

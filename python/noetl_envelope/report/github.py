@@ -1,0 +1,38 @@
+"""The `github` format: GitHub Actions workflow commands, which annotate the file in the PR view.
+
+Escaping follows @actions/core (`escapeData` / `escapeProperty` in command.ts): data escapes
+'%', CR and LF; a property value additionally escapes ':' and ','. Other control
+characters are shown as `\\xNN` escapes.
+"""
+
+from __future__ import annotations
+
+from noetl_envelope.reader import Document
+from noetl_envelope.report.base import Reporter, Summary, visible
+from noetl_envelope.violations import Violation
+
+
+def escape_data(text: str) -> str:
+    # Other control characters (and lone surrogates) become visible escapes first: the log
+    # viewer is a terminal emulator, and a surrogate cannot be written at all.
+    text = visible(text)
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class GithubReporter(Reporter):
+    def document(self, doc: Document, violations: list[Violation]) -> None:
+        # Valid documents produce no annotation: only findings belong in the PR view.
+        for violation in violations:
+            props = f"file={escape_property(doc.source)},line={doc.line},title={escape_property(violation.rule)}"
+            where = violation.pointer or "/"
+            self.stream.write(f"::error {props}::{escape_data(f'{where}: {violation.message}')}\n")
+
+    def finish(self, summary: Summary) -> None:
+        text = summary.headline()
+        if summary.rules:
+            text += "; " + ", ".join(f"{rule_id}: {count}" for rule_id, count in summary.rule_counts())
+        self.stream.write(f"::notice::{escape_data(text)}\n")

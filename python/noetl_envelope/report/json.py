@@ -1,0 +1,32 @@
+"""The `json` format: one compact JSON record per document per line, then one summary record.
+
+ASCII-only output (`ensure_ascii`) so that any message or path, lone surrogates included,
+comes out as valid JSON whatever the stream's encoding.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from noetl_envelope.reader import Document
+from noetl_envelope.report.base import Reporter, Summary
+from noetl_envelope.violations import Violation
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=True)
+
+
+class JsonReporter(Reporter):
+    def document(self, doc: Document, violations: list[Violation]) -> None:
+        record = {
+            "source": doc.source,
+            "line": doc.line,
+            "valid": not violations,
+            "violations": [{"rule": v.rule, "pointer": v.pointer, "message": v.message} for v in violations],
+        }
+        self.stream.write(_dumps(record) + "\n")
+
+    def finish(self, summary: Summary) -> None:
+        self.stream.write(_dumps({"summary": summary.as_dict()}) + "\n")

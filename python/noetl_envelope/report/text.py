@@ -1,0 +1,24 @@
+"""The `text` format: one line per finding in compiler style (`path:line: /pointer: message [rule]`)."""
+
+from __future__ import annotations
+
+from noetl_envelope.reader import Document
+from noetl_envelope.report.base import Reporter, Summary, location, one_line
+from noetl_envelope.violations import Violation
+
+
+class TextReporter(Reporter):
+    def document(self, doc: Document, violations: list[Violation]) -> None:
+        where = one_line(location(doc))
+        if not violations:
+            if not self.quiet:
+                self.stream.write(f"{where}: ok\n")
+            return
+        for violation in violations:
+            # Violation.__str__ is the canonical `/pointer: message [rule]` form.
+            self.stream.write(f"{where}: {one_line(str(violation))}\n")
+
+    def finish(self, summary: Summary) -> None:
+        self.stream.write(summary.headline() + "\n")
+        for rule_id, count in summary.rule_counts():
+            self.stream.write(f"  {rule_id}: {count}\n")

@@ -1,0 +1,256 @@
+"""reader.py: how bytes become documents (splitting, blank lines, walking, limits, input errors)."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from noetl_envelope.reader import Document, DocumentReader, InputError, iter_documents
+
+
+def docs_of(data: bytes, **kwargs: int) -> tuple[list[tuple[int, bytes]], int]:
+    """(line, data) of each document read from `data` as NDJSON on stdin, and the blank-line count."""
+    reader = iter_documents(["-"], stdin=io.BytesIO(data), **kwargs)
+    found = [(doc.line, doc.data) for doc in reader]
+    return found, reader.blank_lines
+
+
+# --- splitting ---------------------------------------------------------------------------------
+
+
+def test_splits_on_newline_bytes_only() -> None:
+    ls, ps = "\u2028".encode(), "\u2029".encode()
+    data = b'{"a":"x' + ls + b'y"}\n{"b":"' + ps + b'"}\n' + b"a\rb\x0bc\x0cd\x85e\n"
+    found, blank = docs_of(data)
+    assert found == [
+        (1, b'{"a":"x' + ls + b'y"}'),
+        (2, b'{"b":"' + ps + b'"}'),
+        (3, b"a\rb\x0bc\x0cd\x85e"),
+    ]
+    assert blank == 0
+
+
+def test_crlf_keeps_the_carriage_return() -> None:
+    found, _ = docs_of(b"{}\r\n[]\r\n")
+    assert found == [(1, b"{}\r"), (2, b"[]\r")]
+
+
+def test_final_newline_is_not_an_extra_document() -> None:
+    assert docs_of(b"1\n2\n") == ([(1, b"1"), (2, b"2")], 0)
+    assert docs_of(b"1\n2") == ([(1, b"1"), (2, b"2")], 0)
+
+
+def test_blank_lines_are_counted_not_yielded_and_line_numbers_stay_true() -> None:
+    found, blank = docs_of(b"\n1\n \t\r\n\r\n2\n\n")
+    assert found == [(2, b"1"), (5, b"2")]
+    assert blank == 4
+    # A whitespace-only last line without a newline is a blank line too.
+    assert docs_of(b"1\n  ") == ([(1, b"1")], 1)
+
+
+def test_other_whitespace_is_a_document() -> None:
+    # Form feed and vertical tab are not JSON whitespace: the validator must see them.
+    found, blank = docs_of(b"\x0c\n\x0b\n")
+    assert found == [(1, b"\x0c"), (2, b"\x0b")]
+    assert blank == 0
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 5, 7, 64])
+def test_chunk_boundaries_do_not_matter(chunk_size: int) -> None:
+    data = b'{"k":"v\xe2\x80\xa8"}\r\n\n  \n[1,2,3]\n\n"long line here"\nlast'
+    expected = docs_of(data)
+    assert expected == (
+        [(1, b'{"k":"v\xe2\x80\xa8"}\r'), (4, b"[1,2,3]"), (6, b'"long line here"'), (7, b"last")],
+        3,
+    )
+    assert docs_of(data, chunk_size=chunk_size) == expected
+
+
+def test_a_ten_megabyte_line_is_one_document() -> None:
+    big = b'{"x":"' + b"a" * (10 * 2**20) + b'"}'
+    found, _ = docs_of(b"1\n" + big + b"\n2\n", chunk_size=4096)
+    assert [line for line, _ in found] == [1, 2, 3]
+    assert found[1][1] == big
+
+
+# --- too large ---------------------------------------------------------------------------------
+
+
+def test_too_large_line_is_yielded_as_a_marker_with_exact_counts() -> None:
+    reader = iter_documents(["-"], stdin=io.BytesIO(b"12345\n123456\n\n1234\n"), max_document_bytes=5, chunk_size=2)
+    docs = list(reader)
+    assert [(d.line, d.data) for d in docs] == [(1, b"12345"), (2, b""), (4, b"1234")]
+    assert docs[0].input_violations == () and docs[2].input_violations == ()
+    (violation,) = docs[1].input_violations
+    assert violation.rule == "input.too-large"
+    assert violation.pointer == ""
+    assert "6 bytes" in violation.message and "5" in violation.message
+    assert reader.documents == 3
+    assert reader.blank_lines == 1
+
+
+def test_too_large_json_file(tmp_path: Path) -> None:
+    (tmp_path / "big.json").write_bytes(b"x" * 100)
+    (doc,) = iter_documents([str(tmp_path / "big.json")], max_document_bytes=99, chunk_size=7)
+    assert doc.data == b""
+    assert [v.rule for v in doc.input_violations] == ["input.too-large"]
+    (ok,) = iter_documents([str(tmp_path / "big.json")], max_document_bytes=100, chunk_size=7)
+    assert ok == Document(str(tmp_path / "big.json"), 1, b"x" * 100)
+
+
+# --- files and directories ---------------------------------------------------------------------
+
+
+def test_json_file_is_one_document_whatever_it_holds(tmp_path: Path) -> None:
+    raw = b'{"a":1}\n{"b":2}\n\n'
+    (tmp_path / "two.json").write_bytes(raw)
+    (tmp_path / "empty.json").write_bytes(b"")
+    (tmp_path / "blank.json").write_bytes(b"  \n")
+    paths = [str(tmp_path / n) for n in ("two.json", "empty.json", "blank.json")]
+    reader = iter_documents(paths)
+    assert [(d.source, d.line, d.data) for d in reader] == [
+        (paths[0], 1, raw),
+        (paths[1], 1, b""),
+        (paths[2], 1, b"  \n"),
+    ]
+    assert reader.blank_lines == 0
+
+
+def test_jsonl_is_line_delimited(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_bytes(b"1\n2\n")
+    assert [d.data for d in iter_documents([str(tmp_path / "a.jsonl")])] == [b"1", b"2"]
+
+
+def test_directory_walk_is_recursive_sorted_and_filtered(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z.json").write_bytes(b"bz")
+    (tmp_path / "b" / "a.ndjson").write_bytes(b"ba1\nba2\n")
+    (tmp_path / "a.jsonl").write_bytes(b"a\n")
+    (tmp_path / "c.json").write_bytes(b"c")
+    (tmp_path / "notes.txt").write_bytes(b"ignored")
+    (tmp_path / "data.json.bak").write_bytes(b"ignored")
+    (tmp_path / ".hidden.json").write_bytes(b"ignored")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.json").write_bytes(b"ignored")
+    (tmp_path / "empty-dir").mkdir()
+    reader = iter_documents([str(tmp_path)])
+    got = [(os.path.relpath(d.source, tmp_path), d.line, d.data) for d in reader]
+    assert got == [
+        ("a.jsonl", 1, b"a"),
+        (os.path.join("b", "a.ndjson"), 1, b"ba1"),
+        (os.path.join("b", "a.ndjson"), 2, b"ba2"),
+        (os.path.join("b", "z.json"), 1, b"bz"),
+        ("c.json", 1, b"c"),
+    ]
+
+
+def test_sources_keep_the_path_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x.json").write_bytes(b"1")
+    monkeypatch.chdir(tmp_path)
+    assert [d.source for d in iter_documents(["d"])] == [os.path.join("d", "x.json")]
+    assert [d.source for d in iter_documents(["./d/x.json"])] == ["./d/x.json"]
+
+
+def test_stdin_is_ndjson_named_stdin(tmp_path: Path) -> None:
+    (tmp_path / "f.json").write_bytes(b"f")
+    reader = iter_documents([str(tmp_path / "f.json"), "-"], stdin=io.BytesIO(b"s1\ns2"))
+    assert [(d.source, d.line, d.data) for d in reader] == [
+        (str(tmp_path / "f.json"), 1, b"f"),
+        ("<stdin>", 1, b"s1"),
+        ("<stdin>", 2, b"s2"),
+    ]
+
+
+# --- input errors --------------------------------------------------------------------------------
+
+
+def test_bad_paths_fail_up_front_naming_the_path(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_bytes(b"{}")
+    (tmp_path / "notes.txt").write_bytes(b"x")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "readme.md").write_bytes(b"x")
+    cases = {
+        str(tmp_path / "missing.json"): "No such file",
+        str(tmp_path / "notes.txt"): "not a .json, .ndjson or .jsonl file",
+        str(tmp_path / "empty"): "holds no .json, .ndjson or .jsonl files",
+    }
+    for bad, reason in cases.items():
+        # The bad path comes last: the error must still come before any document is read.
+        with pytest.raises(InputError) as info:
+            iter_documents([str(good), bad])
+        message = str(info.value)
+        assert message.startswith(bad + ": ") and reason in message
+        assert "\n" not in message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_special_files_are_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.ndjson"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        iter_documents([str(fifo)])
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
+def test_unreadable_file(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.json"
+    locked.write_bytes(b"{}")
+    locked.chmod(0)
+    try:
+        with pytest.raises(InputError, match=r"locked\.json: cannot read"):
+            iter_documents([str(locked)])
+    finally:
+        locked.chmod(0o600)
+
+
+def test_no_documents_at_all_is_an_error_at_the_end(tmp_path: Path) -> None:
+    (tmp_path / "a.ndjson").write_bytes(b"")
+    (tmp_path / "b.ndjson").write_bytes(b"\n \n\r\n")
+    reader = iter_documents([str(tmp_path / "a.ndjson"), str(tmp_path / "b.ndjson")])
+    assert isinstance(reader, DocumentReader)  # creating it is fine: the paths exist
+    with pytest.raises(InputError, match=r"^no documents in .*a\.ndjson, .*b\.ndjson$"):
+        list(reader)
+    assert reader.blank_lines == 3
+    with pytest.raises(InputError, match="no documents in <stdin>"):
+        list(iter_documents(["-"], stdin=io.BytesIO(b"")))
+
+
+def test_no_paths_is_an_error() -> None:
+    with pytest.raises(InputError):
+        iter_documents([])
+
+
+class _FailingStream(io.RawIOBase):
+    """Gives one line, then fails like a disk or a network mount going away."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        self.calls += 1
+        if self.calls == 1:
+            return b"1\n"
+        raise OSError(5, "Input/output error")
+
+
+def test_io_error_while_reading_is_an_input_error() -> None:
+    reader = iter_documents(["-"], stdin=_FailingStream())  # type: ignore[arg-type]
+    assert next(reader).data == b"1"
+    with pytest.raises(InputError, match=r"^<stdin>: read error: Input/output error$"):
+        next(reader)
+
+
+def test_memory_is_not_kept_per_document() -> None:
+    # The reader holds no list of documents: iterating a large stream keeps nothing behind.
+    reader = iter_documents(["-"], stdin=io.BytesIO(b"{}\n" * 100_000), chunk_size=1000)
+    count = sum(1 for _ in reader)
+    assert count == reader.documents == 100_000
+    assert not any(isinstance(v, list) and len(v) > 1000 for v in vars(reader).values())
