@@ -6,7 +6,7 @@ from an id in a report straight to the code:
 | stage      | module                                   |
 |------------|------------------------------------------|
 | input      | reader.py (how bytes become documents)   |
-| json       | lexer.py (lexical scan, serde_json's grammar and limits) |
+| json       | lexer.py + jsontree.py (lexical scan, serde_json's grammar and limits) |
 | serde      | profiles/serde.py (what `from_slice::<ExecutorEvent>` rejects) |
 | schema     | profiles/contract.py (a JSON Schema keyword of schema/) |
 | contract   | profiles/contract.py (rules a JSON Schema cannot express) |
@@ -35,7 +35,6 @@ _STRICT = ("contract", "canonical")
 RULES: dict[str, Rule] = {
     rule.id: rule
     for rule in (
-        Rule("input.io", _ALL, "The input could not be read (missing, unreadable, not a regular file)."),
         Rule("input.too-large", _ALL, "A single document is larger than the configured limit."),
         Rule("json.eof", _ALL, "The document ends before the JSON value is complete (an empty document too)."),
         Rule("json.syntax", _ALL, "Not JSON per RFC 8259 as serde_json reads it: an unexpected character."),
