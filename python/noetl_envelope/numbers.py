@@ -83,71 +83,83 @@ def parse_number(text: str) -> int | float:
     Raises :class:`NumberRangeError` where serde_json reports "number out of
     range", and plain :class:`ValueError` if ``text`` is not a JSON number.
     """
-    # Fast path, no regex: split with str methods, validate with isdigit(),
-    # and accept the token when its significand cannot overflow serde's u64
-    # accumulator (<= 19 digits, not counting the leading zeros of "0.000ddd")
-    # and its exponent part cannot overflow serde's i32 (<= 9 digits).  That
-    # is nearly every token in real payloads; anything else falls through to
-    # the general path below.  isascii() comes first because str.isdigit()
-    # also accepts digits such as "٣" or "²".
-    if text.isascii():
-        negative = text[:1] == "-"
-        body = text[1:] if negative else text
-        if body.isdigit():
-            if len(body) <= 19 and (body[0] != "0" or len(body) == 1):
-                n = int(body)
-                if not negative:
-                    return n  # ParserNumber::U64
-                # parse_number: `(significand as i64).wrapping_neg()`, F64 when
-                # that is >= 0.  With n < 10^19 that means "-0" -> -0.0 and
-                # n > 2^63 -> -(n as f64); n == 2^63 is i64::MIN.
+    # Fast paths, no regex: split with str methods, validate with isdigit()
+    # (after isascii(): str.isdigit() alone also accepts "٣" or "²"), and
+    # accept the token when serde's u64 significand cannot overflow (<= 19
+    # digits, not counting the leading zeros of "0.000ddd") and its i32
+    # exponent cannot either (<= 9 exponent digits).  That is nearly every
+    # token in real payloads; anything else goes to _parse_general.
+    if not text.isascii():
+        return _parse_general(text)
+    if text.isdigit():
+        # Non-negative integer: ParserNumber::U64.
+        if len(text) <= 19 and (text[0] != "0" or len(text) == 1):
+            return int(text)
+        return _parse_general(text)
+    negative = text[0] == "-" if text else False
+    body = text[1:] if negative else text
+    ipart, dot, fpart = body.partition(".")
+    if ipart.isdigit() and (ipart[0] != "0" or len(ipart) == 1):
+        if not dot and not fpart:
+            # Negative integer.  parse_number: `(significand as i64)
+            # .wrapping_neg()`, F64 when that is >= 0: with n < 10^19 that is
+            # "-0" -> -0.0 and n > 2^63 -> -(n as f64); n == 2^63 is i64::MIN.
+            if negative and len(ipart) <= 19:
+                n = int(ipart)
                 return -n if 0 < n <= 1 << 63 else -float(n)
+            return _parse_general(text)
+        if fpart.isdigit():
+            # Plain decimal "i.f" (the most common float).
+            ndigits = len(ipart) + len(fpart)
+            if ndigits <= 15:
+                # Clinger's exact case: significand < 10^15 < 2^53 converts
+                # exactly and 10^len(f) <= 10^14 is exact, so serde's single
+                # `f /= pow` is correctly rounded -- the same double as
+                # Python's correctly rounded float().
+                return float(text)
+            if ndigits <= 19 or (ipart == "0" and len(fpart) <= 308 and len(fpart.lstrip("0")) <= 19):
+                # f64_from_parts, exponent -len(f) in -308..=-1: rounding in
+                # `significand as f64`, then again in `f /= POW10[..]`.
+                f = float(int(ipart + fpart)) / _POW10[len(fpart)]
+                return -f if negative else f
+            return _parse_general(text)
+        # "i.f" followed by an exponent part: fpart is "fe[+-]x" here.
+        fpart, emark, edigits = fpart.partition("e")
+        if not emark:
+            fpart, emark, edigits = fpart.partition("E")
+        if not fpart.isdigit():
+            return _parse_general(text)
+    else:
+        # "ie[+-]x" (no fraction): the partition on "." left everything in ipart.
+        mantissa, emark, edigits = ipart.partition("e")
+        if not emark:
+            mantissa, emark, edigits = ipart.partition("E")
+        if dot or not emark or not mantissa.isdigit() or (mantissa[0] == "0" and len(mantissa) > 1):
+            return _parse_general(text)
+        ipart, fpart = mantissa, ""
+    # Here: ipart, fpart (possibly empty) are valid digit strings and
+    # edigits is what follows the "e"/"E".
+    esign = edigits[:1]
+    if esign == "-" or esign == "+":
+        edigits = edigits[1:]
+    if not (edigits.isdigit() and len(edigits) <= 9):
+        return _parse_general(text)
+    if not (len(ipart) + len(fpart) <= 19 or (ipart == "0" and len(fpart) <= 308 and len(fpart.lstrip("0")) <= 19)):
+        return _parse_general(text)
+    # parse_exponent: starting_exp +/- exp (cannot saturate at these sizes).
+    exponent = -len(fpart) - int(edigits) if esign == "-" else int(edigits) - len(fpart)
+    significand = int(ipart + fpart)
+    if -308 <= exponent <= 308:
+        # The common case of f64_from_parts, inlined: one rounding in
+        # `significand as f64`, one in `f *= pow` or `f /= pow`.
+        if exponent >= 0:
+            f = float(significand) * _POW10[exponent]
+            if f == _INF:
+                raise _range_error(text)
         else:
-            if "e" in body:
-                mantissa, emark, edigits = body.partition("e")
-            elif "E" in body:
-                mantissa, emark, edigits = body.partition("E")
-            else:
-                mantissa, emark, edigits = body, "", ""
-            ipart, dot, fpart = mantissa.partition(".")
-            if (
-                ipart.isdigit()
-                and (ipart[0] != "0" or len(ipart) == 1)
-                and (fpart.isdigit() if dot else not fpart)
-                and (
-                    len(ipart) + len(fpart) <= 19
-                    or (ipart == "0" and len(fpart) <= 308 and len(fpart.lstrip("0")) <= 19)
-                )
-            ):
-                exponent = -len(fpart)
-                if edigits:
-                    esign = edigits[0]
-                    if esign == "-" or esign == "+":
-                        edigits = edigits[1:]
-                    if not (edigits.isdigit() and len(edigits) <= 9):
-                        return _parse_general(text)
-                    # parse_exponent: starting_exp +/- exp (no saturation
-                    # possible at these magnitudes).
-                    if esign == "-":
-                        exponent -= int(edigits)
-                    else:
-                        exponent += int(edigits)
-                elif emark:
-                    return _parse_general(text)  # "1e" / "1.5E": not JSON
-                significand = int(ipart + fpart)
-                if -308 <= exponent <= 308:
-                    # The common case of f64_from_parts, inlined: one
-                    # rounding in `significand as f64`, one in `f *= pow`
-                    # or `f /= pow`.
-                    if exponent >= 0:
-                        f = float(significand) * _POW10[exponent]
-                        if f == _INF:
-                            raise NumberRangeError(f"number out of range: {text}")
-                    else:
-                        f = float(significand) / _POW10[-exponent]
-                    return -f if negative else f
-                return _f64_from_parts(not negative, significand, exponent, text)
-    return _parse_general(text)
+            f = float(significand) / _POW10[-exponent]
+        return -f if negative else f
+    return _f64_from_parts(not negative, significand, exponent, text)
 
 
 def _parse_general(text: str) -> int | float:
@@ -189,7 +201,7 @@ def _parse_general(text: str) -> int | float:
             edigits = edigits.lstrip("0") or "0"
         if len(edigits) > 10 or int(edigits) > _I32_MAX:
             if s != 0 and esign != "-":
-                raise NumberRangeError(f"number out of range: {text}")
+                raise _range_error(text)
             return -0.0 if sign else 0.0
         exp = int(edigits)
         # `starting_exp.saturating_add(exp)` / `.saturating_sub(exp)`.
@@ -202,6 +214,12 @@ def _parse_general(text: str) -> int | float:
 
 
 _INF = float("inf")
+
+
+def _range_error(text: str) -> NumberRangeError:
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return NumberRangeError(f"number out of range: {shown}")
+
 
 # The 19-digit prefix after which exactly one more digit 0..=5 still fits in a
 # u64 (u64::MAX = 18446744073709551615); see _long_integer / _significand.
@@ -255,6 +273,8 @@ def _significand(ipart: str, fpart: str) -> tuple[int, int]:
     if len(head) == 20 and int(head) > U64_MAX:
         head = significant[:19]
     consumed = len(digits) - len(significant) + len(head)
+    # (Rust counts exponent_after_decimal_point in an i32; only a token with
+    # over 2^31 fraction digits could wrap it, which is not modelled.)
     return int(head or "0"), len(ipart) - consumed
 
 
@@ -275,17 +295,20 @@ def _f64_from_parts(positive: bool, significand: int, exponent: int, text: str =
             if exponent >= 0:
                 f *= _POW10[a]
                 if f == _INF:
-                    raise NumberRangeError(f"number out of range: {text}")
+                    raise _range_error(text)
             else:
                 f /= _POW10[a]
             break
         if f == 0.0:
             break
         if exponent >= 0:
-            raise NumberRangeError(f"number out of range: {text}")
+            raise _range_error(text)
         f /= 1e308
         exponent += 308
     return f if positive else -f
+
+
+_float_repr = float.__repr__
 
 
 def format_float(x: float) -> str:
@@ -307,7 +330,7 @@ def format_float(x: float) -> str:
     (two digits at least) elsewhere, so only exponent -5 and single-digit
     negative exponents need rewriting.
     """
-    s = float.__repr__(x)  # float subclasses (numpy.float64) may override repr
+    s = _float_repr(x)  # float.__repr__: subclasses (numpy.float64) override repr
     if "e" not in s:
         if s[-1] in "fn":  # 'inf', '-inf', 'nan'
             raise ValueError(f"serde_json::Value cannot hold a non-finite float: {s}")
