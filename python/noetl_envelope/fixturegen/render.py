@@ -1,0 +1,136 @@
+"""Judge every case under the three profiles and lay the fixtures and their manifest out as files.
+
+A case whose document is canonical is a *valid* fixture, stored as those exact bytes plus one
+`\n` (the manifest says so with `newline_appended`); every other case is stored byte for byte,
+with nothing appended, because a trailing newline is whitespace to serde_json and would change
+what some cases test. The manifest records each fixture's verdict and rule ids per profile and,
+when serde accepts it, what `serde_json::to_string` writes back (`encode(decode(doc,
+profile="serde"))`). Everything is sorted and carries no timestamp, so `make gen` is
+reproducible and `make check-gen` sees any drift.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from noetl_envelope.codec import encode_values, field_values
+from noetl_envelope.fixturegen.cases import Case
+from noetl_envelope.fixturegen.catalogue import RULE, FixtureError, load_catalogue
+from noetl_envelope.fixturegen.systematic import CATEGORIES, systematic_cases
+from noetl_envelope.numbers import parse_number
+from noetl_envelope.profiles import run
+from noetl_envelope.rules import PROFILES
+from noetl_envelope.rusttypes import EncodeError
+from noetl_envelope.schema import load_schema, schema_version
+
+FIXTURES_DIR = "fixtures"
+CATALOGUE = f"{FIXTURES_DIR}/catalogue.yaml"
+MANIFEST = f"{FIXTURES_DIR}/manifest.json"
+VALID_DIR = f"{FIXTURES_DIR}/valid"
+INVALID_DIR = f"{FIXTURES_DIR}/invalid"
+MANIFEST_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """A case with its verdicts: `rules[profile]` is [] when the profile accepts the document."""
+
+    case: Case
+    rules: dict[str, list[str]]
+    serde_output: str | None
+
+    @property
+    def valid(self) -> bool:
+        # A canonical document never ends with a newline of its own unless the case put one there
+        # (canonical allows one); such a case stays with the invalid ones, stored exactly.
+        return not self.rules["canonical"] and not self.case.document.endswith(b"\n")
+
+    @property
+    def file(self) -> str:
+        """The path relative to fixtures/."""
+        if self.valid:
+            return f"valid/{self.case.name}.json"
+        return f"invalid/{self.case.category}/{self.case.name}.json"
+
+    @property
+    def content(self) -> bytes:
+        return self.case.document + b"\n" if self.valid else self.case.document
+
+
+def judge(case: Case) -> Judged:
+    """The case's verdict under every profile, and serde_json's output when serde accepts it."""
+    rules: dict[str, list[str]] = {}
+    serde_output = None
+    for profile in PROFILES:
+        outcome = run(case.document, profile)
+        rules[profile] = sorted({violation.rule for violation in outcome.violations})
+        if profile == "serde" and not outcome.violations and outcome.binding is not None:
+            try:
+                output = encode_values(field_values(outcome.binding, parse_number))
+            except EncodeError as exc:  # serde accepted it, so serde_json can write it: a codec bug
+                raise FixtureError(f"{case.name}: serde accepts it but the codec cannot write it: {exc}") from exc
+            serde_output = output.decode("utf-8")
+    return Judged(case, rules, serde_output)
+
+
+def all_cases(root: Path) -> tuple[dict[str, str], list[Case]]:
+    """The catalogue's cases then the systematic ones, and every category's description."""
+    catalogue = load_catalogue(root / CATALOGUE, display=CATALOGUE)
+    cases = [*catalogue.cases, *systematic_cases()]
+    seen: dict[str, Case] = {}
+    for case in cases:
+        if case.name in seen:
+            raise FixtureError(
+                f"{CATALOGUE}: fixture name {case.name!r} is both a {seen[case.name].source} "
+                f"and a {case.source} case [{RULE}]"
+            )
+        seen[case.name] = case
+    categories = dict(CATEGORIES)
+    categories.update(catalogue.categories)  # the catalogue's wording wins for a shared category
+    return categories, cases
+
+
+def render_fixtures(root: Path) -> dict[str, bytes]:
+    """Every fixture file and the manifest: repository-relative path -> exact bytes."""
+    categories, cases = all_cases(root)
+    judged = sorted((judge(case) for case in cases), key=lambda item: item.file)
+    files = {f"{FIXTURES_DIR}/{item.file}": item.content for item in judged}
+    files[MANIFEST] = manifest_bytes(categories, judged)
+    return files
+
+
+def manifest_bytes(categories: dict[str, str], judged: list[Judged]) -> bytes:
+    used = {item.case.category for item in judged}
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "schema": load_schema()["$id"],
+        "schema_version": schema_version(),
+        "generated_by": "make gen (python/noetl_envelope/fixturegen), from fixtures/catalogue.yaml and the schema",
+        "profiles": list(PROFILES),
+        "categories": {name: categories[name] for name in sorted(used)},
+        "fixtures": [_entry(item) for item in judged],
+    }
+    # ASCII with \u escapes: a reader never has to guess the encoding, and raw U+2028 cannot
+    # trip a line-based tool.
+    return (json.dumps(manifest, indent=2, ensure_ascii=True) + "\n").encode("ascii")
+
+
+def _entry(item: Judged) -> dict[str, Any]:
+    case = item.case
+    entry: dict[str, Any] = {
+        "name": case.name,
+        "file": item.file,
+        "category": case.category,
+        "description": case.description,
+        "source": case.source,
+        "field": case.field,
+        "newline_appended": item.valid,
+        "expected": {profile: "reject" if item.rules[profile] else "accept" for profile in PROFILES},
+        "rules": item.rules,
+    }
+    if item.serde_output is not None:
+        entry["serde_output"] = item.serde_output
+    return entry

@@ -1,0 +1,276 @@
+"""The generated fixtures (fixtures/valid, fixtures/invalid, fixtures/manifest.json) are fresh,
+agree with the Python profiles and with the Rust harness, and follow from the schema alone."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import rust_check
+from noetl_envelope import decode, encode, gen
+from noetl_envelope.fixturegen import FixtureError, load_catalogue, systematic_cases
+from noetl_envelope.fixturegen.render import CATALOGUE, MANIFEST, judge
+from noetl_envelope.fixturegen.systematic import CATEGORIES
+from noetl_envelope.profiles import run
+from noetl_envelope.rules import PROFILES, RULES
+from noetl_envelope.schema import load_schema
+
+
+@pytest.fixture(scope="module")
+def manifest(repo_root: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((repo_root / MANIFEST).read_bytes())
+    return loaded
+
+
+def _document(repo_root: Path, entry: dict[str, Any]) -> bytes:
+    data = (repo_root / "fixtures" / entry["file"]).read_bytes()
+    if entry["newline_appended"]:
+        assert data.endswith(b"\n"), entry["file"]
+        return data[:-1]
+    return data
+
+
+def test_generated_fixtures_are_fresh(repo_root: Path) -> None:
+    stale = [diff for diff in gen.check(repo_root) if "fixtures/" in diff.split("\n", 1)[0]]
+    assert stale == [], "".join(stale)[:2000]
+
+
+def test_files_on_disk_are_exactly_the_manifest(repo_root: Path, manifest: dict[str, Any]) -> None:
+    listed = [entry["file"] for entry in manifest["fixtures"]]
+    assert len(listed) == len(set(listed))
+    assert listed == sorted(listed)
+    on_disk = {
+        p.relative_to(repo_root / "fixtures").as_posix()
+        for sub in ("valid", "invalid")
+        for p in (repo_root / "fixtures" / sub).rglob("*")
+        if p.is_file()
+    }
+    assert on_disk == set(listed)
+
+
+def test_manifest_agrees_with_the_python_profiles(repo_root: Path, manifest: dict[str, Any]) -> None:
+    assert manifest["profiles"] == list(PROFILES)
+    assert manifest["schema"] == load_schema()["$id"]
+    mismatches = []
+    for entry in manifest["fixtures"]:
+        doc = _document(repo_root, entry)
+        for profile in PROFILES:
+            rules = sorted({v.rule for v in run(doc, profile).violations})
+            verdict = "reject" if rules else "accept"
+            if rules != entry["rules"][profile] or verdict != entry["expected"][profile]:
+                mismatches.append((entry["name"], profile, rules, entry["rules"][profile]))
+        assert set(entry["rules"]["serde"]) | set(entry["rules"]["contract"]) <= set(RULES)
+        if entry["expected"]["serde"] == "accept":
+            # The manifest's output is what the public API writes back for the serde decoding.
+            assert encode(decode(doc, profile="serde")).decode() == entry["serde_output"], entry["name"]
+        else:
+            assert "serde_output" not in entry, entry["name"]
+    assert not mismatches, mismatches[:10]
+
+
+@pytest.mark.rust
+def test_manifest_agrees_with_the_rust_harness(repo_root: Path, manifest: dict[str, Any], harness: Path) -> None:
+    entries = manifest["fixtures"]
+    verdicts = rust_check([_document(repo_root, entry) for entry in entries])
+    disagreements = []
+    for entry, rust in zip(entries, verdicts, strict=True):
+        expected_accept = entry["expected"]["serde"] == "accept"
+        if rust.accepted != expected_accept:
+            disagreements.append((entry["name"], "verdict", rust.error))
+        elif rust.accepted and rust.output != entry["serde_output"].encode():
+            disagreements.append((entry["name"], "output", rust.output))
+    assert not disagreements, disagreements[:10]
+    assert {v.accepted for v in verdicts} == {True, False}
+
+
+def test_every_category_has_fixtures_of_both_sources(repo_root: Path, manifest: dict[str, Any]) -> None:
+    catalogue = load_catalogue(repo_root / CATALOGUE)
+    counts: dict[str, int] = {}
+    for entry in manifest["fixtures"]:
+        counts[entry["category"]] = counts.get(entry["category"], 0) + 1
+    assert set(counts) == set(manifest["categories"])
+    assert set(catalogue.categories) <= set(counts)
+    assert set(CATEGORIES) <= set(counts), set(CATEGORIES) - set(counts)
+    assert all(count > 0 for count in counts.values())
+    assert {entry["source"] for entry in manifest["fixtures"]} == {"catalogue", "systematic"}
+
+
+def test_valid_fixtures_are_canonical_bytes_with_exactly_one_newline(repo_root: Path, manifest: dict[str, Any]) -> None:
+    valid = [entry for entry in manifest["fixtures"] if entry["file"].startswith("valid/")]
+    assert len(valid) >= 50
+    for entry in manifest["fixtures"]:
+        data = (repo_root / "fixtures" / entry["file"]).read_bytes()
+        if entry in valid:
+            assert entry["newline_appended"] and entry["expected"] == dict.fromkeys(PROFILES, "accept")
+            assert data.endswith(b"\n") and not data.endswith(b"\n\n") and not data.endswith(b"\r\n")
+            assert data[:-1] == entry["serde_output"].encode(), entry["name"]
+        else:
+            assert not entry["newline_appended"]
+            assert entry["file"] == f"invalid/{entry['category']}/{entry['name']}.json"
+
+
+def test_catalogue_spellings_reach_the_documents(repo_root: Path) -> None:
+    cases = {case.name: case for case in load_catalogue(repo_root / CATALOGUE).cases}
+    assert b'"note":"\xff"' in cases["unknown-field-invalid-utf8"].document  # \uDCFF is the byte 0xFF
+    assert b'"execution_id":1.0,' in cases["execution-id-float-one"].document  # a plain scalar keeps its spelling
+    assert cases["bom"].document.startswith(b"\xef\xbb\xbf{")
+    assert cases["sequence-6"].document.startswith(b'[1,"step.enter",')
+    assert _max_depth(cases["context-depth-127"].document) == 127
+    assert _max_depth(cases["meta-array-depth-128"].document) == 128
+    assert (
+        b'"payload":{"a":1}' in cases["payload-alias"].document and b'"context"' not in cases["payload-alias"].document
+    )
+
+
+def _max_depth(doc: bytes) -> int:
+    depth = deepest = 0
+    for byte in doc:
+        if byte in b"{[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b"}]":
+            depth -= 1
+    return deepest
+
+
+# --- a new field gets its fixtures with no hand work --------------------------------------------
+
+
+def _with_new_fields(schema: dict[str, Any]) -> dict[str, Any]:
+    extended = copy.deepcopy(schema)
+    extended["properties"]["retry_count"] = {
+        "type": ["integer", "null"],
+        "x-rust-type": "Option<i64>",
+        "x-serde": {"default": True, "skip_serializing_if": "Option::is_none"},
+    }
+    extended["properties"]["finished_at"] = {
+        "type": "string",
+        "format": "date-time",
+        "x-rust-type": "DateTime<Utc>",
+        "x-serde": {"alias": ["ended_at"]},
+    }
+    extended["required"].append("finished_at")
+    return extended
+
+
+def test_a_new_field_gets_systematic_cases_from_its_rust_type() -> None:
+    before = {case.name for case in systematic_cases(load_schema())}
+    cases = systematic_cases(_with_new_fields(load_schema()))
+    retry = {case.name.split(".", 1)[1]: case for case in cases if case.field == "retry_count"}
+    finished = {case.name.split(".", 1)[1]: case for case in cases if case.field == "finished_at"}
+    for suffix in ("i64-max", "i64-min-minus-1", "float-integral", "absent", "null", "duplicate", "type-string"):
+        assert suffix in retry, suffix
+    for suffix in ("fraction-7", "leap-second-offset", "no-offset", "absent", "alias-ended_at-and-name"):
+        assert suffix in finished, suffix
+    assert b'"retry_count":9223372036854775807' in retry["i64-max"].document
+    assert b'"retry_count"' not in retry["absent"].document
+    assert b'"ended_at":' in finished["alias-ended_at"].document
+    # Every other field's cases now start from a base that carries the new fields too.
+    assert all(b'"retry_count":' in case.document for case in cases if case.name.endswith(".i64-max"))
+    assert before < {case.name for case in cases}
+
+
+def test_make_gen_writes_fixtures_for_a_new_field(repo_root: Path, tmp_path: Path) -> None:
+    repo = _copy_repo(repo_root, tmp_path / "repo")
+    schema_file = repo / "schema" / "executor_event.schema.json"
+    schema_file.write_text(json.dumps(_with_new_fields(json.loads(schema_file.read_text())), indent=2))
+    result = _gen(repo)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((repo / MANIFEST).read_bytes())
+    by_name = {entry["name"]: entry for entry in manifest["fixtures"]}
+    assert by_name["retry_count.i64-max"]["expected"] == dict.fromkeys(PROFILES, "accept")
+    assert by_name["retry_count.i64-max-plus-1"]["expected"]["serde"] == "reject"
+    assert by_name["finished_at.absent"]["rules"]["serde"] == ["serde.missing-field"]
+    assert (repo / "fixtures" / by_name["retry_count.i64-max"]["file"]).is_file()
+
+
+# --- a malformed catalogue stops `make gen` with one located line ------------------------------
+
+
+_GOOD_CASE = "      - name: ok\n        description: fine\n"
+_HEADER = "base:\n  execution_id: 1\n  context: '{}'\ncategories:\n  things:\n    description: d\n    cases:\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        (_HEADER + _GOOD_CASE + "      - name: [x\n", 10, "not valid YAML"),
+        (_HEADER + "      - name: a: b\n        description: d\n", 8, "not valid YAML"),
+        (_HEADER + _GOOD_CASE + _GOOD_CASE, 10, "'ok' is used twice"),
+        (_HEADER + _GOOD_CASE + "      - name: two\n        description: d\n        colour: red\n", 10, "'colour'"),
+        (_HEADER + "      - name: two\n        description: d\n        set: {worker: '1'}\n", 10, "not a base member"),
+        (_HEADER + "      - name: Bad Name\n        description: d\n", 8, "must match"),
+        (
+            _HEADER + "      - name: two\n        description: d\n        raw: '{}'\n        set: {}\n",
+            8,
+            "whole document",
+        ),
+        (
+            _HEADER + "      - name: two\n        description: d\n        nest: {field: context, depth: x}\n",
+            10,
+            "integer",
+        ),
+        ("base:\n  a: 1\n  a: 2\ncategories: {}\n", 3, "appears twice"),
+        ("base:\n  a: 1\ncategories:\n  empty:\n    description: d\n    cases: []\n", 6, "has no cases"),
+        ("base: {}\n", 1, "'categories'"),
+    ],
+)
+def test_malformed_catalogue_is_one_located_line(tmp_path: Path, text: str, line: int, fragment: str) -> None:
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(text)
+    with pytest.raises(FixtureError) as caught:
+        load_catalogue(path, display="fixtures/catalogue.yaml")
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"fixtures/catalogue.yaml:{line}: "), message
+    assert fragment in message and message.endswith("[fixturegen.catalogue]")
+
+
+def test_gen_exits_2_with_one_line_on_a_malformed_catalogue(repo_root: Path, tmp_path: Path) -> None:
+    repo = _copy_repo(repo_root, tmp_path / "repo")
+    catalogue = repo / CATALOGUE
+    catalogue.write_text(catalogue.read_text().replace("name: full-envelope", "name: Full Envelope", 1))
+    result = _gen(repo, "--check")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "fixtures/catalogue.yaml:" in lines[0] and "[fixturegen.catalogue]" in lines[0]
+
+
+def test_a_catalogue_name_clashing_with_a_systematic_case_is_refused(repo_root: Path, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "fixtures").mkdir(parents=True)
+    text = (repo_root / CATALOGUE).read_text().replace("name: full-envelope", "name: step.empty", 1)
+    (repo / CATALOGUE).write_text(text)
+    from noetl_envelope.fixturegen.render import all_cases
+
+    with pytest.raises(FixtureError, match=r"'step\.empty' is both a catalogue and a systematic case"):
+        all_cases(repo)
+
+
+def test_judging_is_deterministic(repo_root: Path) -> None:
+    cases = load_catalogue(repo_root / CATALOGUE).cases[:20]
+    assert [judge(case) for case in cases] == [judge(case) for case in cases]
+
+
+def _copy_repo(root: Path, dest: Path) -> Path:
+    for name in ("python", "generated", "schema", "scripts", "docs", "fixtures", "pyproject.toml"):
+        src = root / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def _gen(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PYTHONPATH": f"{repo / 'python'}:{repo / 'generated'}", "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "scripts/gen.py", *args], cwd=repo, env=env, capture_output=True, text=True, check=False
+    )
