@@ -102,9 +102,23 @@ const OBJECT_KEYS: &[&str] = &[
 
 /// Write `count` events for `seed` as NDJSON (`to_string` + `\n`).
 pub fn emit<W: Write>(out: &mut W, count: u64, seed: u64) -> io::Result<()> {
+    emit_with(out, count, seed, event)
+}
+
+/// Like [`emit`], but every event is contract-valid (see [`contract_event`]).
+pub fn emit_contract<W: Write>(out: &mut W, count: u64, seed: u64) -> io::Result<()> {
+    emit_with(out, count, seed, contract_event)
+}
+
+fn emit_with<W: Write>(
+    out: &mut W,
+    count: u64,
+    seed: u64,
+    make: fn(&mut Rng) -> ExecutorEvent,
+) -> io::Result<()> {
     let mut rng = Rng::new(seed);
     for _ in 0..count {
-        let line = serde_json::to_string(&event(&mut rng)).map_err(io::Error::other)?;
+        let line = serde_json::to_string(&make(&mut rng)).map_err(io::Error::other)?;
         out.write_all(line.as_bytes())?;
         out.write_all(b"\n")?;
     }
@@ -113,9 +127,18 @@ pub fn emit<W: Write>(out: &mut W, count: u64, seed: u64) -> io::Result<()> {
 
 /// The emitted lines as strings, for tests.
 pub fn lines(count: u64, seed: u64) -> Vec<String> {
+    lines_with(count, seed, event)
+}
+
+/// The `--contract` lines as strings, for tests.
+pub fn contract_lines(count: u64, seed: u64) -> Vec<String> {
+    lines_with(count, seed, contract_event)
+}
+
+fn lines_with(count: u64, seed: u64, make: fn(&mut Rng) -> ExecutorEvent) -> Vec<String> {
     let mut rng = Rng::new(seed);
     (0..count)
-        .map(|_| serde_json::to_string(&event(&mut rng)).expect("ExecutorEvent always serializes"))
+        .map(|_| serde_json::to_string(&make(&mut rng)).expect("ExecutorEvent always serializes"))
         .collect()
 }
 
@@ -138,6 +161,93 @@ pub fn event(rng: &mut Rng) -> ExecutorEvent {
         // `None` and is then omitted, so it cannot round-trip byte-for-byte.
         meta: rng.chance(1, 3).then(|| non_null(value(rng, 0, 6))),
     }
+}
+
+/// One varied event that the Python `contract` profile accepts, so that
+/// `emit --contract | noetl-envelope conform --producer rust` is all canonical:
+/// `status` from the schema's enum (exactly [`KNOWN_STATUSES`]), a non-empty
+/// `event_type`, `context` an object, `meta` an object or absent, and a timestamp
+/// that is RFC 3339 as JSON Schema reads it (a four-digit year 0000..9999, a leap
+/// second only at 23:59:60 UTC). The rest is as nasty as [`event`].
+pub fn contract_event(rng: &mut Rng) -> ExecutorEvent {
+    ExecutorEvent {
+        execution_id: id(rng),
+        event_type: if rng.chance(4, 5) {
+            rng.pick(KNOWN_EVENT_TYPES).to_string()
+        } else {
+            non_empty(string(rng))
+        },
+        step: if rng.chance(1, 2) {
+            rng.pick(STEP_NAMES).to_string()
+        } else {
+            string(rng)
+        },
+        status: rng.pick(KNOWN_STATUSES).to_string(),
+        created_at: contract_timestamp(rng),
+        context: match rng.below(10) {
+            0 => Value::Object(Map::new()),
+            1 => {
+                // A deep chain, always under an object at the top.
+                let depth = rng.range_i64(10, 20) as usize;
+                let mut m = Map::new();
+                m.insert(key(rng), deep_chain(rng, depth));
+                Value::Object(m)
+            }
+            _ => object(rng, 0, 8),
+        },
+        event_id: rng.chance(2, 3).then(|| id(rng)),
+        worker_id: rng.chance(1, 2).then(|| worker_id(rng)),
+        meta: rng.chance(1, 3).then(|| object(rng, 0, 6)),
+    }
+}
+
+fn non_empty(s: String) -> String {
+    if s.is_empty() {
+        "event".to_string()
+    } else {
+        s
+    }
+}
+
+/// [`timestamp`] restricted to what RFC 3339 allows: years 0..=9999 (four digits, no
+/// sign) and a leap second only at the end of 23:59 (chrono writes UTC with `Z`).
+fn contract_timestamp(rng: &mut Rng) -> DateTime<Utc> {
+    let year = match rng.below(6) {
+        0..=2 => rng.range_i64(1970, 2100),
+        3 => *rng.pick(&[0, 1, 1969, 1970, 2000, 2038, 9999]),
+        _ => rng.range_i64(0, 9999),
+    } as i32;
+    let month = rng.range_i64(1, 12) as u32;
+    let day = match rng.below(5) {
+        0 => 31,
+        _ => rng.range_i64(1, 28) as u32,
+    };
+    let date = (0..4)
+        .find_map(|back| NaiveDate::from_ymd_opt(year, month, day - back))
+        .expect("day 28 exists in every month");
+    let nano = match rng.below(4) {
+        0 => 0,
+        1 => rng.below(1000) as u32 * 1_000_000,
+        2 => rng.below(1_000_000) as u32 * 1_000,
+        _ => rng.below(1_000_000_000) as u32,
+    };
+    let time = match rng.below(20) {
+        0 => NaiveTime::from_hms_nano_opt(23, 59, 59, 1_000_000_000 + nano),
+        1 => NaiveTime::from_hms_nano_opt(
+            *rng.pick(&[0, 23]),
+            *rng.pick(&[0, 59]),
+            *rng.pick(&[0, 59]),
+            nano,
+        ),
+        _ => NaiveTime::from_hms_nano_opt(
+            rng.below(24) as u32,
+            rng.below(60) as u32,
+            rng.below(60) as u32,
+            nano,
+        ),
+    }
+    .expect("valid time");
+    NaiveDateTime::new(date, time).and_utc()
 }
 
 /// i64 ids: extremes, the 2^53 boundary (where float-based readers start to corrupt

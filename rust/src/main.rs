@@ -13,9 +13,11 @@ const USAGE: &str = "\
 envelope-harness: what serde_json 1.0.150 + chrono 0.4.44 do with ExecutorEvent
 
 USAGE:
-    envelope-harness emit [--count N] [--seed S]
+    envelope-harness emit [--count N] [--seed S] [--contract]
         Write N (default 100) deterministic ExecutorEvents as NDJSON, each line
         serde_json::to_string(&event). Same seed (default 0) => same bytes.
+        --contract: only events the contract profile accepts (status from the
+        schema's enum, non-empty event_type, object context/meta, years 0..9999).
 
     envelope-harness check [--b64] [PATH...]
         Read PATHs (stdin if none or '-'), split on '\\n' bytes only, and for each
@@ -62,8 +64,13 @@ fn print_usage() -> Result<(), String> {
 
 fn run_emit(args: &[String]) -> Result<(), String> {
     let (mut count, mut seed) = (100u64, 0u64);
+    let mut contract = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
+        if arg == "--contract" {
+            contract = true;
+            continue;
+        }
         let (name, inline) = match arg.split_once('=') {
             Some((n, v)) => (n, Some(v.to_string())),
             None => (arg.as_str(), None),
@@ -86,7 +93,12 @@ fn run_emit(args: &[String]) -> Result<(), String> {
     }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    emit::emit(&mut out, count, seed)
+    let write = if contract {
+        emit::emit_contract
+    } else {
+        emit::emit
+    };
+    write(&mut out, count, seed)
         .and_then(|()| io::Write::flush(&mut out))
         .map_err(|e| format!("writing output: {e}"))
 }

@@ -1,0 +1,174 @@
+"""`noetl-envelope conform`: does a producer emit exactly what the schema's struct serializes to?
+
+For each document: is it contract-valid, is it canonical (byte for byte what serde_json writes,
+which includes decode -> encode giving the same bytes and serde_json reading its floats back
+unchanged), and if not, why (the drift classes of `drift.py`). A Rust producer (`--producer
+rust`) that is not canonical means its struct and schema/ drifted apart; a Python producer
+(`--producer python`) must emit canonical bytes too, so the checks are the same and only the
+wording differs.
+
+Every document is reported through the usual reporters (its violations are the contract
+violations plus the drift findings), then a table of classes: how many documents show each
+rule or drift class, with the first example (file:line, pointer, the bytes there, truncated).
+Text prints the table at the end, json puts it in the summary record (`classes`). Memory is
+constant: documents stream through and only the first example per class is kept.
+
+This module is imported when the CLI parser is built, so it imports nothing heavy at the top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from noetl_envelope.cli import EXIT_FINDINGS, EXIT_OK, add_paths, add_report, report_stream
+from noetl_envelope.reader import Document, iter_documents
+from noetl_envelope.report import Summary, make_reporter
+from noetl_envelope.report.base import one_line
+from noetl_envelope.violations import Violation
+
+PRODUCERS = ("rust", "python")
+EXAMPLE_BYTES = 120  # how much of a document an example shows
+_EXAMPLE_LEAD = 24  # of which this many come before the offending value
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--producer",
+        choices=PRODUCERS,
+        default="rust",
+        help="who wrote the documents (default rust): for both, anything non-canonical is drift",
+    )
+    add_report(parser)
+    add_paths(parser)
+
+
+def check_document(data: bytes) -> list[Violation]:
+    """Contract violations plus drift findings for one document ([] = canonical)."""
+    from noetl_envelope.drift import classify_tree
+    from noetl_envelope.lexer import LexError, scan
+    from noetl_envelope.profiles import canonical, contract
+
+    try:
+        tree = scan(data)
+    except LexError as exc:
+        return [Violation(exc.rule, "", exc.located(data))]
+    found, binding = contract.check(tree)
+    not_canonical: list[Violation] = []
+    if not found:
+        not_canonical = canonical.check(data, binding)
+        if not not_canonical:
+            return []  # the bytes are serde_json's own: nothing can have drifted (the common case)
+    drift = classify_tree(data, tree)
+    # Not explained by any drift class, but still not canonical: the canonical rule
+    # (canonical.differs / canonical.float-roundtrip) names it, so nothing slips through.
+    return found + (drift or not_canonical)
+
+
+@dataclass(slots=True)
+class Example:
+    """The first document showing a class, and where."""
+
+    source: str
+    line: int
+    pointer: str
+    message: str
+    excerpt: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "line": self.line,
+            "pointer": self.pointer,
+            "message": self.message,
+            "bytes": self.excerpt,
+        }
+
+
+@dataclass(slots=True)
+class ConformSummary(Summary):
+    """`Summary` plus the producer and, per rule / drift class, documents affected and a first example."""
+
+    producer: str = "rust"
+    class_documents: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, Example] = field(default_factory=dict)
+
+    def record_classes(self, doc: Document, violations: list[Violation]) -> None:
+        for violation in violations:
+            rule = violation.rule
+            if rule in self.examples:
+                continue
+            self.examples[rule] = Example(
+                doc.source, doc.line, violation.pointer, violation.message, _excerpt(doc.data, violation.pointer)
+            )
+        for rule in {v.rule for v in violations}:
+            self.class_documents[rule] = self.class_documents.get(rule, 0) + 1
+
+    def classes(self) -> list[tuple[str, int, Example]]:
+        """(rule id, documents, first example), most documents first, then by id."""
+        ordered = sorted(self.class_documents.items(), key=lambda item: (-item[1], item[0]))
+        return [(rule, count, self.examples[rule]) for rule, count in ordered]
+
+    def headline(self) -> str:
+        # Explicit base call: zero-argument super() does not work in a slots dataclass on 3.11.
+        return f"conform --producer {self.producer}: " + Summary.headline(self)
+
+    def as_dict(self) -> dict[str, Any]:
+        record = Summary.as_dict(self)
+        record["producer"] = self.producer
+        record["classes"] = {
+            rule: {"documents": count, "example": example.as_dict()} for rule, count, example in self.classes()
+        }
+        return record
+
+
+def _excerpt(data: bytes, pointer: str) -> str:
+    """The document's bytes around the value at `pointer`, as readable one-line text."""
+    from noetl_envelope.drift import pointer_offset
+
+    offset = pointer_offset(data, pointer) or 0
+    start = max(0, offset - _EXAMPLE_LEAD)
+    chunk = data[start : start + EXAMPLE_BYTES]
+    text = chunk.decode("utf-8", "backslashreplace")
+    return ("..." if start else "") + text + ("..." if start + EXAMPLE_BYTES < len(data) else "")
+
+
+def write_class_table(summary: ConformSummary, stream: TextIO) -> None:
+    """The text format's closing table: per class, documents affected and the first example."""
+    table = summary.classes()
+    if not table:
+        return
+    stream.write("classes (documents affected, first example):\n")
+    for rule, count, example in table:
+        where = one_line(f"{example.source}:{example.line}")
+        stream.write(f"  {rule}: {count} at {where}: {one_line(example.pointer or '/')}: {one_line(example.message)}\n")
+        stream.write(f"    bytes: {one_line(example.excerpt)}\n")
+    if any(rule.startswith("drift.") or rule.startswith("canonical.") for rule, _, _ in table):
+        if summary.producer == "rust":
+            stream.write("drift: the Rust struct and schema/ disagree; each class is explained in docs/RULES.md\n")
+        else:
+            stream.write("drift: this Python producer does not write canonical bytes; use noetl_envelope.encode\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    documents = iter_documents(args.paths)
+    summary = ConformSummary(command="conform", profile="canonical", producer=args.producer)
+    with report_stream(args.output) as stream:
+        reporter = make_reporter(args.format, stream, quiet=args.quiet)
+        for doc in documents:
+            violations = list(doc.input_violations) or check_document(doc.data)
+            summary.record(violations)
+            summary.record_classes(doc, violations)
+            reporter.document(doc, violations)
+        summary.blank_lines = documents.blank_lines
+        summary.elapsed = time.monotonic() - started
+        reporter.finish(summary)
+        if args.format == "text":
+            write_class_table(summary, stream)
+    return EXIT_FINDINGS if summary.invalid else EXIT_OK
+
+
+__all__ = ["PRODUCERS", "ConformSummary", "check_document", "configure", "run"]

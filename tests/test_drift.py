@@ -1,0 +1,263 @@
+"""Drift detection: each drift class on hand-made documents, then end to end on real drifted Rust.
+
+The unit part mutates one canonical document per class and checks the class (and its pointer)
+is named, and that the canonical document has no finding at all. The slow part copies rust/
+into temporary crates, patches the struct the way a Rust service drifts (a field added, one
+renamed, one retyped, two reordered, an Option written as null), builds each variant, and runs
+`conform --producer rust` on what it emits: exit 1 and the expected class for each variant,
+exit 0 for the unpatched copy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from noetl_envelope import encode
+from noetl_envelope.drift import CLASSES, classify, pointer_offset
+from noetl_envelope.profiles import run
+from noetl_envelope.rules import RULES
+from noetl_envelope.sample import events
+
+BASE = (
+    b'{"execution_id":1,"event_type":"step.enter","step":"s","status":"PENDING",'
+    b'"created_at":"2024-01-01T00:00:00.100Z","context":{"a":1,"b":[1.5,"x"]},"event_id":7}'
+)
+
+
+def _rules(doc: bytes) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for violation in classify(doc):
+        found.setdefault(violation.rule, []).append(violation.pointer)
+    return found
+
+
+def test_the_canonical_base_has_no_drift() -> None:
+    assert run(BASE, "canonical").violations == []
+    assert classify(BASE) == []
+    assert classify(BASE + b"\n") == []  # one trailing newline is allowed, as for canonical
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule", "pointer"),
+    [
+        (b',"event_id":7}', b',"event_id":7,"trace":1}', "drift.unknown-field", "/trace"),
+        (b'"step":"s",', b"", "drift.missing-field", "/step"),
+        (b'"context":', b'"payload":', "drift.alias-used", "/payload"),
+        (b'"event_id":7', b'"event_id":"7"', "drift.type-change", "/event_id"),
+        (b'"execution_id":1', b'"execution_id":"1"', "drift.type-change", "/execution_id"),
+        (b'"context":{"a":1,', b'"context":{"a":"1",', None, None),  # inside a Value anything goes
+        (b'"step":"s","status":"PENDING"', b'"status":"PENDING","step":"s"', "drift.field-order", "/step"),
+        (b'"event_id":7', b'"event_id":null', "drift.null-instead-of-absent", "/event_id"),
+        (b"00:00:00.100Z", b"00:00:00.1Z", "drift.timestamp-form", "/created_at"),
+        (b"00:00:00.100Z", b"00:00:00.100+00:00", "drift.timestamp-form", "/created_at"),
+        (b"2024-01-01T00", b"2024-01-01 00", "drift.timestamp-form", "/created_at"),
+        (b'"execution_id":1', b'"execution_id":1.0', "drift.number-form", "/execution_id"),
+        (b'"execution_id":1', b'"execution_id":1e3', "drift.number-form", "/execution_id"),
+        (b'"execution_id":1', b'"execution_id":1.5', "drift.type-change", "/execution_id"),  # an f64 now
+        (b'"a":1', b'"a":1E0', "drift.number-form", "/context/a"),
+        (b"[1.5,", b"[1.50,", "drift.number-form", "/context/b/0"),
+        (b"[1.5,", b"[15e-1,", "drift.number-form", "/context/b/0"),
+        (b"[1.5,", b"[-0,", "drift.number-form", "/context/b/0"),
+        (b"[1.5,", b"[18446744073709551616,", "drift.number-form", "/context/b/0"),
+        # Written in serde_json's form, but its parser reads it back as the neighbouring f64.
+        (b"[1.5,", b"[6.600983877804657e+286,", "drift.float-roundtrip", "/context/b/0"),
+        (b'{"a":1,"b":', b'{"b":', None, None),
+        (b'{"a":1,"b":[1.5,"x"]}', b'{"b":[1.5,"x"],"a":1}', "drift.key-order", "/context/a"),
+        (b'"step":"s"', b'"step": "s"', "drift.whitespace-form", "/step"),
+        (b'"x"]', b'"x"]\r', "drift.whitespace-form", "/context/b"),
+        (b'"step":"s"', b'"step":"\\u0073"', "drift.escape-form", "/step"),
+        (b'"step":"s"', b'"step":"a\\/b"', "drift.escape-form", "/step"),
+        (b'"step":"s"', b'"step":"\\u001F"', "drift.escape-form", "/step"),  # serde writes \u001f
+        (b'"step":"s"', b'"step":"\\u00e9"', "drift.escape-form", "/step"),
+        (b'{"a":1', b'{"\\u0061":1', "drift.escape-form", "/context/a"),
+    ],
+)
+def test_each_class_is_named_with_its_pointer(old: bytes, new: bytes, rule: str | None, pointer: str | None) -> None:
+    assert BASE.count(old) == 1, old
+    doc = BASE.replace(old, new)
+    found = _rules(doc)
+    if rule is None:  # a still-canonical variation: no class, and canonical agrees
+        assert found == {}, found
+        assert run(doc, "canonical").violations == []
+        return
+    assert rule in found, found
+    assert pointer in found[rule], found
+    # Every class names a non-canonical document.
+    assert run(doc, "canonical").violations != []
+
+
+def test_classes_are_registered_rules() -> None:
+    assert set(CLASSES) <= set(RULES)
+    assert {rule for rule in RULES if rule.startswith("drift.")} == set(CLASSES)
+
+
+def test_a_pretty_printed_document_gets_one_whitespace_finding() -> None:
+    pretty = json.dumps(json.loads(BASE), indent=2).encode()
+    found = classify(pretty)
+    assert [v.rule for v in found].count("drift.whitespace-form") == 1
+
+
+def test_documents_that_do_not_lex_have_no_drift() -> None:
+    assert classify(b'{"execution_id":') == []
+    assert classify(b"") == []
+
+
+def test_pointer_offset_finds_members_and_nested_values() -> None:
+    # A member's offset is its key's: the excerpt shows the name and the value.
+    assert BASE[pointer_offset(BASE, "/step") or 0 :].startswith(b'"step":"s"')
+    assert BASE[pointer_offset(BASE, "/context/b/1") or 0 :].startswith(b'"x"]')
+    assert pointer_offset(BASE, "") == 0
+    assert pointer_offset(BASE, "/nope") is None
+
+
+def test_drift_agrees_with_canonical_on_valid_documents() -> None:
+    # For contract-valid documents: no drift finding exactly when the bytes are canonical.
+    variants = [encode(e) for e in events(150, seed=11)]
+    variants += [doc.replace(b'":', b'": ', 1) for doc in variants[:30]]
+    variants += [doc.replace(b',"context":', b',"payload":') for doc in variants[:30]]
+    for doc in variants:
+        if run(doc, "contract").violations:
+            continue
+        canonical = run(doc, "canonical").violations
+        assert (classify(doc) == []) == (canonical == []), (doc[:200], canonical)
+
+
+# --- end to end: drifted Rust structs ------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENT_RS = "src/event.rs"
+EMIT_RS = "src/emit.rs"
+
+# name -> (file, old, new) patches, and the drift class the variant must show. Each `old` must
+# occur in the file (asserted), so a change to the struct or emitter cannot silently void a case.
+VARIANTS: dict[str, tuple[list[tuple[str, str, str | None]], str]] = {
+    "field-added": (
+        [
+            (EVENT_RS, "    pub meta: Option<Value>,\n}", "    pub meta: Option<Value>,\n    pub trace_id: String,\n}"),
+            # Both struct literals in emit.rs (the default and the --contract emitter) set it.
+            (EMIT_RS, "        meta: rng.chance(1, 3).then(|| non_null(value(rng, 0, 6))),\n", None),
+            (EMIT_RS, "        meta: rng.chance(1, 3).then(|| object(rng, 0, 6)),\n", None),
+        ],
+        "drift.unknown-field",
+    ),
+    "field-renamed": (
+        [(EVENT_RS, "    pub step: String,", '    #[serde(rename = "node_name")]\n    pub step: String,')],
+        "drift.missing-field",
+    ),
+    "field-retyped": (
+        [
+            (EVENT_RS, "    pub execution_id: i64,", "    pub execution_id: String,"),
+            (EMIT_RS, "        execution_id: id(rng),\n", "        execution_id: id(rng).to_string(),\n"),
+        ],
+        "drift.type-change",
+    ),
+    "fields-reordered": (
+        [(EVENT_RS, "    pub step: String,\n", ""), (EVENT_RS, "    pub status: String,\n", None)],
+        "drift.field-order",
+    ),
+    "option-as-null": (
+        [
+            (
+                EVENT_RS,
+                '    #[serde(default, skip_serializing_if = "Option::is_none")]\n    pub event_id: Option<i64>,',
+                "    #[serde(default)]\n    pub event_id: Option<i64>,",
+            )
+        ],
+        "drift.null-instead-of-absent",
+    ),
+}
+# Patches whose `new` is None append to the matched text instead of replacing it.
+_APPENDIX = {
+    "field-added": '        trace_id: "trace-1".to_string(),\n',
+    "fields-reordered": "    pub step: String,\n",
+}
+SECOND_CLASS = {"field-renamed": "drift.unknown-field"}  # a rename is an unknown plus a missing field
+
+
+def _make_variant(base: Path, name: str, patches: list[tuple[str, str, str | None]]) -> Path:
+    crate = base / name
+    shutil.copytree(ROOT / "rust", crate, ignore=shutil.ignore_patterns("target"))
+    for rel, old, new in patches:
+        path = crate / rel
+        text = path.read_text(encoding="utf-8")
+        count = text.count(old)
+        assert count >= 1, f"{name}: {old!r} not in {rel}"
+        replacement = old + _APPENDIX[name] if new is None else new
+        text = text.replace(old, replacement)
+        path.write_text(text, encoding="utf-8")
+    return crate
+
+
+def _build(crate: Path, target: Path) -> Path:
+    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
+    proc = subprocess.run(
+        ["cargo", "build", "--locked", "--quiet", "--bin", "envelope-harness"],
+        cwd=crate,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, f"{crate.name}: cargo build failed:\n{proc.stderr[-3000:]}"
+    # One shared target directory: copy the binary out before the next variant overwrites it.
+    binary = crate / "envelope-harness"
+    shutil.copy2(target / "debug" / "envelope-harness", binary)
+    return binary
+
+
+def _conform(binary: Path, work: Path) -> tuple[int, dict[str, object]]:
+    emitted = subprocess.run(
+        [str(binary), "emit", "--contract", "--count", "200", "--seed", "3"], capture_output=True, check=True
+    ).stdout
+    sample = work / f"{binary.parent.name}.ndjson"
+    sample.write_bytes(emitted)
+    proc = subprocess.run(
+        [sys.executable, "-m", "noetl_envelope", "conform", "--producer", "rust", "--format", "json", str(sample)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 201, proc.stderr
+    summary = json.loads(lines[-1])["summary"]
+    return proc.returncode, summary
+
+
+@pytest.fixture(scope="module")
+def built_variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("drift")
+    target = base / "target"
+    binaries = {"unpatched": _build(_make_variant(base, "unpatched", []), target)}
+    for name, (patches, _rule) in VARIANTS.items():
+        binaries[name] = _build(_make_variant(base, name, patches), target)
+    return binaries
+
+
+@pytest.mark.slow
+@pytest.mark.rust
+def test_unpatched_copy_conforms(built_variants: dict[str, Path], tmp_path: Path) -> None:
+    code, summary = _conform(built_variants["unpatched"], tmp_path)
+    assert code == 0, summary
+    assert summary["invalid"] == 0 and summary["classes"] == {}
+
+
+@pytest.mark.slow
+@pytest.mark.rust
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_drifted_struct_is_caught_with_its_class(built_variants: dict[str, Path], tmp_path: Path, name: str) -> None:
+    code, summary = _conform(built_variants[name], tmp_path)
+    assert code == 1
+    classes = summary["classes"]
+    assert isinstance(classes, dict)
+    expected = VARIANTS[name][1]
+    assert expected in classes, sorted(classes)
+    if name in SECOND_CLASS:
+        assert SECOND_CLASS[name] in classes, sorted(classes)
+    example = classes[expected]["example"]
+    assert example["line"] >= 1 and example["bytes"], example
