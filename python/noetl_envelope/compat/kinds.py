@@ -1,0 +1,344 @@
+"""One small function per kind of schema change: which role x direction cells it breaks, and why.
+
+Buf-style: every kind has a stable rule id `compat.<kind>`, a category and a summary (declared
+in `noetl_envelope.rules`), and its effect is derived from the two schemas' annotations, never
+from a hard-coded list of fields. The consumer semantics encoded here:
+
+- Rust (serde derive, no `deny_unknown_fields`): unknown keys are skipped; a field that is not
+  `Option` with `#[serde(default)]` must be present; `null` only for `Option` (or a `Value`);
+  the value must fit the `x-rust-type`; a serde alias binds the old name. Bounds, enums,
+  formats and patterns are not serde's business.
+- Python (`decode` under the contract profile): the whole JSON Schema, `additionalProperties:
+  false` included, and an alias on the wire is rejected (`contract.alias-used`).
+- producer: what a struct serializer writes (every field but a skipped None, no undeclared keys)
+  must pass the other side's contract.
+
+`counterexample.py` checks these claims on concrete documents; the tests demand they agree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from noetl_envelope.compat.model import DIRECTIONS, ROLES, Cell, Change, Pair, Side
+from noetl_envelope.schema import FieldSpec
+
+VALUE = "serde_json::Value"
+CONTRACT_ROLES = ("python", "producer")
+
+Effects = dict[Cell, str]
+EffectFn = Callable[[Change, Pair], Effects]
+
+
+# --- what the annotations say about one field -------------------------------------------------
+
+
+def rust_needs(spec: FieldSpec) -> bool:
+    """serde rejects a document without the field (profiles/serde.py: Option with serde default is optional)."""
+    return not (spec.optional and spec.serde_default)
+
+
+def requires(side: Side, name: str) -> bool:
+    """The contract needs the key: JSON Schema `required`, or serde does (contract ⊂ serde)."""
+    spec = side.specs.get(name)
+    return spec is not None and (name in side.schema.get("required", ()) or rust_needs(spec))
+
+
+def json_types(prop: dict[str, Any]) -> set[str] | None:
+    """The JSON types the property allows (None: any)."""
+    if "type" not in prop:
+        return None
+    declared = prop["type"]
+    return set(declared) if isinstance(declared, list) else {declared}
+
+
+def rust_accepts_null(spec: FieldSpec) -> bool:
+    return spec.optional or spec.inner_rust_type == VALUE
+
+
+def allows_null(side: Side, name: str) -> bool:
+    """Contract-valid data of this side may hold `null` at the key."""
+    spec = side.specs.get(name)
+    if spec is None:
+        return side.open
+    types = json_types(spec.schema)
+    return (types is None or "null" in types) and rust_accepts_null(spec)
+
+
+def may_omit(role: str, side: Side, name: str) -> bool:
+    spec = side.specs.get(name)
+    if spec is None:
+        return True
+    if role == "producer":  # serde writes every field except a None it is told to skip
+        return spec.optional and spec.skip_if_none
+    return not requires(side, name)
+
+
+def may_write_null(role: str, side: Side, name: str) -> bool:
+    spec = side.specs.get(name)
+    if spec is None or not allows_null(side, name):
+        return False
+    if role == "producer":
+        # None is written as null unless skipped; a Value (even Some(Value::Null)) writes null.
+        return (spec.optional and not spec.skip_if_none) or spec.inner_rust_type == VALUE
+    return True
+
+
+def rejects_absent(role: str, side: Side, name: str) -> bool:
+    spec = side.specs.get(name)
+    if spec is None:
+        return False
+    return rust_needs(spec) if role == "rust" else requires(side, name)
+
+
+def rejects_null(role: str, side: Side, name: str) -> bool:
+    spec = side.specs.get(name)
+    if role == "rust":
+        return spec is not None and not rust_accepts_null(spec)
+    return not allows_null(side, name)
+
+
+def rust_accepts(reader: str, writer: str) -> bool:
+    """A Rust field of type `reader` reads every value written for type `writer`."""
+    return reader in (writer, VALUE) or (reader == "String" and writer == "DateTime<Utc>")
+
+
+def types_subset(writer: set[str] | None, reader: set[str] | None) -> bool:
+    """Every JSON type the writer allows is allowed by the reader ('integer' ⊂ 'number')."""
+    if reader is None:
+        return True
+    if writer is None:
+        return False
+    return all(t in reader or (t == "integer" and "number" in reader) for t in writer - {"null"})
+
+
+def checked_formats() -> frozenset[str]:
+    """The formats the contract really checks (python-jsonschema only annotates the others)."""
+    from noetl_envelope.profiles.contract import validator_for
+
+    checker = validator_for().format_checker
+    return frozenset(checker.checkers) if checker is not None else frozenset()
+
+
+# --- shared effect computations --------------------------------------------------------------
+
+
+def presence_effects(change: Change, pair: Pair) -> Effects:
+    """Keys declared on one side only (added, removed, renamed fields): who rejects what."""
+    out: Effects = {}
+    for direction in DIRECTIONS:
+        writer, reader = pair.sides(direction)
+        for key in change.keys:
+            if key in writer.specs and key not in reader.specs:
+                owner = reader.alias_owner(key)
+                if owner is not None:
+                    if not rust_accepts(owner.inner_rust_type, writer.specs[key].inner_rust_type):
+                        out[("rust", direction)] = f"`{key}` binds to `{owner.name}` ({owner.rust_type}) by alias"
+                    for role in CONTRACT_ROLES:
+                        out[(role, direction)] = (
+                            f"`{key}` is only an alias of `{owner.name}` there: contract.alias-used"
+                        )
+                elif not reader.open:
+                    for role in CONTRACT_ROLES:
+                        out[(role, direction)] = f"`{key}` is undeclared there (additionalProperties: false)"
+            if key in reader.specs and key not in writer.specs:
+                spec = reader.specs[key]
+                carried_by_alias = [a for a in spec.aliases if a in writer.specs]
+                if rust_needs(spec) and all(may_omit("rust", writer, a) for a in carried_by_alias):
+                    out[("rust", direction)] = f"the data never carries `{key}`, a non-Option field there"
+                if requires(reader, key):
+                    for role in CONTRACT_ROLES:
+                        out[(role, direction)] = f"the data never carries `{key}`, which is required there"
+                if writer.open:
+                    if spec.inner_rust_type != VALUE:
+                        out.setdefault(("rust", direction), f"undeclared `{key}` may hold any value in the data")
+                    out.setdefault(("python", direction), f"undeclared `{key}` may hold any value in the data")
+    return out
+
+
+def absence_effects(change: Change, pair: Pair) -> Effects:
+    """The writer may leave the key out where the reader needs it."""
+    out: Effects = {}
+    key = change.keys[0]
+    for direction in DIRECTIONS:
+        writer, reader = pair.sides(direction)
+        for role in ROLES:
+            if may_omit(role, writer, key) and rejects_absent(role, reader, key):
+                what = "serde needs the non-Option field" if role == "rust" else "the contract requires it"
+                out[(role, direction)] = f"the data may omit `{key}`; {what}"
+    return out
+
+
+def null_effects(change: Change, pair: Pair) -> Effects:
+    """The writer may write `null` where the reader rejects it."""
+    out: Effects = {}
+    key = change.keys[0]
+    for direction in DIRECTIONS:
+        writer, reader = pair.sides(direction)
+        for role in ROLES:
+            if may_write_null(role, writer, key) and rejects_null(role, reader, key):
+                out[(role, direction)] = f"the data may hold `{key}: null`, which the reader rejects"
+    return out
+
+
+def contract_domain(directions: tuple[str, ...], why: str) -> Effects:
+    """A value domain the contract checks (serde does not) shrank in the given directions."""
+    return {(role, direction): why for role in CONTRACT_ROLES for direction in directions}
+
+
+def _narrowing(change: Change) -> tuple[str, ...]:
+    # narrowed: old data may not fit the new schema; widened: new data may not fit the old one.
+    if change.rule.endswith("-narrowed"):
+        return ("backward",)
+    if change.rule.endswith("-widened"):
+        return ("forward",)
+    return DIRECTIONS
+
+
+# --- the kinds -------------------------------------------------------------------------------
+
+
+def _field_presence(change: Change, pair: Pair) -> Effects:
+    return presence_effects(change, pair)
+
+
+def _type_changed(change: Change, pair: Pair) -> Effects:
+    out: Effects = {}
+    key = change.keys[0]
+    for direction in DIRECTIONS:
+        writer, reader = pair.sides(direction)
+        w, r = writer.specs[key], reader.specs[key]
+        if not rust_accepts(r.inner_rust_type, w.inner_rust_type):
+            out[("rust", direction)] = f"Rust {r.rust_type} rejects values written as {w.rust_type}"
+        if not types_subset(json_types(w.schema), json_types(r.schema)):
+            for role in CONTRACT_ROLES:
+                out[(role, direction)] = (
+                    f"JSON type {_show(w.schema.get('type'))} is not within {_show(r.schema.get('type'))}"
+                )
+    return out
+
+
+def _domain(change: Change, pair: Pair) -> Effects:
+    return contract_domain(_narrowing(change), f"{change.pointer}: {_show(change.old)} -> {_show(change.new)}")
+
+
+def _format(change: Change, pair: Pair) -> Effects:
+    # A format python-jsonschema does not check is an annotation: only checked ones constrain.
+    checked = checked_formats()
+    old = change.old if change.old in checked else None
+    new = change.new if change.new in checked else None
+    directions = tuple(
+        direction
+        for direction, stricter in (("backward", new), ("forward", old))
+        if stricter is not None and old != new
+    )
+    return contract_domain(directions, f"format {_show(change.old)} -> {_show(change.new)}")
+
+
+def _absence(change: Change, pair: Pair) -> Effects:
+    return absence_effects(change, pair)
+
+
+def _nullability(change: Change, pair: Pair) -> Effects:
+    return null_effects(change, pair)
+
+
+def _serde_attribute(change: Change, pair: Pair) -> Effects:
+    return {**absence_effects(change, pair), **null_effects(change, pair)}
+
+
+def _additional_properties(change: Change, pair: Pair) -> Effects:
+    # Serde skips undeclared keys and producers never write them: only the Python reader cares.
+    writer_open = pair.old.open if change.rule.endswith("-denied") else pair.new.open
+    direction = "backward" if change.rule.endswith("-denied") else "forward"
+    if writer_open:
+        return {("python", direction): "the data may carry undeclared keys; the reader's contract forbids them"}
+    return {}
+
+
+def _alias_added(change: Change, pair: Pair) -> Effects:
+    # Contract data never uses an alias; only undeclared keys of an open old schema can collide.
+    if pair.old.open:
+        return {("rust", "backward"): f"old data may carry `{change.keys[0]}` freely; serde now binds it"}
+    return {}
+
+
+def _no_effect(change: Change, pair: Pair) -> Effects:
+    return {}
+
+
+def _unclassified(change: Change, pair: Pair) -> Effects:
+    return contract_domain(DIRECTIONS, "unclassified keyword change: assumed breaking, review it by hand")
+
+
+def _show(value: Any) -> str:
+    return "absent" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+# kind id -> (category, effect function); summaries live in noetl_envelope.rules.
+KINDS: dict[str, tuple[str, EffectFn]] = {
+    "compat.field-added-optional": ("FIELD", _field_presence),
+    "compat.field-added-required": ("FIELD", _field_presence),
+    "compat.field-removed": ("FIELD", _field_presence),
+    "compat.field-renamed": ("FIELD", _field_presence),
+    "compat.field-renamed-aliased": ("FIELD", _field_presence),
+    "compat.type-changed": ("TYPE", _type_changed),
+    "compat.bound-narrowed": ("DOMAIN", _domain),
+    "compat.bound-widened": ("DOMAIN", _domain),
+    "compat.enum-narrowed": ("DOMAIN", _domain),
+    "compat.enum-widened": ("DOMAIN", _domain),
+    "compat.format-narrowed": ("DOMAIN", _format),
+    "compat.format-widened": ("DOMAIN", _format),
+    "compat.format-changed": ("DOMAIN", _format),
+    "compat.pattern-narrowed": ("DOMAIN", _domain),
+    "compat.pattern-widened": ("DOMAIN", _domain),
+    "compat.pattern-changed": ("DOMAIN", _domain),
+    "compat.required-to-optional": ("PRESENCE", _absence),
+    "compat.optional-to-required": ("PRESENCE", _absence),
+    "compat.nullable-added": ("PRESENCE", _nullability),
+    "compat.nullable-removed": ("PRESENCE", _nullability),
+    "compat.serde-attribute-changed": ("PRESENCE", _serde_attribute),
+    "compat.additional-properties-allowed": ("CONTAINER", _additional_properties),
+    "compat.additional-properties-denied": ("CONTAINER", _additional_properties),
+    "compat.alias-added": ("SERDE", _alias_added),
+    "compat.alias-removed": ("SERDE", _no_effect),
+    "compat.field-order-changed": ("SERDE", _no_effect),
+    "compat.description-changed": ("DOC", _no_effect),
+    "compat.annotation-changed": ("DOC", _no_effect),
+    "compat.keyword-changed": ("OTHER", _unclassified),
+}
+
+
+# Which variations of a document can prove a kind (see counterexample.documents): a nullability
+# change is shown with a null, a presence change with the key left out, a domain change with a
+# value; so a document proving one change is not credited to another change of the same field.
+_VARIANTS: dict[str, frozenset[str]] = {
+    "TYPE": frozenset({"value"}),
+    "DOMAIN": frozenset({"value"}),
+}
+_PRESENCE_VARIANTS: dict[str, frozenset[str]] = {
+    "compat.required-to-optional": frozenset({"absent"}),
+    "compat.optional-to-required": frozenset({"absent"}),
+    "compat.nullable-added": frozenset({"null"}),
+    "compat.nullable-removed": frozenset({"null"}),
+    "compat.serde-attribute-changed": frozenset({"absent", "null"}),
+}
+ALL_VARIANTS = frozenset({"absent", "null", "value"})
+
+
+def variants(rule: str) -> frozenset[str]:
+    """The document variations ('absent', 'null', 'value') that can prove a change of this kind."""
+    category = KINDS[rule][0]
+    return _PRESENCE_VARIANTS.get(rule) or _VARIANTS.get(category, ALL_VARIANTS)
+
+
+def effects(change: Change, pair: Pair) -> Effects:
+    """The broken cells of one change, in the table's order."""
+    found = KINDS[change.rule][1](change, pair)
+    return {cell: found[cell] for cell in sorted(found, key=_cell_order)}
+
+
+def _cell_order(cell: Cell) -> tuple[int, int]:
+    return ROLES.index(cell[0]), DIRECTIONS.index(cell[1])

@@ -1,0 +1,151 @@
+"""The version policy: semver bumps by severity, a CHANGELOG entry per version, immutable releases.
+
+The schema's version is the last part of its `$id` (`schema.schema_version`). Released versions
+are kept as `schema/releases/<version>.schema.json` and never change. When the schema changed
+against the baseline (a git ref or the newest release):
+
+- its version must go up (`compat.version-not-bumped`);
+- by at least what the worst change needs (`compat.bump-too-small`): from 1.0.0 on, a
+  backward-incompatible change (a new reader rejects old data) needs a major bump, a
+  forward-incompatible one (an old reader rejects new data) a minor bump, anything else a
+  patch; below 1.0.0 (semver: anything may change) a backward-incompatible change needs a
+  minor bump and anything else a patch — 0.3.0 -> 0.3.1 added three optional fields;
+- schema/CHANGELOG.md must have a `## <version>` heading for it (`compat.changelog-missing`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from noetl_envelope.compat.model import Change
+from noetl_envelope.violations import Violation
+
+_SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?")
+_HEADING = re.compile(r"^##\s+\[?v?([0-9][^\]\s]*)\]?", re.MULTILINE)
+BUMPS = ("none", "patch", "minor", "major")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Version:
+    major: int
+    minor: int
+    patch: int
+
+    @classmethod
+    def parse(cls, text: str) -> Version:
+        match = _SEMVER.fullmatch(text)
+        if match is None:
+            raise ValueError(f"{text!r} is not a semantic version (MAJOR.MINOR.PATCH)")
+        return cls(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+
+def bump(old: Version, new: Version) -> str:
+    """'major', 'minor', 'patch' or 'none' (also for a downgrade)."""
+    if new <= old:
+        return "none"
+    if new.major != old.major:
+        return "major"
+    return "minor" if new.minor != old.minor else "patch"
+
+
+def required_bump(severity: str, old: Version) -> str:
+    """The smallest bump a change of this severity ('backward', 'forward', 'none') needs."""
+    if old.major == 0:
+        return "minor" if severity == "backward" else "patch"
+    return {"backward": "major", "forward": "minor"}.get(severity, "patch")
+
+
+def worst_severity(changes: list[Change]) -> str:
+    severities = {change.severity for change in changes}
+    return next((s for s in ("backward", "forward") if s in severities), "none")
+
+
+def changelog_versions(text: str) -> set[str]:
+    """Versions that have a `## 1.2.3` (or `## [1.2.3] - date`) heading."""
+    return set(_HEADING.findall(text))
+
+
+def check_bump(
+    changes: list[Change], old_version: str, new_version: str, changelog: str | None, changelog_name: str
+) -> list[Violation]:
+    """Policy findings for a schema that went from `old_version` to `new_version` with `changes`."""
+    if not changes and old_version == new_version:
+        return []
+    try:
+        old, new = Version.parse(old_version), Version.parse(new_version)
+    except ValueError as exc:
+        return [Violation("compat.version-not-bumped", "/$id", str(exc))]
+    found: list[Violation] = []
+    severity = worst_severity(changes)
+    needed = required_bump(severity, old)
+    done = bump(old, new)
+    if done == "none":
+        found.append(
+            Violation(
+                "compat.version-not-bumped",
+                "/$id",
+                f"the schema changed but its version {new} is not above {old}; a {needed} bump is needed",
+            )
+        )
+    elif BUMPS.index(done) < BUMPS.index(needed):
+        found.append(
+            Violation(
+                "compat.bump-too-small",
+                "/$id",
+                f"{old} -> {new} is a {done} bump; the changes are {_severity_text(severity)} and need a {needed} bump",
+            )
+        )
+    if changelog is None:
+        found.append(
+            Violation("compat.changelog-missing", "", f"{changelog_name} does not exist; add a `## {new}` entry")
+        )
+    elif str(new) not in changelog_versions(changelog):
+        found.append(Violation("compat.changelog-missing", "", f"{changelog_name} has no `## {new}` entry"))
+    return found
+
+
+def _severity_text(severity: str) -> str:
+    return {
+        "backward": "backward-incompatible (a new reader rejects old data)",
+        "forward": "forward-incompatible (an old reader rejects new data)",
+    }.get(severity, "without effect on the wire")
+
+
+def check_releases(releases: dict[str, bytes], current: dict[str, Any], current_version: str) -> list[Violation]:
+    """Each release file carries its own version, and the current version, if released, is that file."""
+    found: list[Violation] = []
+    for name, data in sorted(releases.items()):
+        try:
+            released = json.loads(data)
+            version = str(released["$id"]).rsplit(":", 1)[-1]
+        except (ValueError, KeyError, TypeError):
+            found.append(Violation("compat.release-mismatch", "", f"{name}: not a schema with an `$id`"))
+            continue
+        if name != f"{version}.schema.json":
+            found.append(Violation("compat.release-mismatch", "", f"{name}: its `$id` says version {version}"))
+        elif version == current_version and released != current:
+            found.append(
+                Violation(
+                    "compat.release-differs",
+                    "/$id",
+                    f"version {version} is released ({name}) but the schema differs from it; bump the version",
+                )
+            )
+    return found
+
+
+def check_release_history(before: dict[str, bytes], after: dict[str, bytes]) -> list[Violation]:
+    """Release files present in the baseline must still be there, byte for byte."""
+    found = []
+    for name, data in sorted(before.items()):
+        if name not in after:
+            found.append(Violation("compat.release-modified", "", f"released schema {name} was deleted"))
+        elif after[name] != data:
+            found.append(Violation("compat.release-modified", "", f"released schema {name} was modified"))
+    return found

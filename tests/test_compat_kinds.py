@@ -1,0 +1,486 @@
+"""Every kind of schema change the compat gate names, each from a small edit of the current schema.
+
+For each edit the test pins the rule id, the JSON pointer and the exact set of broken
+role x direction cells, and demands a counterexample document for every broken cell and none
+for the others: the table in compat/kinds.py and the documents agree.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from noetl_envelope import validate
+from noetl_envelope.compat import compare
+from noetl_envelope.compat.judge import Judge
+from noetl_envelope.compat.kinds import KINDS
+from noetl_envelope.compat.model import CELLS, Change, Side
+from noetl_envelope.rules import RULES
+from noetl_envelope.schema import load_schema
+
+Schema = dict[str, Any]
+RUST_BW, RUST_FW = ("rust", "backward"), ("rust", "forward")
+PY_BW, PY_FW = ("python", "backward"), ("python", "forward")
+PROD_BW, PROD_FW = ("producer", "backward"), ("producer", "forward")
+ALL = set(CELLS)
+OPTIONAL_SERDE = {"default": True, "skip_serializing_if": "Option::is_none"}
+
+
+def current() -> Schema:
+    return copy.deepcopy(load_schema())
+
+
+def props(schema: Schema) -> dict[str, Any]:
+    result: dict[str, Any] = schema["properties"]
+    return result
+
+
+def add_field(name: str, prop: Schema, *, required: bool = False) -> Callable[[Schema], None]:
+    def edit(schema: Schema) -> None:
+        props(schema)[name] = prop
+        if required:
+            schema["required"].append(name)
+
+    return edit
+
+
+def remove_field(name: str) -> Callable[[Schema], None]:
+    def edit(schema: Schema) -> None:
+        del props(schema)[name]
+        if name in schema["required"]:
+            schema["required"].remove(name)
+
+    return edit
+
+
+def rename_step(*, alias: bool) -> Callable[[Schema], None]:
+    def edit(schema: Schema) -> None:
+        fields = props(schema)
+        step = fields.pop("step")
+        if alias:
+            step = {**step, "x-serde": {"alias": ["step"]}}
+        fields["node_name"] = step
+        schema["required"] = ["node_name" if r == "step" else r for r in schema["required"]]
+
+    return edit
+
+
+def set_key(field: str, key: str, value: Any) -> Callable[[Schema], None]:
+    def edit(schema: Schema) -> None:
+        props(schema)[field][key] = value
+
+    return edit
+
+
+def drop_key(field: str, key: str) -> Callable[[Schema], None]:
+    def edit(schema: Schema) -> None:
+        del props(schema)[field][key]
+
+    return edit
+
+
+def edits(*steps: Callable[[Schema], None]) -> Callable[[Schema], None]:
+    def edit(schema: Schema) -> None:
+        for step in steps:
+            step(schema)
+
+    return edit
+
+
+def top(key: str, value: Any) -> Callable[[Schema], None]:
+    def edit(schema: Schema) -> None:
+        if value is None:
+            del schema[key]
+        else:
+            schema[key] = value
+
+    return edit
+
+
+def swap_step_status(schema: Schema) -> None:
+    fields = props(schema)
+    order = list(fields)
+    i, j = order.index("step"), order.index("status")
+    order[i], order[j] = order[j], order[i]
+    schema["properties"] = {name: fields[name] for name in order}
+
+
+def worker_required(schema: Schema) -> None:
+    schema["required"].append("worker_id")
+
+
+def step_optional(schema: Schema) -> None:
+    fields = props(schema)
+    fields["step"] = {
+        **fields["step"],
+        "type": ["string", "null"],
+        "x-rust-type": "Option<String>",
+        "x-serde": OPTIONAL_SERDE,
+    }
+    schema["required"].remove("step")
+
+
+def open_old(schema: Schema) -> None:
+    del schema["additionalProperties"]
+
+
+OPTIONAL_TRACE = {
+    "description": "A trace id.",
+    "type": ["string", "null"],
+    "x-rust-type": "Option<String>",
+    "x-serde": OPTIONAL_SERDE,
+}
+REQUIRED_TENANT = {"description": "The tenant.", "type": "string", "x-rust-type": "String", "x-serde": {}}
+
+# (test id, edit of the old schema or None, edit giving the new schema, rule, pointer, broken cells)
+CASES: list[tuple[str, Callable[[Schema], None] | None, Callable[[Schema], None], str, str, set[tuple[str, str]]]] = [
+    (
+        "added-optional",
+        None,
+        add_field("trace_id", OPTIONAL_TRACE),
+        "compat.field-added-optional",
+        "/properties/trace_id",
+        {PY_FW, PROD_FW},
+    ),
+    (
+        "added-required",
+        None,
+        add_field("tenant", REQUIRED_TENANT, required=True),
+        "compat.field-added-required",
+        "/properties/tenant",
+        {RUST_BW, PY_BW, PROD_BW, PY_FW, PROD_FW},
+    ),
+    (
+        "removed-optional",
+        None,
+        remove_field("worker_id"),
+        "compat.field-removed",
+        "/properties/worker_id",
+        {PY_BW, PROD_BW},
+    ),
+    (
+        "removed-required",
+        None,
+        edits(remove_field("step")),
+        "compat.field-removed",
+        "/properties/step",
+        {PY_BW, PROD_BW, RUST_FW, PY_FW, PROD_FW},
+    ),
+    ("renamed", None, rename_step(alias=False), "compat.field-renamed", "/properties/node_name", ALL),
+    (
+        "renamed-aliased",
+        None,
+        rename_step(alias=True),
+        "compat.field-renamed-aliased",
+        "/properties/node_name",
+        {RUST_FW, PY_BW, PY_FW, PROD_BW, PROD_FW},
+    ),
+    (
+        "type-i64-to-string",
+        None,
+        edits(
+            set_key("execution_id", "type", "string"),
+            set_key("execution_id", "x-rust-type", "String"),
+            drop_key("execution_id", "minimum"),
+            drop_key("execution_id", "maximum"),
+        ),
+        "compat.type-changed",
+        "/properties/execution_id/type",
+        ALL,
+    ),
+    (
+        "type-widened-to-value",
+        None,
+        edits(
+            set_key("event_id", "type", ["integer", "string", "null"]),
+            set_key("event_id", "x-rust-type", "Option<serde_json::Value>"),
+        ),
+        "compat.type-changed",
+        "/properties/event_id/type",
+        {RUST_FW, PY_FW, PROD_FW},
+    ),
+    (
+        "bound-narrowed",
+        None,
+        set_key("event_type", "minLength", 3),
+        "compat.bound-narrowed",
+        "/properties/event_type/minLength",
+        {PY_BW, PROD_BW},
+    ),
+    (
+        "bound-narrowed-minimum",
+        None,
+        set_key("execution_id", "minimum", 0),
+        "compat.bound-narrowed",
+        "/properties/execution_id/minimum",
+        {PY_BW, PROD_BW},
+    ),
+    (
+        "bound-widened",
+        None,
+        drop_key("event_type", "minLength"),
+        "compat.bound-widened",
+        "/properties/event_type/minLength",
+        {PY_FW, PROD_FW},
+    ),
+    (
+        "bound-implied-by-i64",
+        None,
+        drop_key("execution_id", "maximum"),
+        "compat.annotation-changed",
+        "/properties/execution_id/maximum",
+        set(),
+    ),
+    (
+        "enum-narrowed",
+        None,
+        set_key("status", "enum", ["PENDING", "RUNNING", "COMPLETED", "FAILED"]),
+        "compat.enum-narrowed",
+        "/properties/status/enum",
+        {PY_BW, PROD_BW},
+    ),
+    (
+        "enum-widened",
+        None,
+        lambda s: props(s)["status"]["enum"].append("QUEUED"),
+        "compat.enum-widened",
+        "/properties/status/enum",
+        {PY_FW, PROD_FW},
+    ),
+    (
+        "format-narrowed",
+        None,
+        set_key("step", "format", "date-time"),
+        "compat.format-narrowed",
+        "/properties/step/format",
+        {PY_BW, PROD_BW},
+    ),
+    (
+        "format-widened",
+        None,
+        drop_key("created_at", "format"),
+        "compat.format-widened",
+        "/properties/created_at/format",
+        {PY_FW, PROD_FW},
+    ),
+    (
+        "format-changed",
+        None,
+        set_key("created_at", "format", "email"),
+        "compat.format-changed",
+        "/properties/created_at/format",
+        {PY_FW, PROD_FW},
+    ),
+    (
+        "format-unchecked",
+        None,
+        set_key("worker_id", "format", "email"),
+        "compat.format-narrowed",
+        "/properties/worker_id/format",
+        set(),
+    ),
+    (
+        "pattern-narrowed",
+        None,
+        set_key("event_type", "pattern", "^[a-z_.]+$"),
+        "compat.pattern-narrowed",
+        "/properties/event_type/pattern",
+        {PY_BW, PROD_BW},
+    ),
+    (
+        "pattern-widened",
+        set_key("event_type", "pattern", "^[a-z_.]+$"),
+        drop_key("event_type", "pattern"),
+        "compat.pattern-widened",
+        "/properties/event_type/pattern",
+        {PY_FW, PROD_FW},
+    ),
+    (
+        "pattern-changed",
+        set_key("event_type", "pattern", "^[a-z_.]+$"),
+        set_key("event_type", "pattern", "^[A-Z_]+$"),
+        "compat.pattern-changed",
+        "/properties/event_type/pattern",
+        {PY_BW, PROD_BW, PY_FW, PROD_FW},
+    ),
+    (
+        "required-to-optional",
+        None,
+        step_optional,
+        "compat.required-to-optional",
+        "/properties/step",
+        {RUST_FW, PY_FW, PROD_FW},
+    ),
+    (
+        "optional-to-required",
+        None,
+        worker_required,
+        "compat.optional-to-required",
+        "/properties/worker_id",
+        {PY_BW, PROD_BW},
+    ),
+    (
+        "nullable-added",
+        None,
+        set_key("context", "type", ["object", "null"]),
+        "compat.nullable-added",
+        "/properties/context/type",
+        {PY_FW, PROD_FW},
+    ),
+    ("nullable-added-rust", None, step_optional, "compat.nullable-added", "/properties/step/type", {RUST_FW, PY_FW}),
+    (
+        "nullable-removed",
+        None,
+        set_key("worker_id", "type", "string"),
+        "compat.nullable-removed",
+        "/properties/worker_id/type",
+        {PY_BW},
+    ),
+    (
+        "additional-allowed",
+        None,
+        top("additionalProperties", None),
+        "compat.additional-properties-allowed",
+        "/additionalProperties",
+        {PY_FW},
+    ),
+    (
+        "additional-denied",
+        open_old,
+        top("additionalProperties", False),
+        "compat.additional-properties-denied",
+        "/additionalProperties",
+        {PY_BW},
+    ),
+    (
+        "alias-added",
+        None,
+        set_key("event_type", "x-serde", {"alias": ["type"]}),
+        "compat.alias-added",
+        "/properties/event_type/x-serde",
+        set(),
+    ),
+    (
+        "alias-removed",
+        None,
+        set_key("context", "x-serde", {}),
+        "compat.alias-removed",
+        "/properties/context/x-serde",
+        set(),
+    ),
+    (
+        "serde-skip-removed",
+        None,
+        set_key("worker_id", "x-serde", {"default": True}),
+        "compat.serde-attribute-changed",
+        "/properties/worker_id/x-serde",
+        set(),
+    ),
+    (
+        "serde-default-removed",
+        None,
+        set_key("worker_id", "x-serde", {"skip_serializing_if": "Option::is_none"}),
+        "compat.serde-attribute-changed",
+        "/properties/worker_id/x-serde",
+        {RUST_BW, PY_BW, PROD_BW},
+    ),
+    ("field-order", None, swap_step_status, "compat.field-order-changed", "/properties", set()),
+    (
+        "description",
+        None,
+        set_key("step", "description", "Another text."),
+        "compat.description-changed",
+        "/properties/step/description",
+        set(),
+    ),
+    ("top-description", None, top("description", "Another text."), "compat.description-changed", "/description", set()),
+    (
+        "db-column",
+        None,
+        set_key("step", "x-db-column", "step_name"),
+        "compat.annotation-changed",
+        "/properties/step/x-db-column",
+        set(),
+    ),
+]
+# A keyword the gate does not know is assumed to break contract readers both ways (conservative);
+# the documents prove what they can, and the report marks the unproven cells.
+UNCLASSIFIED = (
+    "unclassified",
+    None,
+    set_key("step", "const", "x"),
+    "compat.keyword-changed",
+    "/properties/step/const",
+    {PY_BW, PY_FW, PROD_BW, PROD_FW},
+)
+
+
+@pytest.mark.parametrize(
+    ("old_edit", "new_edit", "rule", "pointer", "broken"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_change_kind_is_classified_and_proven(
+    old_edit: Callable[[Schema], None] | None,
+    new_edit: Callable[[Schema], None],
+    rule: str,
+    pointer: str,
+    broken: set[tuple[str, str]],
+) -> None:
+    old = current()
+    if old_edit is not None:
+        old_edit(old)
+    new = copy.deepcopy(old)
+    new_edit(new)
+    changes = compare(old, new)
+    matching = [c for c in changes if c.rule == rule and c.pointer == pointer]
+    assert matching, [(c.rule, c.pointer) for c in changes]
+    change = matching[0]
+    assert set(change.breaks) == broken, change.breaks
+    # Show, don't assert: every broken cell has a document, and no compatible cell has one.
+    assert set(change.evidence) == broken
+    assert_evidence_holds(old, new, change)
+
+
+def assert_evidence_holds(old: Schema, new: Schema, change: Change) -> None:
+    """Each counterexample really is written by its writer side and rejected by its reader side."""
+    judge = Judge()
+    sides = {"old": Side.of("old", old), "new": Side.of("new", new)}
+    for (role, _direction), example in change.evidence.items():
+        assert judge.writer_may_write(role, sides[example.writer], example.document)
+        assert judge.reader_violations(role, sides[example.reader], example.document)
+        # Where a side is the packaged schema, the public API (no schema threading) must agree.
+        profile = "serde" if role == "rust" else "contract"
+        if sides[example.reader].schema == load_schema():
+            assert validate(example.document, profile=profile), example.document
+        if sides[example.writer].schema == load_schema():
+            assert validate(example.document, profile="contract") == [], example.document
+
+
+def test_unclassified_keyword_is_assumed_breaking_and_proven_where_possible() -> None:
+    _name, _old_edit, new_edit, rule, pointer, broken = UNCLASSIFIED
+    old, new = current(), current()
+    new_edit(new)
+    change = next(c for c in compare(old, new) if c.rule == rule and c.pointer == pointer)
+    assert set(change.breaks) == broken
+    # const "x": old data "y" fails the new schema; new data ("x") is still valid under the old one.
+    assert set(change.evidence) == {PY_BW, PROD_BW}
+    assert_evidence_holds(old, new, change)
+
+
+def test_every_change_kind_is_covered_and_registered() -> None:
+    covered = {case[3] for case in [*CASES, UNCLASSIFIED]}
+    assert covered == set(KINDS)
+    for kind, (category, _fn) in KINDS.items():
+        assert RULES[kind].summary.startswith(f"[{category}]"), kind
+
+
+def test_identical_schemas_have_no_changes() -> None:
+    assert compare(current(), current()) == []
+
+
+def test_version_only_change_is_not_a_change() -> None:
+    new = current()
+    new["$id"] = new["$id"].rsplit(":", 1)[0] + ":9.9.9"
+    assert compare(current(), new) == []
