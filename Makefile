@@ -2,7 +2,7 @@
 PYTHON ?= .venv/bin/python
 HARNESS := rust/target/release/envelope-harness
 
-.PHONY: setup run gen check-gen test lint conformance harness clean
+.PHONY: setup run gen check-gen test lint conformance compat harness bench clean
 
 setup: .venv/.installed
 .venv/.installed: pyproject.toml
@@ -33,9 +33,20 @@ lint: setup
 	$(PYTHON) -m ruff format --check python scripts tests
 	$(PYTHON) -m mypy
 
+# tests/test_conformance.py runs `cargo test`, Rust `emit --contract` -> `conform --producer rust`
+# and Python `sample` -> Rust `check`; tests/test_drift.py builds drifted structs and expects them caught.
 conformance: setup harness
-	cd rust && cargo test --release --locked --quiet
-	$(PYTHON) -m pytest -q -m "rust or slow"
+	$(PYTHON) -m pytest -q tests/test_conformance.py tests/test_drift.py
+	$(PYTHON) -m pytest -q -m "rust or slow" --ignore=tests/test_conformance.py --ignore=tests/test_drift.py
+
+# The schema compatibility gate: against the newest release, and against origin/main (or
+# COMPAT_BASE) when that ref exists; see scripts/compat_gate.sh.
+compat: setup
+	PYTHON=$(PYTHON) scripts/compat_gate.sh
+
+# Bulk validation speed (events/s as a ratio to orjson.loads) and, with --memory, peak RSS on 1 GB.
+bench: setup harness
+	$(PYTHON) scripts/bench.py --memory
 
 clean:
 	rm -rf .venv .tox dist build rust/target

@@ -14,9 +14,7 @@ HARNESS = ROOT / "rust" / "target" / "release" / "envelope-harness"
 
 
 def build_harness() -> None:
-    subprocess.run(
-        ["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT / "rust", check=True
-    )
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT / "rust", check=True)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from noetl_envelope import cli
+from noetl_envelope import bulk, cli
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {
@@ -336,10 +336,10 @@ def _write_valid(tmp_path: Path) -> str:
 def test_unexpected_exception_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def boom(data: bytes, profile: str) -> list[Any]:
+    def boom(data: bytes, **_: Any) -> list[Any]:
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(cli, "_validate", boom)
+    monkeypatch.setattr(bulk, "_validate_one", boom)
     monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
     assert cli.main(["validate", _write_valid(tmp_path)]) == 2
     err = capsys.readouterr().err
@@ -352,10 +352,10 @@ def test_unexpected_exception_is_one_line(
 def test_keyboard_interrupt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def interrupted(data: bytes, profile: str) -> list[Any]:
+    def interrupted(data: bytes, **_: Any) -> list[Any]:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_validate", interrupted)
+    monkeypatch.setattr(bulk, "_validate_one", interrupted)
     assert cli.main(["validate", _write_valid(tmp_path)]) == 130
     assert capsys.readouterr().err == "noetl-envelope: interrupted\n"
 
@@ -382,11 +382,11 @@ def test_too_large_documents_are_reported_not_validated(
 
     seen: list[bytes] = []
 
-    def record(data: bytes, profile: str) -> list[Any]:
+    def record(data: bytes, **_: Any) -> list[Any]:
         seen.append(data)
         return []
 
-    monkeypatch.setattr(cli, "_validate", record)
+    monkeypatch.setattr(bulk, "_validate_one", record)
     monkeypatch.setattr(
         cli,
         "iter_documents",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from noetl_envelope import gen
 
-COPY = ("python", "generated", "schema", "scripts", "docs", "pyproject.toml", "Makefile", "README.md")
+COPY = ("python", "generated", "schema", "scripts", "docs", "fixtures", "pyproject.toml", "Makefile", "README.md")
 
 
 def _copy_repo(root: Path, dest: Path) -> Path:

@@ -14,6 +14,10 @@ STAGE_MODULES = {
     "schema": ["profiles/contract.py"],
     "contract": ["profiles/contract.py"],
     "canonical": ["profiles/canonical.py"],
+    "drift": ["drift.py"],
+    "project": ["projection/predict.py"],
+    "fixturegen": ["fixturegen/catalogue.py"],
+    "compat": ["compat/kinds.py", "compat/policy.py"],
 }
 
 
@@ -23,7 +27,8 @@ def test_every_emitted_rule_id_is_declared(repo_root: Path) -> None:
     for path in package.rglob("*.py"):
         if path.name == "rules.py":
             continue
-        used.update(re.findall(r'"((?:input|json|serde|schema|contract|canonical)\.[a-zA-Z0-9-]+)"', path.read_text()))
+        stages = "input|json|serde|schema|contract|canonical|drift|project|fixturegen|compat"
+        used.update(re.findall(rf'"((?:{stages})\.[a-zA-Z0-9-]+)"', path.read_text()))
     assert used, "no rule ids found: the pattern is wrong"
     assert used <= set(RULES), sorted(used - set(RULES))
 

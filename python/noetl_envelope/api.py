@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from noetl_envelope.codec import build_event, encode_event, exact_reader
 from noetl_envelope.numbers import parse_number
-from noetl_envelope.profiles import run
+from noetl_envelope.profiles import check, run
 from noetl_envelope.violations import EnvelopeError, Violation
 from noetl_envelope_generated import ExecutorEvent
 
@@ -13,9 +13,11 @@ def _as_bytes(data: bytes | str) -> bytes:
     return data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
 
 
-def validate(data: bytes | str, *, profile: str = "contract") -> list[Violation]:
-    """Every violation of `profile` in one JSON document; [] means valid."""
-    return run(_as_bytes(data), profile).violations
+def validate(data: bytes | str, *, profile: str = "contract", engine: str = "fast") -> list[Violation]:
+    """Every violation of `profile` in one JSON document; [] means valid.
+
+    `engine="reference"` skips the fast path (same result, slower; see `profiles.check`)."""
+    return check(data if type(data) is bytes else _as_bytes(data), profile, engine)
 
 
 def decode(data: bytes | str, *, profile: str = "contract") -> ExecutorEvent:

@@ -44,13 +44,8 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `yes | head` reports under `set -o
 
 
 # The api module is imported on first use (see the module docstring); an import statement
-# inside a function is a dictionary lookup after the first call.
-def _validate(data: bytes, profile: str) -> list[Violation]:
-    from noetl_envelope.api import validate
-
-    return validate(data, profile=profile)
-
-
+# inside a function is a dictionary lookup after the first call. (validate checks documents
+# through noetl_envelope.bulk, which imports the profiles when the command runs.)
 def _decode(data: bytes, profile: str) -> ExecutorEvent:
     from noetl_envelope.api import decode
 
@@ -121,21 +116,62 @@ def _error_line(doc: Document, violation: Violation) -> str:
 # --- commands ---------------------------------------------------------------------------------
 
 
+def add_engine(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=("fast", "reference"),
+        default="fast",
+        help="fast (default): prove canonical-looking valid documents cheaply, else fall back to the reference "
+        "engine; reference: the lexer and python-jsonschema on every document (same verdicts, slower)",
+    )
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid job count {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("--jobs must be 0 (one per CPU) or more")
+    return value
+
+
+def add_jobs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="check documents in N worker processes (0: one per CPU); report order and counts are unchanged",
+    )
+
+
 def configure_validate(parser: argparse.ArgumentParser) -> None:
     add_profile(parser)
+    add_engine(parser)
+    add_jobs(parser)
+    parser.add_argument(
+        "--project",
+        action="store_true",
+        help="also report what projecting into the noetl.event table loses or is refused (project.* rules)",
+    )
     add_report(parser)
     add_paths(parser)
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from noetl_envelope.bulk import Progress, check_stream, default_jobs, validate_checker
+
     started = time.monotonic()
     documents = iter_documents(args.paths)
     summary = Summary(command="validate", profile=args.profile)
+    checker = validate_checker(args.profile, args.engine, project=args.project)
+    jobs = args.jobs or default_jobs()
     with report_stream(args.output) as stream:
         reporter = make_reporter(args.format, stream, quiet=args.quiet)
-        for doc in documents:
-            # A document the reader could not take in full is reported, not validated.
-            violations = list(doc.input_violations) or _validate(doc.data, args.profile)
+        # A document the reader could not take in full is reported, not validated (check_stream).
+        for doc, violations in check_stream(documents, checker, jobs=jobs, progress=Progress()):
             summary.record(violations)
             reporter.document(doc, violations)
         summary.blank_lines = documents.blank_lines
@@ -190,6 +226,18 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
+def lazy_command(help_line: str, module: str) -> Command:
+    """A command living in its own module (with `configure(parser)` and `run(args) -> int`),
+    imported only when the parser is built or the command runs, not when cli.py is imported."""
+    import importlib
+
+    return Command(
+        help_line,
+        lambda parser: importlib.import_module(module).configure(parser),
+        lambda args: int(importlib.import_module(module).run(args)),
+    )
+
+
 # One entry per subcommand, in the order `--help` lists them. Other issues add `conform`,
 # `sample` and `compat` here: a configure function (cheap, no heavy imports) and a run function
 # importing its module lazily, as run_gen does.
@@ -201,6 +249,22 @@ COMMANDS: dict[str, Command] = {
         run_canonicalize,
     ),
     "gen": Command("regenerate every file derived from schema/ (make gen)", configure_gen, run_gen),
+    "conform": lazy_command(
+        "check a producer's documents: contract-valid, canonical, and why not (drift classes)",
+        "noetl_envelope.conform",
+    ),
+    "sample": lazy_command("write N deterministic Python-produced canonical events as NDJSON", "noetl_envelope.sample"),
+    "project": lazy_command(
+        "load envelopes into a NoETL database's noetl.event table (batched); count rows written and refused",
+        "noetl_envelope.projection.project_cmd",
+    ),
+    "export": lazy_command(
+        "write noetl.event rows back as canonical NDJSON envelopes", "noetl_envelope.projection.export_cmd"
+    ),
+    "compat": lazy_command(
+        "schema compatibility gate: classify changes per consumer role, show counterexamples, check the version policy",
+        "noetl_envelope.compat.command",
+    ),
 }
 
 

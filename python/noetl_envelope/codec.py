@@ -8,6 +8,7 @@ None omitted where serde skips it, compact, keys sorted inside Values.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from noetl_envelope.binding import Binding
@@ -21,22 +22,34 @@ def exact_reader(value: Num) -> int | float:
     return value.exact_value()
 
 
-def build_event(binding: Binding, read_number: NumberReader) -> ExecutorEvent:
-    """The event serde's binding describes; absent Option fields become None."""
-    kwargs: dict[str, Any] = {}
+def field_values(binding: Binding, read_number: NumberReader) -> dict[str, Any]:
+    """The decoded field values serde's binding describes; absent Option fields become None."""
+    values: dict[str, Any] = {}
     for spec in field_specs():
         if spec.name in binding.values:
-            kwargs[spec.name] = resolve(spec.rust_type).to_python(binding.values[spec.name], read_number)
+            values[spec.name] = resolve(spec.rust_type).to_python(binding.values[spec.name], read_number)
         elif spec.optional:
-            kwargs[spec.name] = None
-    return ExecutorEvent(**kwargs)
+            values[spec.name] = None
+    return values
+
+
+def build_event(binding: Binding, read_number: NumberReader) -> ExecutorEvent:
+    """The event serde's binding describes; absent Option fields become None."""
+    return ExecutorEvent(**field_values(binding, read_number))
 
 
 def encode_event(event: ExecutorEvent) -> bytes:
     """serde_json::to_string(&event) as bytes (no trailing newline)."""
+    return encode_values({spec.name: getattr(event, spec.name) for spec in field_specs()})
+
+
+def encode_values(values: Mapping[str, Any]) -> bytes:
+    """`encode_event` on field values by name. The profiles and the fixture generator use this
+    form so that they work from the schema alone: while `make gen` renders, the generated
+    dataclass may not have a field the schema just gained."""
     out: list[str] = ["{"]
     for spec in field_specs():
-        value = getattr(event, spec.name)
+        value = values[spec.name]
         if value is None and spec.optional and spec.skip_if_none:
             continue
         if len(out) > 1:

@@ -22,7 +22,7 @@ from noetl_envelope.schema import SCHEMA_FILE
 MODEL_PACKAGE = "generated/noetl_envelope_generated"
 RULES_DOC = "docs/RULES.md"
 # Directories whose every file is generated: a file here that `render` does not produce is stale.
-OWNED_DIRS = (MODEL_PACKAGE,)
+OWNED_DIRS = (MODEL_PACKAGE, "fixtures/valid", "fixtures/invalid")
 
 _INIT = '''"""Generated from schema/{schema} by `make gen`; do not edit by hand.
 
@@ -101,8 +101,25 @@ def render(root: Path) -> dict[str, bytes]:
     return files
 
 
+def _render_fixtures(root: Path) -> dict[str, bytes]:
+    # Imported here: the fixture generator runs the codec, which the other renderers do not need.
+    try:
+        from noetl_envelope.fixturegen import FixtureError, render_fixtures
+    except ModuleNotFoundError as exc:
+        if exc.name != "yaml":
+            raise
+        raise GenError(
+            "PyYAML is not installed (it reads fixtures/catalogue.yaml): pip install 'noetl-envelope[gen]'"
+        ) from None
+
+    try:
+        return render_fixtures(root)
+    except FixtureError as exc:
+        raise GenError(str(exc)) from exc
+
+
 # Other generators (fixtures) register here so that `render` stays the single list of outputs.
-_EXTRA_RENDERERS: list[Callable[[Path], dict[str, bytes]]] = []
+_EXTRA_RENDERERS: list[Callable[[Path], dict[str, bytes]]] = [_render_fixtures]
 
 
 def _owned_files(root: Path) -> set[str]:

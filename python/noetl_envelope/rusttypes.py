@@ -142,20 +142,22 @@ def _write_datetime(value: Any, out: list[str]) -> None:
 # --- serde_json::Value -------------------------------------------------------------------
 
 
-def check_value_tree(value: Any, pointer: str, level: int) -> list[Violation]:
-    """What serde_json rejects when it decodes `value` into a `Value` at nesting `level`:
-    strings and keys it cannot decode, numbers out of range, and nesting beyond its limit."""
+NumberRule = Callable[[Num, str, list[Violation]], None]
+ObjectRule = Callable[[Obj, str, list[Violation]], None]
+
+
+def walk_problems(
+    value: Any, pointer: str, level: int, number_rule: NumberRule, object_rule: ObjectRule | None = None
+) -> list[Violation]:
+    """Walk a tree value iteratively (no input can exhaust Python's recursion) reporting strings
+    and keys serde_json cannot decode and nesting beyond its limit; `number_rule` judges each
+    number and `object_rule` each object, so the serde and contract profiles share one walk."""
     problems: list[Violation] = []
     stack: list[tuple[Any, str, int]] = [(value, pointer, level)]
     while stack:
         item, where, depth = stack.pop()
         if isinstance(item, Num):
-            try:
-                parse_number(item)
-            except NumberRangeError:
-                problems.append(
-                    Violation("json.number-out-of-range", where, f"{excerpt(item)} is out of range for f64")
-                )
+            number_rule(item, where, problems)
         elif isinstance(item, BadStr):
             problems.append(Violation(item.rule, where, f"string holds {item.what}: {excerpt(item)}"))
         elif isinstance(item, list):
@@ -169,6 +171,8 @@ def check_value_tree(value: Any, pointer: str, level: int) -> list[Violation]:
                 )
                 continue
             if isinstance(item, Obj):
+                if object_rule is not None:
+                    object_rule(item, where, problems)
                 for key, member in reversed(item):
                     child = pointer_join(where, key)
                     if isinstance(key, BadStr):
@@ -178,6 +182,20 @@ def check_value_tree(value: Any, pointer: str, level: int) -> list[Violation]:
                 for index in range(len(item) - 1, -1, -1):
                     stack.append((item[index], pointer_join(where, index), depth + 1))
     return problems
+
+
+def number_in_range(item: Num, where: str, problems: list[Violation]) -> None:
+    """serde_json's only objection to a well-formed number it decodes: f64 overflow."""
+    try:
+        parse_number(item)
+    except NumberRangeError:
+        problems.append(Violation("json.number-out-of-range", where, f"{excerpt(item)} is out of range for f64"))
+
+
+def check_value_tree(value: Any, pointer: str, level: int) -> list[Violation]:
+    """What serde_json rejects when it decodes `value` into a `Value` at nesting `level`:
+    strings and keys it cannot decode, numbers out of range, and nesting beyond its limit."""
+    return walk_problems(value, pointer, level, number_in_range)
 
 
 def value_to_python(value: Any, read_number: NumberReader) -> Any:

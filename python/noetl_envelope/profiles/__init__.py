@@ -3,17 +3,25 @@
 `run` is the pipeline: lexical scan (lexer) -> the profile's rules (serde / contract /
 canonical) -> an `Outcome` holding the violations and serde's field binding, from which
 `codec.build_event` decodes.
+
+`check` is where the engine is chosen: the `fast` engine (`fastpath.violations`) answers the
+common cases (a canonical-looking valid envelope, or one whose only faults are field values)
+cheaply, and anything it cannot prove goes to the `reference` engine (`run`), so both engines
+report exactly the same violations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from noetl_envelope import fastpath
 from noetl_envelope.binding import Binding
 from noetl_envelope.lexer import LexError, scan
 from noetl_envelope.profiles import canonical, contract, serde
 from noetl_envelope.rules import PROFILES
 from noetl_envelope.violations import Violation
+
+ENGINES = ("fast", "reference")
 
 
 @dataclass(slots=True)
@@ -37,3 +45,16 @@ def run(data: bytes, profile: str) -> Outcome:
     if profile == "canonical" and not violations:
         violations = canonical.check(data, binding)
     return Outcome(violations, binding)
+
+
+def check(data: bytes, profile: str, engine: str = "fast") -> list[Violation]:
+    """The violations of `profile` in one document, by `engine` ('fast' or 'reference');
+    both give the same answer, the fast one sooner for valid canonical documents."""
+    if engine == "fast":
+        if profile in PROFILES:
+            found = fastpath.violations(data, profile)
+            if found is not None:
+                return found
+    elif engine != "reference":
+        raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    return run(data, profile).violations

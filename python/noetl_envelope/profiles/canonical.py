@@ -10,7 +10,7 @@ ignored separately from real drift.
 from __future__ import annotations
 
 from noetl_envelope.binding import Binding
-from noetl_envelope.codec import build_event, encode_event, exact_reader
+from noetl_envelope.codec import encode_values, exact_reader, field_values
 from noetl_envelope.numbers import parse_number
 from noetl_envelope.rusttypes import EncodeError
 from noetl_envelope.violations import Violation
@@ -20,12 +20,12 @@ def check(data: bytes, binding: Binding) -> list[Violation]:
     """Findings for a contract-valid document whose serde binding is `binding`."""
     body = data[:-1] if data.endswith(b"\n") else data
     try:
-        expected = encode_event(build_event(binding, exact_reader))
+        expected = encode_values(field_values(binding, exact_reader))
     except EncodeError as exc:
         return [Violation("canonical.differs", "", f"serde_json cannot write the value back unchanged: {exc}")]
     if body != expected:
         return [Violation("canonical.differs", "", _first_difference(body, expected))]
-    reread = encode_event(build_event(binding, parse_number))
+    reread = encode_values(field_values(binding, parse_number))
     if reread != expected:
         return [Violation("canonical.float-roundtrip", "", _first_difference(expected, reread, reread_note=True))]
     return []

@@ -12,6 +12,7 @@ Three layers, each reporting every finding with its pointer:
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from typing import Any
@@ -25,11 +26,12 @@ from noetl_envelope.jsontree import BadStr, Num, Obj, excerpt
 from noetl_envelope.numbers import NumberRangeError, parse_number
 from noetl_envelope.profiles import serde
 from noetl_envelope.rules import RULES
-from noetl_envelope.rusttypes import I64_MAX, I64_MIN, MAX_NESTING
-from noetl_envelope.schema import field_specs, load_schema
+from noetl_envelope.rusttypes import I64_MAX, I64_MIN, walk_problems
+from noetl_envelope.schema import FieldSpec, field_specs, load_schema
 from noetl_envelope.timestamp import Timestamp, TimestampError, rfc3339_problem
 from noetl_envelope.violations import Violation, pointer_join
 
+_LONG_INTEGER_DIGITS = 40  # longer than any 64-bit integer, short of int()'s digit limit
 _FRACTION = re.compile(r"[.,](\d+)")
 
 
@@ -68,7 +70,25 @@ def _is_integer(_checker: object, instance: object) -> bool:
 @lru_cache(maxsize=4)
 def validator_for(schema_id: int = 0) -> Draft202012Validator:
     """The reference validator for the canonical schema (cached: building it is not free)."""
-    schema = load_schema()
+    return build_validator(load_schema())
+
+
+# The compatibility gate checks documents against other versions of the schema (a release, a
+# git revision); they are cached by content, since the same two schemas are asked many times.
+@lru_cache(maxsize=16)
+def _validator_for_text(text: str) -> Draft202012Validator:
+    return build_validator(json.loads(text))
+
+
+def validator_for_schema(schema: dict[str, Any] | None) -> Draft202012Validator:
+    """The validator for `schema` (None: the canonical schema)."""
+    if schema is None:
+        return validator_for()
+    return _validator_for_text(json.dumps(schema, sort_keys=True))
+
+
+def build_validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """A contract validator for any version of the envelope schema (raises SchemaError if malformed)."""
     Draft202012Validator.check_schema(schema)
     type_checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
     cls = jsonschema.validators.extend(Draft202012Validator, type_checker=type_checker)  # type: ignore[no-untyped-call]
@@ -77,47 +97,23 @@ def validator_for(schema_id: int = 0) -> Draft202012Validator:
 
 def lexical_violations(tree: Any) -> list[Violation]:
     """The lexical rules, anywhere in the document (unknown members included)."""
-    found: list[Violation] = []
-    stack: list[tuple[Any, str, int]] = [(tree, "", 0)]
-    while stack:
-        item, where, depth = stack.pop()
-        if isinstance(item, Num):
-            _number_rules(item, where, found)
-        elif isinstance(item, BadStr):
-            found.append(Violation(item.rule, where, f"string holds {item.what}: {excerpt(item)}"))
-        elif isinstance(item, list):
-            if depth + 1 > MAX_NESTING:
-                found.append(
-                    Violation(
-                        "json.depth",
-                        where,
-                        f"nesting level {depth + 1} exceeds serde_json's recursion limit ({MAX_NESTING} levels)",
-                    )
-                )
-                continue
-            if isinstance(item, Obj):
-                seen: set[str] = set()
-                for key, member in reversed(item):
-                    child = pointer_join(where, key)
-                    stack.append((member, child, depth + 1))
-                for key, _member in item:
-                    child = pointer_join(where, key)
-                    if isinstance(key, BadStr):
-                        found.append(Violation(key.rule, child, f"key holds {key.what}: {excerpt(key)}"))
-                    if key in seen:
-                        found.append(
-                            Violation(
-                                "json.duplicate-key",
-                                child,
-                                f"duplicate key {excerpt(key)}: consumers disagree on which value wins",
-                            )
-                        )
-                    seen.add(key)
-            else:
-                for index in range(len(item) - 1, -1, -1):
-                    stack.append((item[index], pointer_join(where, index), depth + 1))
+    found = walk_problems(tree, "", 0, _number_rules, _duplicate_keys)
     found.sort(key=lambda v: v.pointer)
     return found
+
+
+def _duplicate_keys(obj: Obj, where: str, found: list[Violation]) -> None:
+    seen: set[str] = set()
+    for key, _member in obj:
+        if key in seen:
+            found.append(
+                Violation(
+                    "json.duplicate-key",
+                    pointer_join(where, key),
+                    f"duplicate key {excerpt(key)}: consumers disagree on which value wins",
+                )
+            )
+        seen.add(key)
 
 
 def _number_rules(item: Num, where: str, found: list[Violation]) -> None:
@@ -125,9 +121,19 @@ def _number_rules(item: Num, where: str, found: list[Violation]) -> None:
         found.append(Violation("json.negative-zero", where, "-0 is read by serde_json as the float -0.0 (write 0)"))
         return
     try:
-        parse_number(item)
+        value = parse_number(item)
     except NumberRangeError:
         found.append(Violation("json.number-out-of-range", where, f"{excerpt(item)} is out of range for f64"))
+        return
+    if isinstance(value, float) and not item.is_float_literal:
+        found.append(
+            Violation(
+                "json.integer-overflow",
+                where,
+                f"integer {excerpt(item)} is outside i64/u64: serde_json reads it as the float {value!r},"
+                " Python as an exact int",
+            )
+        )
 
 
 def to_instance(value: Any) -> Any:
@@ -138,6 +144,10 @@ def to_instance(value: Any) -> Any:
                 return parse_number(value)
             except NumberRangeError:
                 return float(value)
+        if len(value) > _LONG_INTEGER_DIGITS:
+            # Already reported (json.integer-overflow); any value past every 64-bit bound
+            # keeps the schema's verdict and avoids int()'s 4300-digit limit.
+            return -(2**100) if value.startswith("-") else 2**100
         return int(value)
     if isinstance(value, Obj):
         return {str(key): to_instance(member) for key, member in value}
@@ -148,10 +158,10 @@ def to_instance(value: Any) -> Any:
     return value
 
 
-def schema_violations(instance: Any) -> list[Violation]:
+def schema_violations(instance: Any, schema: dict[str, Any] | None = None) -> list[Violation]:
     """python-jsonschema's findings, one Violation per error, with a rule id per keyword."""
     found: list[Violation] = []
-    for error in validator_for().iter_errors(instance):
+    for error in validator_for_schema(schema).iter_errors(instance):
         found.extend(_from_error(error))
     found.sort(key=lambda v: (v.pointer, v.rule))
     return found
@@ -187,9 +197,9 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _fraction_violations(instance: dict[str, Any]) -> list[Violation]:
+def _fraction_violations(instance: dict[str, Any], specs: tuple[FieldSpec, ...]) -> list[Violation]:
     found = []
-    for spec in field_specs():
+    for spec in specs:
         value = instance.get(spec.name)
         if spec.inner_rust_type == "DateTime<Utc>" and isinstance(value, str):
             match = _FRACTION.search(value)
@@ -204,10 +214,15 @@ def _fraction_violations(instance: dict[str, Any]) -> list[Violation]:
     return found
 
 
-def check(tree: Any) -> tuple[list[Violation], Binding]:
-    """Every contract finding for the tree ([] = valid), and serde's field binding."""
+def check(tree: Any, schema: dict[str, Any] | None = None) -> tuple[list[Violation], Binding]:
+    """Every contract finding for the tree ([] = valid), and serde's field binding.
+
+    `schema` is the envelope schema to check against (default: the canonical one); the
+    compatibility gate passes other versions of it.
+    """
+    specs = field_specs(schema)
     found = lexical_violations(tree)
-    serde_found, binding = serde.check(tree)
+    serde_found, binding = serde.check(tree, specs)
     if binding.sequence_form:
         found.append(
             Violation(
@@ -221,7 +236,7 @@ def check(tree: Any) -> tuple[list[Violation], Binding]:
         if isinstance(instance, dict):
             for pointer in binding.alias_used:
                 key = pointer[1:]
-                spec = next(s for s in field_specs() if key in s.aliases)
+                spec = next(s for s in specs if key in s.aliases)
                 found.append(
                     Violation("contract.alias-used", pointer, f"uses serde's alias `{key}`; write `{spec.name}`")
                 )
@@ -229,8 +244,8 @@ def check(tree: Any) -> tuple[list[Violation], Binding]:
                 if spec.name not in instance:
                     instance[spec.name] = instance.pop(key)
             found.extend(v for v in binding.violations if v.rule == "serde.duplicate-field")
-            found.extend(_fraction_violations(instance))
-        found.extend(schema_violations(instance))
+            found.extend(_fraction_violations(instance, specs))
+        found.extend(schema_violations(instance, schema))
     if serde_found and not found:
         first = serde_found[0]
         found.append(
