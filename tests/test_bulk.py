@@ -185,3 +185,16 @@ def test_progress_draws_documents_and_rate_on_a_terminal_then_erases() -> None:
     assert "1,500 documents" in text and "/s" in text
     progress.close()
     assert stream.getvalue().endswith("\r\x1b[K")
+
+
+def test_conform_report_is_the_same_with_two_jobs_and_with_the_reference_engine(mixed_file: Path) -> None:
+    base = _cli("conform", "--format", "json", str(mixed_file))
+    two = _cli("conform", "--format", "json", "--jobs", "2", str(mixed_file))
+    reference = _cli("conform", "--format", "json", "--engine", "reference", str(mixed_file))
+    assert base.returncode == two.returncode == reference.returncode == 1
+    expected = _without_elapsed(base.stdout)
+    assert _without_elapsed(two.stdout) == expected
+    assert _without_elapsed(reference.stdout) == expected
+    summary = expected[-1]["summary"]
+    assert isinstance(summary, dict)
+    assert summary["invalid"] > 50 and summary["valid"] > 4000 and summary["classes"]

@@ -23,7 +23,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from noetl_envelope.cli import EXIT_FINDINGS, EXIT_OK, add_paths, add_report, report_stream
+from noetl_envelope.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    add_engine,
+    add_jobs,
+    add_paths,
+    add_report,
+    report_stream,
+)
 from noetl_envelope.reader import Document, iter_documents
 from noetl_envelope.report import Summary, make_reporter
 from noetl_envelope.report.base import one_line
@@ -41,6 +49,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="rust",
         help="who wrote the documents (default rust): for both, anything non-canonical is drift",
     )
+    add_engine(parser)
+    add_jobs(parser)
     add_report(parser)
     add_paths(parser)
 
@@ -153,13 +163,16 @@ def write_class_table(summary: ConformSummary, stream: TextIO) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from noetl_envelope.bulk import Progress, check_stream, conform_checker, default_jobs
+
     started = time.monotonic()
     documents = iter_documents(args.paths)
     summary = ConformSummary(command="conform", profile="canonical", producer=args.producer)
     with report_stream(args.output) as stream:
         reporter = make_reporter(args.format, stream, quiet=args.quiet)
-        for doc in documents:
-            violations = list(doc.input_violations) or check_document(doc.data)
+        checker = conform_checker(args.engine)
+        jobs = args.jobs or default_jobs()
+        for doc, violations in check_stream(documents, checker, jobs=jobs, progress=Progress()):
             summary.record(violations)
             summary.record_classes(doc, violations)
             reporter.document(doc, violations)
