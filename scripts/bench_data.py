@@ -20,28 +20,16 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+from noetl_envelope.schema import load_schema
+
 ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "rust" / "target" / "release" / "envelope-harness"
 SNOWFLAKE_BASE = 280_000_000_000_000_000  # a 2026 NoETL snowflake: well above 2^53
 
-EVENT_TYPES = (
-    "step.enter",
-    "step.exit",
-    "call.done",
-    "call.error",
-    "loop.item",
-    "loop.done",
-    "command.issued",
-    "command.claimed",
-    "command.started",
-    "command.completed",
-    "command.failed",
-    "playbook_initialized",
-    "playbook_completed",
-    "workflow_initialized",
-    "workflow_completed",
-)
-STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "STARTED", "CLAIMED")
+# Event types and statuses come from the schema (its `examples` and `enum`), not a second list.
+_PROPERTIES = load_schema()["properties"]
+EVENT_TYPES: tuple[str, ...] = tuple(_PROPERTIES["event_type"]["examples"])
+STATUSES: tuple[str, ...] = tuple(_PROPERTIES["status"]["enum"])
 STEPS = ("start", "fetch_users", "transform", "load_postgres", "http_call", "loop_items", "notify", "end")
 TOOLS = ("http", "postgres", "python", "duckdb", "playbook")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -22,6 +21,7 @@ from typing import Any
 import pytest
 
 from noetl_envelope import decode, validate
+from repo_copy import copy_env, copy_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = Path("generated/noetl_envelope_generated/executor_event.py")
@@ -68,26 +68,10 @@ PROBE = textwrap.dedent(
 )
 
 
-def _copy_repository(dest: Path) -> None:
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".venv", "target", ".mypy_cache", ".ruff_cache")
-    for name in ("python", "generated", "schema", "scripts", "docs", "fixtures"):
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, dest / name, ignore=ignore)
-    for name in ("pyproject.toml", "Makefile", "README.md"):
-        shutil.copy2(ROOT / name, dest / name)
-
-
-def _env(copy: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(copy / "python"), str(copy / "generated")])
-    env.pop("PYTHONHOME", None)
-    return env
-
-
 @pytest.fixture(scope="module")
 def drilled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     copy = tmp_path_factory.mktemp("drill")
-    _copy_repository(copy)
+    copy_repo(copy)
     main_model_before = (ROOT / MODEL).read_bytes()
 
     schema_file = copy / "schema" / "executor_event.schema.json"
@@ -103,7 +87,7 @@ def drilled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     stamp.touch()
     later = time.time() + 5
     os.utime(stamp, (later, later))
-    env = _env(copy)
+    env = copy_env(copy)
     gen = subprocess.run(
         ["make", "gen", f"PYTHON={sys.executable}"], cwd=copy, env=env, capture_output=True, text=True, timeout=300
     )

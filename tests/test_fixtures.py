@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,7 @@ from noetl_envelope.fixturegen.systematic import CATEGORIES
 from noetl_envelope.profiles import run
 from noetl_envelope.rules import PROFILES, RULES
 from noetl_envelope.schema import load_schema
+from repo_copy import copy_repo, run_gen
 
 
 @pytest.fixture(scope="module")
@@ -178,10 +176,10 @@ def test_a_new_field_gets_systematic_cases_from_its_rust_type() -> None:
 
 
 def test_make_gen_writes_fixtures_for_a_new_field(repo_root: Path, tmp_path: Path) -> None:
-    repo = _copy_repo(repo_root, tmp_path / "repo")
+    repo = copy_repo(tmp_path)
     schema_file = repo / "schema" / "executor_event.schema.json"
     schema_file.write_text(json.dumps(_with_new_fields(json.loads(schema_file.read_text())), indent=2))
-    result = _gen(repo)
+    result = run_gen(repo)
     assert result.returncode == 0, result.stderr
     manifest = json.loads((repo / MANIFEST).read_bytes())
     by_name = {entry["name"]: entry for entry in manifest["fixtures"]}
@@ -234,10 +232,10 @@ def test_malformed_catalogue_is_one_located_line(tmp_path: Path, text: str, line
 
 
 def test_gen_exits_2_with_one_line_on_a_malformed_catalogue(repo_root: Path, tmp_path: Path) -> None:
-    repo = _copy_repo(repo_root, tmp_path / "repo")
+    repo = copy_repo(tmp_path)
     catalogue = repo / CATALOGUE
     catalogue.write_text(catalogue.read_text().replace("name: full-envelope", "name: Full Envelope", 1))
-    result = _gen(repo, "--check")
+    result = run_gen(repo, "--check")
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "fixtures/catalogue.yaml:" in lines[0] and "[fixturegen.catalogue]" in lines[0]
@@ -257,20 +255,3 @@ def test_a_catalogue_name_clashing_with_a_systematic_case_is_refused(repo_root: 
 def test_judging_is_deterministic(repo_root: Path) -> None:
     cases = load_catalogue(repo_root / CATALOGUE).cases[:20]
     assert [judge(case) for case in cases] == [judge(case) for case in cases]
-
-
-def _copy_repo(root: Path, dest: Path) -> Path:
-    for name in ("python", "generated", "schema", "scripts", "docs", "fixtures", "pyproject.toml"):
-        src = root / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, dest / name)
-    return dest
-
-
-def _gen(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PYTHONPATH": f"{repo / 'python'}:{repo / 'generated'}", "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "scripts/gen.py", *args], cwd=repo, env=env, capture_output=True, text=True, check=False
-    )

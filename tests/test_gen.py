@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from noetl_envelope import gen
-
-COPY = ("python", "generated", "schema", "scripts", "docs", "fixtures", "pyproject.toml", "Makefile", "README.md")
-
-
-def _copy_repo(root: Path, dest: Path) -> Path:
-    for name in COPY:
-        src = root / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, dest / name)
-    return dest
-
-
-def _gen(copy: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PYTHONPATH": f"{copy / 'python'}:{copy / 'generated'}", "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "scripts/gen.py", *args], cwd=copy, env=env, capture_output=True, text=True, check=False
-    )
+from repo_copy import copy_repo, run_gen
 
 
 def test_committed_generated_files_are_up_to_date(repo_root: Path) -> None:
@@ -42,9 +23,9 @@ def test_rendering_is_deterministic_and_timestamp_free(repo_root: Path) -> None:
 
 
 def test_gen_on_a_clean_tree_changes_nothing(repo_root: Path, tmp_path: Path) -> None:
-    copy = _copy_repo(repo_root, tmp_path / "repo")
+    copy = copy_repo(tmp_path)
     before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
-    result = _gen(copy)
+    result = run_gen(copy)
     assert result.returncode == 0, result.stderr
     after = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert before == after
@@ -52,24 +33,24 @@ def test_gen_on_a_clean_tree_changes_nothing(repo_root: Path, tmp_path: Path) ->
 
 
 def test_check_gen_fails_with_a_diff_when_a_description_changes(repo_root: Path, tmp_path: Path) -> None:
-    copy = _copy_repo(repo_root, tmp_path / "repo")
+    copy = copy_repo(tmp_path)
     schema = copy / "schema" / "executor_event.schema.json"
     schema.write_text(schema.read_text().replace("Step name (node_id", "Step name, as the projector sees it (node_id"))
-    result = _gen(copy, "--check")
+    result = run_gen(copy, "--check")
     assert result.returncode == 1
     assert "+    Step name, as the projector sees it" in result.stdout
     assert "stale" in result.stderr
     # regenerating repairs it
-    assert _gen(copy).returncode == 0
-    assert _gen(copy, "--check").returncode == 0
+    assert run_gen(copy).returncode == 0
+    assert run_gen(copy, "--check").returncode == 0
 
 
 def test_check_gen_flags_a_hand_edit_and_an_orphan(repo_root: Path, tmp_path: Path) -> None:
-    copy = _copy_repo(repo_root, tmp_path / "repo")
+    copy = copy_repo(tmp_path)
     model = copy / gen.MODEL_PACKAGE / "executor_event.py"
     model.write_text(model.read_text() + "\n# edited by hand\n")
     (copy / gen.MODEL_PACKAGE / "leftover.py").write_text("x = 1\n")
-    result = _gen(copy, "--check")
+    result = run_gen(copy, "--check")
     assert result.returncode == 1
     assert "-# edited by hand" in result.stdout
     assert "leftover.py: not generated" in result.stdout

@@ -217,34 +217,11 @@ fn contract_timestamp(rng: &mut Rng) -> DateTime<Utc> {
         3 => *rng.pick(&[0, 1, 1969, 1970, 2000, 2038, 9999]),
         _ => rng.range_i64(0, 9999),
     } as i32;
-    let month = rng.range_i64(1, 12) as u32;
-    let day = match rng.below(5) {
-        0 => 31,
-        _ => rng.range_i64(1, 28) as u32,
-    };
-    let date = (0..4)
-        .find_map(|back| NaiveDate::from_ymd_opt(year, month, day - back))
-        .expect("day 28 exists in every month");
-    let nano = match rng.below(4) {
-        0 => 0,
-        1 => rng.below(1000) as u32 * 1_000_000,
-        2 => rng.below(1_000_000) as u32 * 1_000,
-        _ => rng.below(1_000_000_000) as u32,
-    };
+    let (date, nano) = date_and_nano(rng, year);
     let time = match rng.below(20) {
-        0 => NaiveTime::from_hms_nano_opt(23, 59, 59, 1_000_000_000 + nano),
-        1 => NaiveTime::from_hms_nano_opt(
-            *rng.pick(&[0, 23]),
-            *rng.pick(&[0, 59]),
-            *rng.pick(&[0, 59]),
-            nano,
-        ),
-        _ => NaiveTime::from_hms_nano_opt(
-            rng.below(24) as u32,
-            rng.below(60) as u32,
-            rng.below(60) as u32,
-            nano,
-        ),
+        0 => leap_second(23, 59, nano),
+        1 => edge_time(rng, nano),
+        _ => any_time(rng, nano),
     }
     .expect("valid time");
     NaiveDateTime::new(date, time).and_utc()
@@ -322,9 +299,24 @@ fn timestamp(rng: &mut Rng) -> DateTime<Utc> {
         10 => *rng.pick(&[-262_143, -1, 0, 1, 9999, 10_000, 262_142]),
         _ => rng.range_i64(1000, 3000),
     } as i32;
+    let (date, nano) = date_and_nano(rng, year);
+    let time = match rng.below(20) {
+        0 => leap_second(23, 59, nano),
+        // chrono allows a leap second at any minute, not just 23:59 UTC.
+        1 => leap_second(rng.below(24) as u32, rng.below(60) as u32, nano),
+        2 => edge_time(rng, nano),
+        _ => any_time(rng, nano),
+    }
+    .expect("valid time");
+    NaiveDateTime::new(date, time).and_utc()
+}
+
+/// A date in `year` (day 31 is clamped to the month's end, so month ends and Feb 29 come
+/// up) and a nanosecond count with 0, 3, 6 or 9 significant digits.
+fn date_and_nano(rng: &mut Rng, year: i32) -> (NaiveDate, u32) {
     let month = rng.range_i64(1, 12) as u32;
     let day = match rng.below(5) {
-        0 => 31, // clamped below: exercises month ends and Feb 29
+        0 => 31,
         _ => rng.range_i64(1, 28) as u32,
     };
     let date = (0..4)
@@ -336,31 +328,32 @@ fn timestamp(rng: &mut Rng) -> DateTime<Utc> {
         2 => rng.below(1_000_000) as u32 * 1_000,
         _ => rng.below(1_000_000_000) as u32,
     };
-    let time = match rng.below(20) {
-        // Leap second: chrono stores it as second 59 with nanos >= 1e9 and prints ":60".
-        0 => NaiveTime::from_hms_nano_opt(23, 59, 59, 1_000_000_000 + nano),
-        // chrono allows a leap second at any minute, not just 23:59 UTC.
-        1 => NaiveTime::from_hms_nano_opt(
-            rng.below(24) as u32,
-            rng.below(60) as u32,
-            59,
-            1_000_000_000 + nano,
-        ),
-        2 => NaiveTime::from_hms_nano_opt(
-            *rng.pick(&[0, 23]),
-            *rng.pick(&[0, 59]),
-            *rng.pick(&[0, 59]),
-            nano,
-        ),
-        _ => NaiveTime::from_hms_nano_opt(
-            rng.below(24) as u32,
-            rng.below(60) as u32,
-            rng.below(60) as u32,
-            nano,
-        ),
-    }
-    .expect("valid time");
-    NaiveDateTime::new(date, time).and_utc()
+    (date, nano)
+}
+
+/// A leap second at the end of hour:minute: chrono stores it as second 59 with nanos >= 1e9
+/// and prints ":60".
+fn leap_second(hour: u32, minute: u32, nano: u32) -> Option<NaiveTime> {
+    NaiveTime::from_hms_nano_opt(hour, minute, 59, 1_000_000_000 + nano)
+}
+
+/// Midnight, the last second of the day and their neighbours.
+fn edge_time(rng: &mut Rng, nano: u32) -> Option<NaiveTime> {
+    NaiveTime::from_hms_nano_opt(
+        *rng.pick(&[0, 23]),
+        *rng.pick(&[0, 59]),
+        *rng.pick(&[0, 59]),
+        nano,
+    )
+}
+
+fn any_time(rng: &mut Rng, nano: u32) -> Option<NaiveTime> {
+    NaiveTime::from_hms_nano_opt(
+        rng.below(24) as u32,
+        rng.below(60) as u32,
+        rng.below(60) as u32,
+        nano,
+    )
 }
 
 /// The `context` field: mostly an object, sometimes any other JSON value, sometimes

@@ -1,0 +1,43 @@
+"""A throwaway copy of the source checkout, for tests that edit the schema and run `make gen`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TREES = ("python", "generated", "schema", "scripts", "docs", "fixtures")
+FILES = ("pyproject.toml", "Makefile", "README.md")
+
+
+def copy_repo(dest: Path) -> Path:
+    """Copy what generation needs (sources, schema, fixtures catalogue, build files) into dest."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".venv", "target", ".mypy_cache", ".ruff_cache")
+    for name in TREES:
+        shutil.copytree(ROOT / name, dest / name, ignore=ignore)
+    for name in FILES:
+        shutil.copy2(ROOT / name, dest / name)
+    return dest
+
+
+def copy_env(copy: Path) -> dict[str, str]:
+    """The environment under which Python imports the copy's package, not the checkout's."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(copy / "python"), str(copy / "generated")])
+    env.pop("PYTHONHOME", None)
+    return env
+
+
+def run_gen(copy: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`scripts/gen.py ARGS` (what `make gen` / `make check-gen` run) inside the copy."""
+    return subprocess.run(
+        [sys.executable, "scripts/gen.py", *args],
+        cwd=copy,
+        env=copy_env(copy),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
