@@ -4,11 +4,21 @@ HARNESS := rust/target/release/envelope-harness
 
 .PHONY: setup run gen check-gen test lint conformance compat harness bench clean
 
-setup: .venv/.installed
+setup: .venv/.installed .venv/.accel
 .venv/.installed: pyproject.toml
 	python3 -m venv .venv
 	$(PYTHON) -m pip install -q --upgrade pip
 	$(PYTHON) -m pip install -q -e '.[dev]'
+	touch $@
+
+# The optional native accelerator (rust/accel -> module noetl_envelope_accel), built by maturin
+# (a dev dependency) into the venv; the package works without it, only slower. A tree without
+# rust/accel (the partial copies some tests make) skips it.
+ACCEL_SOURCES := $(wildcard rust/accel/Cargo.toml rust/accel/Cargo.lock rust/accel/pyproject.toml rust/accel/src/*.rs)
+.venv/.accel: .venv/.installed $(ACCEL_SOURCES)
+ifneq ($(ACCEL_SOURCES),)
+	VIRTUAL_ENV=$(abspath .venv) $(PYTHON) -m maturin develop --release --locked --quiet -m rust/accel/Cargo.toml
+endif
 	touch $@
 
 # The main job on the bundled default: 100 Rust-emitted events, checked byte for byte.
@@ -49,4 +59,4 @@ bench: setup harness
 	$(PYTHON) scripts/bench.py --memory
 
 clean:
-	rm -rf .venv .tox dist build rust/target
+	rm -rf .venv .tox dist build rust/target rust/accel/target

@@ -44,6 +44,13 @@ BASE = (
 )
 
 
+@pytest.fixture(autouse=True)
+def pure_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Python proof is tested on its own: the native accelerator, when built, would answer
+    first for most documents (it has its own differential test, tests/test_accel.py)."""
+    monkeypatch.setattr(fastpath, "_prove", None)
+
+
 @pytest.fixture(scope="module")
 def documents(harness: Path) -> list[bytes]:
     emitted_contract = subprocess.run(

@@ -8,6 +8,8 @@ violations python-jsonschema reports for those fields (see "documents whose only
 field values" below). Otherwise it returns None ("cannot tell") and the reference engine
 runs. `decide(data, profile)` is the boolean form (proved valid). The two engines agree by
 construction, and tests/test_fastpath.py checks it on the whole differential corpus.
+When the optional native accelerator is installed (rust/accel, see "the optional native
+accelerator" below) it is asked first and only ever answers "proved valid".
 
 The proof, for one document (`body` = the bytes without one trailing newline):
 
@@ -45,6 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import keyword
+import os
 import re
 from collections.abc import Callable
 from functools import cache
@@ -266,6 +269,73 @@ _NUMBER_SHAPE = bytes.maketrans(
 )
 
 
+# --- the optional native accelerator ---------------------------------------------------
+#
+# `noetl_envelope_accel` (rust/accel, built by `make setup`) proves in one native pass what
+# steps 1-5 above prove for the canonical form: serde_json itself reads the document with the
+# fields' Rust types and writes it back byte for byte, checking the compiled field specs on the
+# way (see rust/accel/src/lib.rs). It only ever answers "proved valid"; anything else takes the
+# path below. NOETL_ENVELOPE_ACCEL=0 switches it off (tests run both paths).
+
+
+def accel_spec() -> dict[str, Any] | None:
+    """The schema's fields as the accelerator checks them, or None when the schema uses
+    something the compiled checks do not reproduce (then nothing is accelerated).
+
+    The gate is `_field_condition`'s own, so the accelerator proves only what the Python
+    checks could prove."""
+    schema = load_schema()
+    if any(key not in _TOP_KEYWORDS and not key.startswith("x-") for key in schema):
+        return None
+    required = set(schema.get("required", ()))
+    fields: list[dict[str, Any]] = []
+    for spec in field_specs():
+        if _field_condition(spec, "v", {}, canonical=False) is None:
+            return None
+        prop = spec.schema
+        rust = spec.inner_rust_type
+        if "enum" in prop and rust not in ("String", "DateTime<Utc>"):
+            return None  # a str-only enum on another type never passes: nothing to prove
+        field: dict[str, Any] = {
+            "name": spec.name,
+            "rust": rust,
+            "optional": spec.optional and spec.serde_default and spec.skip_if_none and spec.name not in required,
+            "minimum": None,
+            "maximum": None,
+            "min_length": None,
+            "max_length": None,
+            "enum": list(prop["enum"]) if "enum" in prop else None,
+            "types": None,
+        }
+        if rust == "i64":  # bounds are ints here (`_field_condition` checked), clamped to i64
+            field["minimum"] = max(I64_MIN, prop.get("minimum", I64_MIN))
+            field["maximum"] = min(I64_MAX, prop.get("maximum", I64_MAX))
+        elif rust == "serde_json::Value":
+            declared = prop["type"]
+            field["types"] = [t for t in ((declared,) if isinstance(declared, str) else declared) if t != "null"]
+        else:
+            field["min_length"] = int(prop["minLength"]) if "minLength" in prop else None
+            field["max_length"] = int(prop["maxLength"]) if "maxLength" in prop else None
+        fields.append(field)
+    return {"fields": fields}
+
+
+def _load_accelerator() -> Callable[[bytes, str], bool] | None:
+    """The accelerator's `prove`, or None when it is switched off, not built, or the schema
+    uses something it does not check."""
+    if os.environ.get("NOETL_ENVELOPE_ACCEL", "1") == "0":
+        return None
+    from noetl_envelope import accel
+
+    spec = accel_spec()
+    if spec is None:
+        return None
+    return accel.prover(orjson.dumps(spec).decode())
+
+
+_prove = _load_accelerator()
+
+
 def decide(data: bytes, profile: str) -> bool:
     """True only if the reference engine finds nothing in `data` under `profile`; False means
     "run the reference engine" (the document may well be valid)."""
@@ -275,6 +345,8 @@ def decide(data: bytes, profile: str) -> bool:
 def violations(data: bytes, profile: str) -> list[Violation] | None:
     """The reference engine's violations for `data` under `profile`, when this module can
     prove what they are ([] = valid); None means "run the reference engine"."""
+    if _prove is not None and _prove(data, profile):
+        return []
     body = data[:-1] if data[-1:] == b"\n" else data
     if body[:1] != b"{":
         return None

@@ -1,0 +1,43 @@
+"""Typed access to the optional native accelerator `noetl_envelope_accel` (rust/accel).
+
+The compiled module is optional: `make setup` builds it, a plain `pip install` of this
+package does not, and everything works without it (slower). `prover(spec)` returns its
+`Prover(spec).prove` bound method, typed, or None when the module is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Protocol, cast
+
+MODULE = "noetl_envelope_accel"
+
+
+class Prover(Protocol):
+    """`noetl_envelope_accel.Prover`: built from the compiled field specs (JSON)."""
+
+    def __init__(self, spec: str) -> None: ...
+
+    def prove(self, data: bytes, profile: str) -> bool:
+        """True only if the reference engine reports nothing for `data` under `profile`."""
+        ...
+
+
+def available() -> bool:
+    """Whether the compiled module can be imported."""
+    try:
+        importlib.import_module(MODULE)
+    except ImportError:
+        return False
+    return True
+
+
+def prover(spec: str) -> Callable[[bytes, str], bool] | None:
+    """`Prover(spec).prove`, or None when the compiled module is not installed."""
+    try:
+        module = importlib.import_module(MODULE)
+    except ImportError:
+        return None
+    prover_class = cast(type[Prover], module.Prover)
+    return prover_class(spec).prove

@@ -1,0 +1,143 @@
+"""The native accelerator (rust/accel, `noetl_envelope_accel`) against the reference engine.
+
+`prove(data, profile)` may answer True only where the reference engine finds nothing under
+`profile`: checked on the whole differential corpus (systematic cases, Rust-emitted events,
+byte mutations), the fixtures, `emit --contract` events, realistic benchmark events (valid and
+with two violations), Python `sample` events and the fast engine's near misses, all three
+profiles. It must also fire: canonical Rust-emitted and sampled events are proved almost
+always. The fast engine with and without it (NOETL_ENVELOPE_ACCEL=0) gives the same answers.
+
+Skipped only where the module is not built and CI is not set; under CI it must be there.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from corpus import corpus
+from harness import rust_emit
+from noetl_envelope import accel, fastpath
+from noetl_envelope.api import encode
+from noetl_envelope.profiles import check, run
+from noetl_envelope.rules import PROFILES
+from noetl_envelope.sample import events as sample_events
+from test_fastpath import BASE, near_misses
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from bench_data import realistic_events, with_two_violations
+
+ROOT = Path(__file__).resolve().parents[1]
+
+if not accel.available():
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI is set but {accel.MODULE} is not installed (make setup builds it)", pytrace=False)
+    pytest.skip(f"{accel.MODULE} is not built (make setup builds it from rust/accel)", allow_module_level=True)
+
+Prove = Callable[[bytes, str], bool]
+
+
+@pytest.fixture(scope="module")
+def prove() -> Prove:
+    spec = fastpath.accel_spec()
+    assert spec is not None, "the canonical schema uses only what the accelerator checks"
+    import orjson
+
+    found = accel.prover(orjson.dumps(spec).decode())
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="module")
+def contract_events(harness: Path) -> list[bytes]:
+    return subprocess.run(
+        [str(harness), "emit", "--contract", "--count", "2000", "--seed", "5"], capture_output=True, check=True
+    ).stdout.split(b"\n")[:-1]
+
+
+@pytest.fixture(scope="module")
+def sampled() -> list[bytes]:
+    return [encode(event) for event in sample_events(1000, 13)]
+
+
+@pytest.fixture(scope="module")
+def documents(harness: Path, contract_events: list[bytes], sampled: list[bytes]) -> list[bytes]:
+    realistic = realistic_events(500, seed=4, harness=harness)
+    docs = corpus(rust_emit(1500, seed=12))
+    docs += [path.read_bytes() for path in sorted((ROOT / "fixtures").rglob("*.json"))]
+    docs += (ROOT / "fixtures" / "samples" / "events.ndjson").read_bytes().split(b"\n")[:-1]
+    docs += contract_events[:1000] + sampled[:500] + realistic
+    docs += [with_two_violations(line) for line in realistic[:100]]
+    docs += [doc + b"\n" for doc in realistic[:50]] + near_misses()
+    return docs
+
+
+def test_proved_documents_are_valid_for_the_reference(prove: Prove, documents: list[bytes]) -> None:
+    wrong = []
+    proved = dict.fromkeys(PROFILES, 0)
+    for profile in PROFILES:
+        for doc in documents:
+            if not prove(doc, profile):
+                continue
+            proved[profile] += 1
+            reference = run(doc, profile).violations
+            if reference:
+                wrong.append((profile, doc[:160], [str(v) for v in reference[:2]]))
+    assert not wrong, f"{len(wrong)} documents proved valid that the reference rejects, first: {wrong[:3]}"
+    # The proof must actually be exercised, or this test shows nothing.
+    assert min(proved.values()) > 2500, proved
+
+
+def test_near_misses_are_declined_where_the_reference_objects(prove: Prove) -> None:
+    # Spot checks of the obligations byte equality does not cover by itself (a null Option is
+    # contract-valid but not canonical: declined, and the Python engines decide).
+    assert prove(BASE, "canonical")
+    declined = [
+        BASE.replace(b'{"a":1,', b'{"a":1,"a":1,'),  # duplicate key: serde's Value keeps the last
+        BASE.replace(b'"status":"STARTED"', b'"status":"DONE"'),  # enum
+        BASE.replace(b'"event_type":"step.enter"', b'"event_type":""'),  # minLength
+        BASE.replace(b"12:00:00", b"23:58:60"),  # leap second off 23:59: chrono accepts, RFC 3339 not
+        BASE.replace(b"2026-03-01", b"+10000-03-01"),  # five-digit year
+        BASE.replace(b'"context"', b'"payload"'),  # serde's alias
+        BASE.replace(b'"worker_id":"w"', b'"worker_id":null'),
+        BASE.replace(b'"meta":{"retry":0}', b'"meta":[0]'),
+        BASE[:-1] + b',"extra":1}',
+        BASE.replace(b'"a":1', b'"a":' + b"[" * 126 + b"]" * 126),  # 128 levels
+    ]
+    for doc in declined:
+        assert run(doc, "canonical").violations, doc  # the strictest profile objects to each
+        assert not any(prove(doc, profile) for profile in PROFILES), doc
+    at_limit = BASE.replace(b'"a":1', b'"a":' + b"[" * 125 + b"]" * 125)  # 127 levels
+    assert prove(at_limit, "canonical") and run(at_limit, "canonical").violations == []
+    leap = BASE.replace(b"12:00:00", b"23:59:60")
+    assert prove(leap, "contract") and run(leap, "contract").violations == []
+    with pytest.raises(ValueError):
+        prove(BASE, "strict")
+
+
+def test_canonical_events_are_proved(prove: Prove, contract_events: list[bytes], sampled: list[bytes]) -> None:
+    for name, docs in (("emit --contract", contract_events), ("sample", sampled)):
+        for profile in PROFILES:
+            rate = sum(prove(doc, profile) for doc in docs) / len(docs)
+            assert rate >= 0.95, f"{name} under {profile}: only {rate:.1%} proved"
+
+
+def test_engine_uses_it_and_can_be_switched_off(documents: list[bytes]) -> None:
+    assert fastpath._prove is not None  # built and enabled here: the fast engine calls it
+    script = "from noetl_envelope import fastpath; print(fastpath._prove is None)"  # in a fresh process
+    env = {**os.environ, "NOETL_ENVELOPE_ACCEL": "0"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, check=True, text=True)
+    assert out.stdout.strip() == "True"
+    # With the accelerator the fast engine still answers exactly what the reference answers.
+    wrong = []
+    for profile in PROFILES:
+        for doc in documents[::7]:
+            fast, reference = check(doc, profile, "fast"), run(doc, profile).violations
+            if fast != reference:
+                wrong.append((profile, doc[:160]))
+    assert not wrong, wrong[:3]
