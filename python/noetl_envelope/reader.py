@@ -186,7 +186,22 @@ class DocumentReader(Iterator[Document]):
 
         while chunk := handle.read(self._chunk):
             start = 0
+            last = chunk.rfind(b"\n")
             while start < len(chunk):
+                if not started and start <= last:
+                    # No partial line pending: the complete lines up to the chunk's last "\n"
+                    # are split in one C call (the code below does the same line by line; this
+                    # keeps the reader, which runs in the main process, from bounding --jobs N).
+                    for segment in chunk[start:last].split(b"\n"):
+                        if not segment.strip(_BLANK):
+                            self.blank_lines += 1
+                        elif len(segment) > self._max:
+                            yield _too_large(source, line_no, len(segment), self._max)
+                        else:
+                            yield Document(source, line_no, segment)
+                        line_no += 1
+                    start = last + 1
+                    continue
                 end = chunk.find(b"\n", start)
                 stop = len(chunk) if end < 0 else end
                 segment = chunk[start:stop]

@@ -9,11 +9,11 @@ from noetl_envelope.violations import Violation
 
 class TextReporter(Reporter):
     def document(self, doc: Document, violations: list[Violation]) -> None:
-        where = one_line(location(doc))
         if not violations:
             if not self.quiet:
-                self.stream.write(f"{where}: ok\n")
+                self.stream.write(f"{one_line(location(doc))}: ok\n")
             return
+        where = one_line(location(doc))
         for violation in violations:
             # Violation.__str__ is the canonical `/pointer: message [rule]` form.
             self.stream.write(f"{where}: {one_line(str(violation))}\n")
