@@ -251,7 +251,7 @@ def test_repr_is_readable() -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def _days_in_month(year: int, month: int) -> int:
+def days_in_month(year: int, month: int) -> int:
     # Independent of the module: calendar.isleap is plain arithmetic, valid for any year.
     return [31, 29 if calendar.isleap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
 
@@ -262,7 +262,7 @@ def timestamps(draw: st.DrawFn, min_year: int = MIN_YEAR, max_year: int = MAX_YE
     edges = [y for y in interesting if min_year <= y <= max_year]
     year = draw(st.one_of(st.integers(min_year, max_year), st.sampled_from(edges)))
     month = draw(st.integers(1, 12))
-    day = draw(st.integers(1, _days_in_month(year, month)))
+    day = draw(st.integers(1, days_in_month(year, month)))
     hour, minute, second = draw(st.integers(0, 23)), draw(st.integers(0, 59)), draw(st.integers(0, 59))
     nano = draw(
         st.one_of(

@@ -27,13 +27,20 @@ from __future__ import annotations
 import json
 import math
 import re
-import struct
 from collections.abc import Iterator
 from typing import Any
 
-from noetl_envelope.jsontree import BadStr, Num, Obj, a_type_name, excerpt, type_name
+from noetl_envelope.jsontree import BadStr, Num, Obj, a_type_name, clip, excerpt, type_name
 from noetl_envelope.lexer import LexError, scan
-from noetl_envelope.numbers import I64_MAX, I64_MIN, U64_MAX, NumberRangeError, format_float, parse_number
+from noetl_envelope.numbers import (
+    I64_MAX,
+    I64_MIN,
+    U64_MAX,
+    NumberRangeError,
+    f64_bits,
+    format_float,
+    parse_number,
+)
 from noetl_envelope.rusttypes import EncodeError, quote
 from noetl_envelope.schema import FieldSpec, field_specs
 from noetl_envelope.timestamp import Timestamp, TimestampError
@@ -277,7 +284,7 @@ def _number_finding(token: Num, where: str) -> Violation | None:
             reread = parse_number(token)
         except NumberRangeError:
             return None
-        if isinstance(reread, float) and _bits(reread) != _bits(intended):
+        if isinstance(reread, float) and f64_bits(reread) != f64_bits(intended):
             return Violation(
                 "drift.float-roundtrip",
                 where,
@@ -299,10 +306,6 @@ def _number_finding(token: Num, where: str) -> Violation | None:
         where,
         f"{excerpt(token)} is outside i64/u64: serde_json holds it as an f64, writes {format_float(float(as_float))}",
     )
-
-
-def _bits(x: float) -> int:
-    return int.from_bytes(struct.pack("<d", x), "little")
 
 
 # --- pass 2: the bytes -----------------------------------------------------------------------
@@ -356,8 +359,7 @@ def _escape_finding(raw: bytes, offset: int, pointer: str, *, is_key: bool) -> V
 
 
 def _clip(raw: bytes, limit: int = 40) -> str:
-    text = raw.decode("utf-8", "backslashreplace")
-    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+    return repr(clip(raw.decode("utf-8", "backslashreplace"), limit))
 
 
 def _tokens(data: bytes) -> Iterator[tuple[str, int, int, str]]:

@@ -55,9 +55,10 @@ from typing import Any
 
 import orjson
 
-from noetl_envelope.numbers import NumberRangeError, parse_number
-from noetl_envelope.rusttypes import I64_MAX, I64_MIN, MAX_NESTING
+from noetl_envelope.numbers import I64_MAX, I64_MIN, NumberRangeError, parse_number
+from noetl_envelope.rusttypes import MAX_NESTING
 from noetl_envelope.schema import FieldSpec, field_specs, load_schema
+from noetl_envelope.timestamp import days_in_month
 from noetl_envelope.violations import Violation
 
 # Keywords whose meaning the compiled checks reproduce, and annotations that validate nothing.
@@ -77,8 +78,6 @@ _CONTRACT_TIMESTAMP = re.compile(_DATE_TIME + r"(?:\.[0-9]{1,9})?Z")
 # What chrono writes (SecondsFormat::AutoSi): 0, 3, 6 or 9 fraction digits, the fewest that
 # are exact, so a fraction never ends in "000".
 _CANONICAL_TIMESTAMP = re.compile(_DATE_TIME + r"(?:\.(?:[0-9]{3}|[0-9]{6}|[0-9]{9})(?<!000))?Z")
-_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
 # A float token in compact JSON (a value starts after ':', ',' or '['); matches inside strings
 # are weeded out by `_floats_read_back`.
 _FLOAT_TOKEN = re.compile(rb"[:,\[](-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)")
@@ -86,12 +85,7 @@ _FLOAT_TOKEN = re.compile(rb"[:,\[](-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:e[+-]?[0-
 
 def _date_exists(text: str) -> bool:
     """Day 29, 30 or 31 of `text` ('YYYY-MM-DD...') exists in its month."""
-    day = int(text[8:10])
-    year, month = int(text[0:4]), int(text[5:7])
-    if month == 2:
-        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-        return day <= (29 if leap else 28)
-    return day <= _DAYS_IN_MONTH[month]
+    return int(text[8:10]) <= days_in_month(int(text[0:4]), int(text[5:7]))
 
 
 def _floats_read_back(body: bytes) -> bool:

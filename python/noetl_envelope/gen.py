@@ -133,38 +133,41 @@ def _owned_files(root: Path) -> set[str]:
     return owned
 
 
-def write(root: Path) -> list[str]:
-    """Bring the tree up to date; returns the paths that changed."""
+def _out_of_date(root: Path) -> tuple[list[tuple[str, bytes | None, bytes]], list[str]]:
+    """What `write` would change: (path, current bytes or None if missing, rendered bytes) for
+    each stale or missing file, and the owned files no longer rendered (orphans)."""
     rendered = render(root)
-    changed = []
+    stale = []
     for rel, content in rendered.items():
         path = root / rel
-        if not path.is_file() or path.read_bytes() != content:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-            changed.append(rel)
-    for rel in sorted(_owned_files(root) - set(rendered)):
+        current = path.read_bytes() if path.is_file() else None
+        if current != content:
+            stale.append((rel, current, content))
+    return stale, sorted(_owned_files(root) - set(rendered))
+
+
+def write(root: Path) -> list[str]:
+    """Bring the tree up to date; returns the paths that changed."""
+    stale, orphans = _out_of_date(root)
+    for rel, _current, content in stale:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    for rel in orphans:
         (root / rel).unlink()
-        changed.append(rel)
-    return changed
+    return [rel for rel, _, _ in stale] + orphans
 
 
 def check(root: Path) -> list[str]:
     """Unified diffs of every stale, missing or orphaned generated file ([] = up to date)."""
-    rendered = render(root)
-    diffs = []
-    for rel, content in rendered.items():
-        path = root / rel
-        current = path.read_bytes() if path.is_file() else b""
-        if current != content:
-            diffs.append(_diff(rel, current, content, missing=not path.is_file()))
-    for rel in sorted(_owned_files(root) - set(rendered)):
-        diffs.append(f"{rel}: not generated from the schema any more (run `make gen` to remove it)\n")
+    stale, orphans = _out_of_date(root)
+    diffs = [_diff(rel, current, content) for rel, current, content in stale]
+    diffs += [f"{rel}: not generated from the schema any more (run `make gen` to remove it)\n" for rel in orphans]
     return diffs
 
 
-def _diff(rel: str, old: bytes, new: bytes, *, missing: bool) -> str:
-    if missing:
+def _diff(rel: str, old: bytes | None, new: bytes) -> str:
+    if old is None:
         return f"{rel}: missing (run `make gen`)\n"
     old_lines = old.decode("utf-8", "replace").splitlines(keepends=True)
     new_lines = new.decode("utf-8", "replace").splitlines(keepends=True)

@@ -76,6 +76,11 @@ def a_type_name(value: Any) -> str:
     return ("an " if name[0] in "aeiou" else "a ") + name
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, '...' marking the cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def excerpt(value: Any, limit: int = 40) -> str:
     """A short rendering of a tree value for one-line messages."""
     if isinstance(value, Num):
@@ -90,4 +95,4 @@ def excerpt(value: Any, limit: int = 40) -> str:
         text = "null"
     else:
         text = "true" if value else "false"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return clip(text, limit)

@@ -35,6 +35,7 @@ with round-to-nearest-even, so ``float(int)``, ``*`` and ``/`` reproduce Rust's
 from __future__ import annotations
 
 import re
+import struct
 
 __all__ = [
     "I64_MAX",
@@ -344,6 +345,11 @@ def format_float(x: float) -> str:
             return ("-0.0000" if neg else "0.0000") + digits
         return mantissa + "e-" + e
     return s
+
+
+def f64_bits(x: float) -> int:
+    """The IEEE 754 bit pattern of `x` (tells -0.0 from 0.0, unlike ==)."""
+    return int.from_bytes(struct.pack("<d", x), "little")
 
 
 def format_number(x: int | float) -> str:

@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from noetl_envelope.jsontree import BadStr, Num, Obj, a_type_name, excerpt
-from noetl_envelope.numbers import NumberRangeError, format_float, parse_number
+from noetl_envelope.numbers import I64_MAX, I64_MIN, U64_MAX, NumberRangeError, format_float, parse_number
 from noetl_envelope.timestamp import Timestamp, TimestampError
 from noetl_envelope.violations import Violation, pointer_join
 
-I64_MIN = -(2**63)
-I64_MAX = 2**63 - 1
 # serde_json's Deserializer starts with remaining_depth = 128 and fails when an array or
 # object brings it to 0: the 128th nested container is rejected, the 127th is accepted.
 MAX_NESTING = 127
@@ -220,7 +218,7 @@ def write_value(value: Any, out: list[str]) -> None:
     elif value is False:
         out.append("false")
     elif isinstance(value, int):
-        if not -(2**63) <= value < 2**64:
+        if not I64_MIN <= value <= U64_MAX:
             raise EncodeError(f"{value} is outside serde_json's integer range (i64/u64)")
         out.append(str(value))
     elif isinstance(value, float):

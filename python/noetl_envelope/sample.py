@@ -25,13 +25,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from noetl_envelope.cli import EXIT_OK
+from noetl_envelope.numbers import I64_MAX, I64_MIN, U64_MAX
 from noetl_envelope.reader import InputError
 
 if TYPE_CHECKING:
     from noetl_envelope.timestamp import Timestamp
     from noetl_envelope_generated import ExecutorEvent
 
-I64_MIN, I64_MAX, U64_MAX = -(2**63), 2**63 - 1, 2**64 - 1
 TWO_53 = 2**53
 MAX_COUNT = 10**8  # a typo guard, not a resource limit: output is streamed
 
@@ -233,18 +233,14 @@ def _float_candidate(rng: random.Random) -> float:
 
 def _fixed_point(value: float) -> float | None:
     """Follow write -> serde_json read a few steps, as emit.rs does; the stable value, if any."""
-    from noetl_envelope.numbers import format_float, parse_number
+    from noetl_envelope.numbers import f64_bits, format_float, parse_number
 
     for _ in range(4):
         back = float(parse_number(format_float(value)))
-        if _bits(back) == _bits(value):
+        if f64_bits(back) == f64_bits(value):
             return value
         value = back
     return None
-
-
-def _bits(value: float) -> int:
-    return int.from_bytes(struct.pack("<d", value), "little")
 
 
 def _from_bits(bits: int) -> float:

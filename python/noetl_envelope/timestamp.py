@@ -95,7 +95,7 @@ def _is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def _days_in_month(year: int, month: int) -> int:
+def days_in_month(year: int, month: int) -> int:
     if month == 2:
         return 29 if _is_leap(year) else 28
     return 30 if month in (4, 6, 9, 11) else 31
@@ -170,7 +170,7 @@ class Timestamp:
             raise TimestampError(f"year {self.year} is outside chrono's range {MIN_YEAR}..={MAX_YEAR}", kind="Range")
         if not 1 <= self.month <= 12:
             raise TimestampError(f"month {self.month} is outside 1..=12", kind="Range")
-        if not 1 <= self.day <= _days_in_month(self.year, self.month):
+        if not 1 <= self.day <= days_in_month(self.year, self.month):
             raise TimestampError(
                 f"day {self.day} does not exist in {_format_year(self.year)}-{self.month:02d}",
                 kind="Range",
@@ -213,7 +213,7 @@ class Timestamp:
         # Parsed::to_naive_date: NaiveDate::from_ymd_opt, else OUT_OF_RANGE.
         if not MIN_YEAR <= year <= MAX_YEAR:
             raise _parse_error(text, "OutOfRange", f"year {year} is outside {MIN_YEAR}..={MAX_YEAR}")
-        if day > _days_in_month(year, month):
+        if day > days_in_month(year, month):
             raise _parse_error(text, "OutOfRange", f"day {day} does not exist in {_format_year(year)}-{month:02d}")
         # Parsed::to_naive_time: second 60 is stored as 59 plus 1e9 nanoseconds.
         if second == 60:
@@ -575,7 +575,7 @@ def rfc3339_problem(text: str) -> str | None:
     year, month, day = (int(g) for g in m.groups())
     if not 1 <= month <= 12:
         return f"month {m.group(2)} is outside 01-12"
-    if not 1 <= day <= _days_in_month(year, month):
+    if not 1 <= day <= days_in_month(year, month):
         return f"day {m.group(3)} does not exist in {m.group(1)}-{m.group(2)}"
     i = m.end()
     if i >= len(text) or text[i] not in "Tt":

@@ -13,7 +13,8 @@ from typing import Any
 
 from noetl_envelope.compat import kinds
 from noetl_envelope.compat.model import Change, Pair, Side
-from noetl_envelope.rusttypes import I64_MAX, I64_MIN
+from noetl_envelope.jsontree import clip
+from noetl_envelope.numbers import I64_MAX, I64_MIN
 from noetl_envelope.violations import pointer_join
 
 # Lower bounds (a bigger value narrows) and upper bounds (a smaller value narrows).
@@ -89,8 +90,8 @@ def _top_level(pair: Pair) -> list[Change]:
             if key in _TOP_ANNOTATIONS
             else "compat.keyword-changed"
         )
-        what = f"`{key}` {_show(old.get(key))} -> {_show(new.get(key))}"
-        changes.append(Change(rule, pointer_join("", key), one_line_excerpt(what), (), old.get(key), new.get(key)))
+        what = f"`{key}` {kinds.show(old.get(key))} -> {kinds.show(new.get(key))}"
+        changes.append(Change(rule, pointer_join("", key), clip(what, 160), (), old.get(key), new.get(key)))
     return changes
 
 
@@ -191,7 +192,7 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
         add(
             "compat.type-changed",
             _prop_pointer(name, "type"),
-            f"type {o.rust_type} ({_show(op.get('type'))}) -> {n.rust_type} ({_show(np.get('type'))})",
+            f"type {o.rust_type} ({kinds.show(op.get('type'))}) -> {n.rust_type} ({kinds.show(np.get('type'))})",
             {"x-rust-type": o.rust_type, "type": op.get("type")},
             {"x-rust-type": n.rust_type, "type": np.get("type")},
         )
@@ -230,7 +231,8 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
         add(
             "compat.annotation-changed",
             _prop_pointer(name, "type"),
-            f"{o.rust_type} ({_show(op.get('type'))}) -> {n.rust_type} ({_show(np.get('type'))}): same values",
+            f"{o.rust_type} ({kinds.show(op.get('type'))}) -> {n.rust_type} ({kinds.show(np.get('type'))}):"
+            " same values",
             None,
             None,
             (),
@@ -296,7 +298,7 @@ def _domain_changes(name: str, rust_type: str, op: dict[str, Any], np: dict[str,
             add(
                 "compat.annotation-changed",
                 key,
-                f"`{key}` {_show(old)} -> {_show(new)}: the Rust type {rust_type} keeps the same range",
+                f"`{key}` {kinds.show(old)} -> {kinds.show(new)}: the Rust type {rust_type} keeps the same range",
                 old,
                 new,
             )
@@ -309,7 +311,7 @@ def _domain_changes(name: str, rust_type: str, op: dict[str, Any], np: dict[str,
         else:
             narrowed = effective_new > effective_old if lower else effective_new < effective_old
         rule = "compat.bound-narrowed" if narrowed else "compat.bound-widened"
-        add(rule, key, f"`{key}` {_show(old)} -> {_show(new)}", old, new)
+        add(rule, key, f"`{key}` {kinds.show(old)} -> {kinds.show(new)}", old, new)
     old_enum, new_enum = _values(op.get("enum")), _values(np.get("enum"))
     if old_enum != new_enum:
         if old_enum is None or (new_enum is not None and old_enum - new_enum):
@@ -323,7 +325,7 @@ def _domain_changes(name: str, rust_type: str, op: dict[str, Any], np: dict[str,
         if old == new:
             continue
         kind = "narrowed" if old is None else "widened" if new is None else "changed"
-        add(f"compat.{key}-{kind}", key, f"`{key}` {_show(old)} -> {_show(new)}", old, new)
+        add(f"compat.{key}-{kind}", key, f"`{key}` {kinds.show(old)} -> {kinds.show(new)}", old, new)
     return changes
 
 
@@ -337,11 +339,3 @@ def _without_null(types: set[str] | None) -> set[str] | None:
 
 def _values(values: Any) -> set[str] | None:
     return None if values is None else {json.dumps(v, sort_keys=True) for v in values}
-
-
-def one_line_excerpt(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _show(value: Any) -> str:
-    return "absent" if value is None else json.dumps(value, ensure_ascii=False)

@@ -158,29 +158,43 @@ def presence_effects(change: Change, pair: Pair) -> Effects:
     return out
 
 
-def absence_effects(change: Change, pair: Pair) -> Effects:
-    """The writer may leave the key out where the reader needs it."""
+SidePredicate = Callable[[str, Side, str], bool]
+
+
+def _writer_reader_effects(
+    change: Change, pair: Pair, writes: SidePredicate, rejects: SidePredicate, say: Callable[[str, str], str]
+) -> Effects:
+    """Each (role, direction) where the writer side `writes` something about the changed key
+    that the reader side `rejects`; `say(role, key)` is the effect's text."""
     out: Effects = {}
     key = change.keys[0]
     for direction in DIRECTIONS:
         writer, reader = pair.sides(direction)
         for role in ROLES:
-            if may_omit(role, writer, key) and rejects_absent(role, reader, key):
-                what = "serde needs the non-Option field" if role == "rust" else "the contract requires it"
-                out[(role, direction)] = f"the data may omit `{key}`; {what}"
+            if writes(role, writer, key) and rejects(role, reader, key):
+                out[(role, direction)] = say(role, key)
     return out
+
+
+def absence_effects(change: Change, pair: Pair) -> Effects:
+    """The writer may leave the key out where the reader needs it."""
+
+    def say(role: str, key: str) -> str:
+        what = "serde needs the non-Option field" if role == "rust" else "the contract requires it"
+        return f"the data may omit `{key}`; {what}"
+
+    return _writer_reader_effects(change, pair, may_omit, rejects_absent, say)
 
 
 def null_effects(change: Change, pair: Pair) -> Effects:
     """The writer may write `null` where the reader rejects it."""
-    out: Effects = {}
-    key = change.keys[0]
-    for direction in DIRECTIONS:
-        writer, reader = pair.sides(direction)
-        for role in ROLES:
-            if may_write_null(role, writer, key) and rejects_null(role, reader, key):
-                out[(role, direction)] = f"the data may hold `{key}: null`, which the reader rejects"
-    return out
+    return _writer_reader_effects(
+        change,
+        pair,
+        may_write_null,
+        rejects_null,
+        lambda role, key: f"the data may hold `{key}: null`, which the reader rejects",
+    )
 
 
 def contract_domain(directions: tuple[str, ...], why: str) -> Effects:
@@ -215,13 +229,13 @@ def _type_changed(change: Change, pair: Pair) -> Effects:
         if not types_subset(json_types(w.schema), json_types(r.schema)):
             for role in CONTRACT_ROLES:
                 out[(role, direction)] = (
-                    f"JSON type {_show(w.schema.get('type'))} is not within {_show(r.schema.get('type'))}"
+                    f"JSON type {show(w.schema.get('type'))} is not within {show(r.schema.get('type'))}"
                 )
     return out
 
 
 def _domain(change: Change, pair: Pair) -> Effects:
-    return contract_domain(_narrowing(change), f"{change.pointer}: {_show(change.old)} -> {_show(change.new)}")
+    return contract_domain(_narrowing(change), f"{change.pointer}: {show(change.old)} -> {show(change.new)}")
 
 
 def _format(change: Change, pair: Pair) -> Effects:
@@ -234,7 +248,7 @@ def _format(change: Change, pair: Pair) -> Effects:
         for direction, stricter in (("backward", new), ("forward", old))
         if stricter is not None and old != new
     )
-    return contract_domain(directions, f"format {_show(change.old)} -> {_show(change.new)}")
+    return contract_domain(directions, f"format {show(change.old)} -> {show(change.new)}")
 
 
 def _absence(change: Change, pair: Pair) -> Effects:
@@ -273,7 +287,8 @@ def _unclassified(change: Change, pair: Pair) -> Effects:
     return contract_domain(DIRECTIONS, "unclassified keyword change: assumed breaking, review it by hand")
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
+    """A schema value as messages print it (None: the keyword is absent)."""
     return "absent" if value is None else json.dumps(value, ensure_ascii=False)
 
 

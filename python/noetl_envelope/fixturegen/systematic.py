@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from noetl_envelope.fixturegen.cases import Case, Member, key, nested, render_object, replace
-from noetl_envelope.rusttypes import I64_MAX, I64_MIN, MAX_NESTING
+from noetl_envelope.numbers import I64_MAX, I64_MIN
+from noetl_envelope.rusttypes import MAX_NESTING
 from noetl_envelope.schema import FieldSpec, field_specs
 
 

@@ -23,10 +23,10 @@ from jsonschema.exceptions import ValidationError
 
 from noetl_envelope.binding import Binding
 from noetl_envelope.jsontree import BadStr, Num, Obj, excerpt
-from noetl_envelope.numbers import NumberRangeError, parse_number
+from noetl_envelope.numbers import I64_MAX, I64_MIN, NumberRangeError, parse_number
 from noetl_envelope.profiles import serde
 from noetl_envelope.rules import RULES
-from noetl_envelope.rusttypes import I64_MAX, I64_MIN, walk_problems
+from noetl_envelope.rusttypes import walk_problems
 from noetl_envelope.schema import FieldSpec, field_specs, load_schema
 from noetl_envelope.timestamp import Timestamp, TimestampError, rfc3339_problem
 from noetl_envelope.violations import Violation, pointer_join
@@ -67,8 +67,8 @@ def _is_integer(_checker: object, instance: object) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
-@lru_cache(maxsize=4)
-def validator_for(schema_id: int = 0) -> Draft202012Validator:
+@lru_cache(maxsize=1)
+def validator_for() -> Draft202012Validator:
     """The reference validator for the canonical schema (cached: building it is not free)."""
     return build_validator(load_schema())
 
