@@ -407,3 +407,24 @@ def test_command_table() -> None:
     parser = cli.build_parser()
     args = parser.parse_args(["validate", "a.json"])
     assert args.run is cli.run_validate and args.profile == "contract" and args.format == "text"
+
+
+def test_validate_starts_without_the_modules_other_commands_need(tmp_path: Path) -> None:
+    # Start-up time bounds `--jobs N` speedups and every CI step: a valid canonical document,
+    # which the fast engine answers alone, needs neither python-jsonschema, nor the compat
+    # gate, nor multiprocessing with one job.
+    event = (
+        b'{"execution_id":7,"event_type":"e","step":"s","status":"STARTED",'
+        b'"created_at":"2024-01-01T00:00:00Z","context":{}}\n'
+    )
+    path = tmp_path / "one.ndjson"
+    path.write_bytes(event)
+    probe = (
+        "import sys\nfrom noetl_envelope.cli import main\n"
+        f"code = main(['validate', '--quiet', '--output', {os.devnull!r}, {str(path)!r}])\n"
+        "heavy = ('jsonschema', 'noetl_envelope.compat.gate', 'concurrent.futures.process',\n"
+        "         'noetl_envelope.report.junit')\n"
+        "print(code, [name for name in heavy if name in sys.modules])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=ENV, check=False)
+    assert proc.stdout.strip() == "0 []", proc.stderr

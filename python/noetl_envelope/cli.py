@@ -171,10 +171,11 @@ def run_validate(args: argparse.Namespace) -> int:
     with report_stream(args.output) as stream:
         reporter = make_reporter(args.format, stream, quiet=args.quiet)
         # A document the reader could not take in full is reported, not validated (check_stream).
-        for doc, violations in check_stream(documents, checker, jobs=jobs, progress=Progress()):
+        checked = check_stream(documents, checker, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid)
+        for doc, violations in checked:
             summary.record(violations)
             reporter.document(doc, violations)
-        summary.blank_lines = documents.blank_lines
+        summary.settle(documents.documents, documents.blank_lines)
         summary.elapsed = time.monotonic() - started
         reporter.finish(summary)
     return EXIT_FINDINGS if summary.invalid else EXIT_OK
@@ -305,15 +306,28 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given the arguments, only the subcommand they name gets its options (a
+    command's `configure` may import its module, which every start would pay for otherwise)."""
     parser = _Parser(prog=PROG, description="Reference contract for the NoETL executor event envelope.")
     parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=_Parser)
+    named = _named_command(argv)
     for name, command in COMMANDS.items():
         child = sub.add_parser(name, help=command.help, description=command.help)
-        command.configure(child)
+        if named is None or name == named:
+            command.configure(child)
         child.set_defaults(run=command.run)
     return parser
+
+
+def _named_command(argv: Sequence[str] | None) -> str | None:
+    # The top-level parser has no option taking a value, so the first word that is not an
+    # option is the subcommand.
+    if argv is None:
+        return None
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return first if first in COMMANDS else None
 
 
 def _one_line(text: str) -> str:
@@ -334,7 +348,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (see the module docstring)."""
     try:
         try:
-            args = build_parser().parse_args(argv)
+            if argv is None:
+                argv = sys.argv[1:]
+            args = build_parser(argv).parse_args(argv)
         except SystemExit as exc:  # --help, --version, usage errors: argparse already printed
             return exc.code if isinstance(exc.code, int) else EXIT_ERROR
         code: int = args.run(args)

@@ -8,7 +8,21 @@ policy (semver bump, CHANGELOG, immutable releases) -> report (text, json, junit
 
 from __future__ import annotations
 
-from noetl_envelope.compat.gate import compare, failing
+from typing import TYPE_CHECKING, Any
+
 from noetl_envelope.compat.model import CELLS, DIRECTIONS, ROLES, Change, Counterexample
 
+if TYPE_CHECKING:
+    from noetl_envelope.compat.gate import compare, failing
+
 __all__ = ["CELLS", "DIRECTIONS", "ROLES", "Change", "Counterexample", "compare", "failing"]
+
+
+def __getattr__(name: str) -> Any:
+    # The gate pulls in jsonschema and the profiles; every CLI start imports this package (to
+    # configure `compat`'s parser), so the gate loads only when `compare`/`failing` are used.
+    if name in ("compare", "failing"):
+        from noetl_envelope.compat import gate
+
+        return getattr(gate, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,11 +15,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any
-
-import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from noetl_envelope.binding import Binding
 from noetl_envelope.jsontree import BadStr, Num, Obj, excerpt
@@ -30,6 +26,12 @@ from noetl_envelope.rusttypes import walk_problems
 from noetl_envelope.schema import FieldSpec, field_specs, load_schema
 from noetl_envelope.timestamp import Timestamp, TimestampError, rfc3339_problem
 from noetl_envelope.violations import Violation, pointer_join
+
+# python-jsonschema (about 50 ms to import) loads when the first validator is built: a run the
+# fast engine answers alone never needs it, and every CLI start would pay for it otherwise.
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import ValidationError
 
 _LONG_INTEGER_DIGITS = 40  # longer than any 64-bit integer, short of int()'s digit limit
 _FRACTION = re.compile(r"[.,](\d+)")
@@ -48,6 +50,8 @@ def date_time_problem(text: str) -> str | None:
 
 
 def _build_format_checker() -> FormatChecker:
+    from jsonschema import FormatChecker
+
     checker = FormatChecker(formats=())
 
     @checker.checks("date-time", raises=ValueError)
@@ -89,6 +93,9 @@ def validator_for_schema(schema: dict[str, Any] | None) -> Draft202012Validator:
 
 def build_validator(schema: dict[str, Any]) -> Draft202012Validator:
     """A contract validator for any version of the envelope schema (raises SchemaError if malformed)."""
+    import jsonschema.validators
+    from jsonschema import Draft202012Validator
+
     Draft202012Validator.check_schema(schema)
     type_checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
     cls = jsonschema.validators.extend(Draft202012Validator, type_checker=type_checker)  # type: ignore[no-untyped-call]
