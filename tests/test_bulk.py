@@ -18,8 +18,7 @@ import pytest
 
 from noetl_envelope import bulk
 from noetl_envelope.bulk import Progress, check_stream, conform_checker, validate_checker
-from noetl_envelope.reader import Document
-from noetl_envelope.violations import Violation
+from noetl_envelope.reader import DocumentReader, InputError, iter_documents
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from bench_data import realistic_events, with_two_violations
@@ -86,40 +85,95 @@ def test_bad_jobs_and_engine_are_usage_errors(mixed_file: Path) -> None:
         assert proc.stderr.count(b"\n") == 1
 
 
-def _docs(count: int) -> list[Document]:
-    docs = []
-    for index in range(count):
-        if index % 5 == 0:
-            too_large = (Violation("input.too-large", "", "too large"),)
-            docs.append(Document("x.ndjson", index + 1, b"", too_large))
+def _expected(reader: DocumentReader, checker: bulk.Checker) -> list[bulk.Reported]:
+    """What check_stream must give: each document the plain reader reads, checked here."""
+    return [(doc, list(doc.input_violations) or checker(doc.data)) for doc in reader]
+
+
+_EVENT = (
+    b'{"execution_id":%d,"event_type":"e","step":"s","status":"STARTED",'
+    b'"created_at":"2024-01-01T00:00:00Z","context":{}}'
+)
+
+
+def _tricky_file(folder: Path) -> Path:
+    """Valid events, invalid documents, blank lines, too-large lines (limit 200) and a .json
+    file beside."""
+    lines = []
+    for index in range(300):
+        if index % 50 == 3:
+            lines.append(b'{"pad":"' + b"x" * 200 + b'"}')  # too large: not checked, reported
+        elif index % 17 == 0:
+            lines.append(b" \t")
+        elif index % 5 == 0:
+            lines.append(b'{"n":%d}' % index)
         else:
-            docs.append(Document("x.ndjson", index + 1, b'{"n":%d}' % index))
-    return docs
+            lines.append(_EVENT % index)
+    path = folder / "a.ndjson"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    (folder / "b.json").write_bytes(b'{"one":1}')
+    return folder
 
 
-def test_check_stream_keeps_order_and_input_violations_across_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bulk, "BATCH_DOCUMENTS", 7)  # many small batches, more than the window
-    docs = _docs(200)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_check_stream_gives_the_readers_documents_in_order_across_many_spans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.setattr(bulk, "SPAN_BYTES", 64)  # many small spans, more than the window
+    folder = str(_tricky_file(tmp_path))
     checker = validate_checker("contract", "fast")
-    serial = list(check_stream(docs, checker, jobs=1))
-    parallel = list(check_stream(docs, checker, jobs=2))
-    assert [doc.line for doc, _ in parallel] == list(range(1, 201))
-    assert parallel == serial
-    assert serial[0][1][0].rule == "input.too-large"
-    assert serial[1][1] and serial[1][1][0].rule != "input.too-large"
+    plain = iter_documents([folder], max_document_bytes=200)
+    expected = _expected(plain, checker)
+    reader = iter_documents([folder], max_document_bytes=200)
+    assert list(check_stream(reader, checker, jobs=jobs)) == expected
+    assert (reader.documents, reader.blank_lines) == (plain.documents, plain.blank_lines) == (284, 17)
+    assert sum(1 for _, found in expected if found and found[0].rule == "input.too-large") == 6
 
 
-def test_check_stream_stops_cleanly_when_the_consumer_stops(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bulk, "BATCH_DOCUMENTS", 3)
-    stream = check_stream(_docs(100), validate_checker("serde", "fast"), jobs=2)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_check_stream_without_valid_documents_keeps_only_the_invalid_and_exact_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.setattr(bulk, "SPAN_BYTES", 100)
+    folder = str(_tricky_file(tmp_path))
+    checker = validate_checker("contract", "fast")
+    expected = [item for item in _expected(iter_documents([folder], max_document_bytes=200), checker) if item[1]]
+    reader = iter_documents([folder], max_document_bytes=200)
+    assert list(check_stream(reader, checker, jobs=jobs, list_valid=False)) == expected
+    assert reader.documents == 284 and 50 < len(expected) < 100
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_check_stream_batches_standard_input(monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    monkeypatch.setattr(bulk, "BATCH_DOCUMENTS", 7)
+    data = b"".join(b'{"n":%d}\n' % i if i % 9 else b"\n" for i in range(200))
+    checker = validate_checker("serde", "fast")
+    expected = _expected(iter_documents(["-"], stdin=io.BytesIO(data)), checker)
+    reader = iter_documents(["-"], stdin=io.BytesIO(data))
+    assert list(check_stream(reader, checker, jobs=jobs)) == expected
+    assert (reader.documents, reader.blank_lines) == (177, 23)
+
+
+def test_check_stream_raises_when_there_is_no_document(tmp_path: Path) -> None:
+    (tmp_path / "blank.ndjson").write_bytes(b"\n\n")
+    for jobs in (1, 2):
+        with pytest.raises(InputError, match="no documents"):
+            list(check_stream(iter_documents([str(tmp_path)]), validate_checker("serde", "fast"), jobs=jobs))
+
+
+def test_check_stream_stops_cleanly_when_the_consumer_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "SPAN_BYTES", 16)
+    folder = _tricky_file(tmp_path)
+    stream = check_stream(iter_documents([str(folder)]), validate_checker("serde", "fast"), jobs=2)
     first = [next(stream) for _ in range(5)]
-    stream.close()  # the pool shuts down; pending batches are cancelled
-    assert [doc.line for doc, _ in first] == [1, 2, 3, 4, 5]
+    stream.close()  # the pool shuts down; pending spans are cancelled
+    assert [doc.line for doc, _ in first] == [2, 3, 4, 5, 6]
 
 
-def test_jobs_must_be_positive() -> None:
+def test_jobs_must_be_positive(tmp_path: Path) -> None:
+    folder = _tricky_file(tmp_path)
     with pytest.raises(ValueError, match="jobs"):
-        list(check_stream(_docs(3), validate_checker("serde", "fast"), jobs=0))
+        list(check_stream(iter_documents([str(folder)]), validate_checker("serde", "fast"), jobs=0))
 
 
 def test_conform_checker_finds_drift() -> None:

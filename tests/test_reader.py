@@ -7,8 +7,18 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from noetl_envelope.reader import Document, DocumentReader, InputError, iter_documents
+from noetl_envelope.reader import (
+    Document,
+    DocumentReader,
+    InputError,
+    Span,
+    iter_documents,
+    read_span,
+    with_line_offset,
+)
 
 
 def docs_of(data: bytes, **kwargs: int) -> tuple[list[tuple[int, bytes]], int]:
@@ -254,3 +264,87 @@ def test_memory_is_not_kept_per_document() -> None:
     count = sum(1 for _ in reader)
     assert count == reader.documents == 100_000
     assert not any(isinstance(v, list) and len(v) > 1000 for v in vars(reader).values())
+
+
+# --- spans (the units bulk hands to worker processes) ------------------------------------------
+
+
+def _read_by_spans(reader: DocumentReader, span_bytes: int) -> list[Document]:
+    """Every document of `reader`, read span by span as bulk's workers do, placed in its file."""
+    found: list[Document] = []
+    offset = 0
+    for unit in reader.units(span_bytes):
+        if isinstance(unit, Document):  # standard input: the reader produced it already
+            reader.account(1, 0)
+            found.append(unit)
+            continue
+        if unit.start == 0:
+            offset = 0
+        part = read_span(unit, max_document_bytes=reader.max_document_bytes, chunk_size=reader.chunk_size)
+        found.extend(with_line_offset(doc, offset) for doc in part)
+        reader.account(part.documents, part.blank_lines)
+        offset += part.documents + part.blank_lines
+    reader.require_documents()
+    return found
+
+
+_LINE = st.one_of(
+    st.sampled_from([b"", b" ", b"\t\r", b"{}", b"[1]", b"\r", b'"\xe2\x80\xa8"', b"12345678"]),
+    st.binary(max_size=12).map(lambda raw: raw.replace(b"\n", b"")),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(_LINE, max_size=40),
+    final_newline=st.booleans(),
+    span_bytes=st.integers(1, 64),
+    chunk_size=st.integers(1, 16),
+    max_document_bytes=st.integers(1, 20),
+)
+def test_spans_read_exactly_what_the_reader_reads(
+    tmp_path_factory: pytest.TempPathFactory,
+    lines: list[bytes],
+    final_newline: bool,
+    span_bytes: int,
+    chunk_size: int,
+    max_document_bytes: int,
+) -> None:
+    folder = tmp_path_factory.mktemp("spans")
+    (folder / "a.ndjson").write_bytes(b"\n".join(lines) + (b"\n" if final_newline else b""))
+    (folder / "b.json").write_bytes(b"\n".join(lines))
+    (folder / "c.ndjson").write_bytes(b"{}\n\n[]")
+    options = {"max_document_bytes": max_document_bytes, "chunk_size": chunk_size}
+    whole = iter_documents([str(folder)], **options)
+    expected = list(whole)
+    spans = iter_documents([str(folder)], **options)
+    assert _read_by_spans(spans, span_bytes) == expected
+    assert (spans.documents, spans.blank_lines) == (whole.documents, whole.blank_lines)
+
+
+def test_spans_end_just_after_a_line_end(tmp_path: Path) -> None:
+    path = tmp_path / "a.ndjson"
+    path.write_bytes(b"aaaa\nbb\n\ncccccccccc\nd")
+    reader = iter_documents([str(path)])
+    cuts = [(u.start, u.end) for u in reader.units(3) if isinstance(u, Span)]
+    # Each span reaches the first line end at or past 3 bytes from its start; a line longer
+    # than that makes a longer span, and the last one ends with the file.
+    assert cuts == [(0, 5), (5, 8), (8, 20), (20, 21)]
+
+
+def test_stdin_units_are_documents_and_a_span_of_blank_lines_is_no_error(tmp_path: Path) -> None:
+    reader = iter_documents(["-"], stdin=io.BytesIO(b"1\n\n2\n"))
+    assert [(d.line, d.data) for d in _read_by_spans(reader, 1)] == [(1, b"1"), (3, b"2")]
+    assert reader.blank_lines == 1
+    path = tmp_path / "blank.ndjson"
+    path.write_bytes(b"\n \n")
+    part = read_span(Span(str(path), str(path), True, 0, 3), max_document_bytes=10, chunk_size=2)
+    assert list(part) == [] and part.blank_lines == 2
+    with pytest.raises(InputError, match="no documents"):
+        _read_by_spans(iter_documents([str(path)]), 1)
+
+
+def test_a_span_of_a_vanished_file_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "gone.ndjson"
+    with pytest.raises(InputError, match=r"gone\.ndjson: cannot read: No such file or directory$"):
+        list(read_span(Span(str(path), str(path), True, 0, 10), max_document_bytes=10, chunk_size=2))

@@ -1,15 +1,19 @@
-"""Bulk checking: documents in, (document, violations) out, in input order, in constant memory.
+"""Bulk checking: an input in, (document, violations) out, in input order, in constant memory.
 
-Role in the pipeline: between the reader and the reporters of `validate` (and any command that
-checks one document at a time, e.g. `conform`). `check_stream` takes the reader's documents
-and a picklable `checker` (bytes -> violations) and yields each document with its violations
-in exactly the reader's order, so reports and counts do not depend on `jobs`.
+Role in the pipeline: between the reader and the reporters of `validate` and `conform`.
+`check_stream` takes a `DocumentReader` and a picklable `checker` (bytes -> violations) and
+yields each document to report with its violations, in exactly the reader's order, so reports
+and counts do not depend on `jobs`.
 
-With `jobs > 1` documents are cut into batches checked by a pool of worker processes. At most
-`WINDOW_PER_JOB * jobs` batches are in flight: the reader is only asked for more when the
-oldest batch has been handed back, so memory stays bounded whatever the input size (a 1 GB
-file is never held). A document the reader already reports (`input_violations`, e.g. too
-large) is not sent to a worker.
+Work is done per unit (`DocumentReader.units`): a span of a file, about `SPAN_BYTES` cut at a
+line end, or a batch of documents read from standard input. With `jobs > 1` units go to a pool
+of worker processes that read their span themselves and send back only the counts and the
+documents to report; the main process reads no file and handles no valid document a reporter
+does not list (`list_valid=False`), so it does not bound the speedup. At most
+`WINDOW_PER_JOB * jobs` units are in flight: memory stays bounded whatever the input size (a
+1 GB file is never held). With `jobs == 1` the same units are checked in this process.
+
+A document the reader already reports (`input_violations`, e.g. too large) is not checked.
 
 `Progress` is the optional stderr progress line (documents, rate), drawn only on a terminal.
 """
@@ -22,19 +26,23 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import TextIO
 
 from noetl_envelope import fastpath
 from noetl_envelope.profiles import check
-from noetl_envelope.reader import Document
+from noetl_envelope.reader import Document, DocumentReader, Span, read_span, with_line_offset
 from noetl_envelope.violations import Violation
 
 Checker = Callable[[bytes], list[Violation]]
+Reported = tuple[Document, list[Violation]]
+Unit = Span | list[Document]
 
-BATCH_DOCUMENTS = 2000  # per batch sent to a worker: large enough to amortise pickling
+SPAN_BYTES = 2**20  # per file span: many spans keep two workers evenly loaded to the end
+BATCH_DOCUMENTS = 2000  # standard input: documents per batch sent to a worker
 BATCH_BYTES = 4 * 2**20  # ... or this many bytes, whichever comes first
-WINDOW_PER_JOB = 3  # batches in flight per worker: keeps workers busy, memory bounded
+WINDOW_PER_JOB = 3  # units in flight per worker: keeps workers busy, memory bounded
 
 
 def validate_checker(profile: str, engine: str, *, project: bool = False) -> Checker:
@@ -67,8 +75,32 @@ def _conform_one(data: bytes, *, engine: str) -> list[Violation]:
     return check_document(data)
 
 
-def _check_batch(checker: Checker, batch: list[bytes]) -> list[list[Violation]]:
-    return [checker(data) for data in batch]
+@dataclass(slots=True)
+class UnitResult:
+    """What checking one unit gives back: its counts and the documents to report (line
+    numbers counted from the unit's start for a span)."""
+
+    documents: int
+    blank_lines: int
+    reported: list[Reported]
+
+
+def _check_unit(
+    checker: Checker, unit: Unit, *, list_valid: bool, max_document_bytes: int, chunk_size: int
+) -> UnitResult:
+    documents: Iterable[Document]
+    if isinstance(unit, Span):
+        documents = span = read_span(unit, max_document_bytes=max_document_bytes, chunk_size=chunk_size)
+    else:
+        documents, span = unit, None
+    reported: list[Reported] = []
+    count = 0
+    for doc in documents:
+        count += 1
+        violations = list(doc.input_violations) if doc.input_violations else checker(doc.data)
+        if violations or list_valid:
+            reported.append((doc, violations))
+    return UnitResult(count, span.blank_lines if span is not None else 0, reported)
 
 
 class Progress:
@@ -118,12 +150,19 @@ class Progress:
             self.stream.flush()
 
 
-def _batches(documents: Iterable[Document]) -> Iterator[list[Document]]:
+def _units(reader: DocumentReader) -> Iterator[Unit]:
+    """The reader's units, with standard input's documents gathered into batches."""
     batch: list[Document] = []
     size = 0
-    for doc in documents:
-        batch.append(doc)
-        size += len(doc.data)
+    for unit in reader.units(SPAN_BYTES):
+        if isinstance(unit, Span):
+            if batch:
+                yield batch
+                batch, size = [], 0
+            yield unit
+            continue
+        batch.append(unit)
+        size += len(unit.data)
         if len(batch) >= BATCH_DOCUMENTS or size >= BATCH_BYTES:
             yield batch
             batch, size = [], 0
@@ -132,58 +171,70 @@ def _batches(documents: Iterable[Document]) -> Iterator[list[Document]]:
 
 
 def check_stream(
-    documents: Iterable[Document],
+    reader: DocumentReader,
     checker: Checker,
     *,
     jobs: int = 1,
     progress: Progress | None = None,
-) -> Iterator[tuple[Document, list[Violation]]]:
-    """Each document with its violations (input violations as is, else `checker`'s), in order."""
+    list_valid: bool = True,
+) -> Iterator[Reported]:
+    """Each document with its violations (input violations as is, else `checker`'s), in order;
+    with `list_valid=False` only the invalid ones. When the iterator is exhausted the reader's
+    `documents` and `blank_lines` count the whole input (valid documents not listed included),
+    and `InputError` has been raised if it held no document."""
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
+    work = functools.partial(
+        _check_unit,
+        checker,
+        list_valid=list_valid,
+        max_document_bytes=reader.max_document_bytes,
+        chunk_size=reader.chunk_size,
+    )
     try:
-        if jobs == 1:
-            for doc in documents:
-                violations = list(doc.input_violations) if doc.input_violations else checker(doc.data)
-                if progress is not None:
-                    progress.advance()
-                yield doc, violations
-        else:
-            yield from _parallel(documents, checker, jobs, progress)
+        offset = 0  # lines of the current file before the span at hand
+        for unit, result in _results(work, _units(reader), jobs):
+            reader.account(result.documents, result.blank_lines)
+            if isinstance(unit, Span):
+                if unit.start == 0:
+                    offset = 0
+                for doc, violations in result.reported:
+                    yield with_line_offset(doc, offset), violations
+                offset += result.documents + result.blank_lines  # every line is one or the other
+            else:
+                yield from result.reported
+            if progress is not None:
+                progress.advance(result.documents)
+        reader.require_documents()
     finally:
         if progress is not None:
             progress.close()
 
 
-def _parallel(
-    documents: Iterable[Document], checker: Checker, jobs: int, progress: Progress | None
-) -> Iterator[tuple[Document, list[Violation]]]:
-    pending: deque[tuple[list[Document], Future[list[list[Violation]]]]] = deque()
+def _results(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int) -> Iterator[tuple[Unit, UnitResult]]:
+    """Each unit with its result, in order: here for one job, else from a pool of `jobs`."""
+    if jobs == 1:
+        for unit in units:
+            yield unit, work(unit)
+        return
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when it is used
+
+    pending: deque[tuple[Unit, Future[UnitResult]]] = deque()
     window = WINDOW_PER_JOB * jobs
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         try:
-            for batch in _batches(documents):
-                todo = [doc.data for doc in batch if not doc.input_violations]
-                pending.append((batch, pool.submit(_check_batch, checker, todo)))
+            for unit in units:
+                pending.append((unit, pool.submit(work, unit)))
                 if len(pending) >= window:
-                    yield from _drain(pending.popleft(), progress)
+                    done, future = pending.popleft()
+                    yield done, future.result()
             while pending:
-                yield from _drain(pending.popleft(), progress)
+                done, future = pending.popleft()
+                yield done, future.result()
         finally:
             # An early stop (an error, a closed pipe): do not wait for work nobody reads.
             for _, future in pending:
                 future.cancel()
-
-
-def _drain(
-    item: tuple[list[Document], Future[list[list[Violation]]]], progress: Progress | None
-) -> Iterator[tuple[Document, list[Violation]]]:
-    batch, future = item
-    results = iter(future.result())
-    for doc in batch:
-        yield doc, (list(doc.input_violations) if doc.input_violations else next(results))
-    if progress is not None:
-        progress.advance(len(batch))
 
 
 def default_jobs() -> int:

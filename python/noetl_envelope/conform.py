@@ -172,11 +172,12 @@ def run(args: argparse.Namespace) -> int:
         reporter = make_reporter(args.format, stream, quiet=args.quiet)
         checker = conform_checker(args.engine)
         jobs = args.jobs or default_jobs()
-        for doc, violations in check_stream(documents, checker, jobs=jobs, progress=Progress()):
+        checked = check_stream(documents, checker, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid)
+        for doc, violations in checked:
             summary.record(violations)
             summary.record_classes(doc, violations)
             reporter.document(doc, violations)
-        summary.blank_lines = documents.blank_lines
+        summary.settle(documents.documents, documents.blank_lines)
         summary.elapsed = time.monotonic() - started
         reporter.finish(summary)
         if args.format == "text":

@@ -25,6 +25,12 @@ document, never by the number of documents. A document larger than `max_document
 kept in memory: it is still produced (so counts stay exact and the report names it) with empty
 `data` and an `input.too-large` violation in `Document.input_violations`; the caller reports
 that violation instead of validating.
+
+For work spread over processes (`bulk`), `DocumentReader.units` cuts the same input into
+`Span`s: byte ranges of a file that end just after a b"\\n", so each can be read on its own
+with `read_span` (standard input, which cannot be re-read, is produced as documents instead).
+Reading every span in order yields exactly the documents `iter_documents` yields, with line
+numbers counted from the span's start; `account` brings the counts back to the reader.
 """
 
 from __future__ import annotations
@@ -33,8 +39,8 @@ import os
 import stat
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import BinaryIO
+from dataclasses import dataclass, replace
+from typing import BinaryIO, TypeVar
 
 from noetl_envelope.violations import Violation
 
@@ -48,6 +54,7 @@ DEFAULT_MAX_DOCUMENT_BYTES = 256 * 2**20
 DEFAULT_CHUNK_SIZE = 2**20
 # JSON whitespace per RFC 8259 minus the line feed, which already ended the line.
 _BLANK = b" \t\r"
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +89,37 @@ def _os_reason(exc: OSError) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Input:
-    source: str  # the name reports use
-    path: str | None  # None for standard input
-    lines: bool  # NDJSON (one document per line) or a single-document .json file
+class Span:
+    """One input, or a part of one that can be read on its own (`read_span`).
+
+    `source` is the name reports use, `path` None for standard input, `lines` True for NDJSON
+    (one document per line) and False for a single-document .json file. `start`/`end` bound
+    the bytes read (`end` None: to the end of the file); a span cut by `units` starts at the
+    beginning of a line and ends just after a b"\\n" (or at the end of the file).
+    """
+
+    source: str
+    path: str | None
+    lines: bool
+    start: int = 0
+    end: int | None = None
+
+
+# How far `units` looks past a cut point for the b"\\n" that ends the span.
+_SCAN_BYTES = 64 * 2**10
+
+
+class _Bounded:
+    """The `read` of a file handle, stopping after `limit` bytes (a span's end)."""
+
+    def __init__(self, handle: BinaryIO, limit: int) -> None:
+        self._handle = handle
+        self._left = limit
+
+    def read(self, size: int) -> bytes:
+        data = self._handle.read(min(size, self._left))
+        self._left -= len(data)
+        return data
 
 
 class DocumentReader(Iterator[Document]):
@@ -102,19 +136,20 @@ class DocumentReader(Iterator[Document]):
         stdin: BinaryIO | None,
         max_document_bytes: int,
         chunk_size: int,
+        spans: Sequence[Span] | None = None,
     ) -> None:
-        if not paths:
-            raise InputError("no input paths given")
         if chunk_size < 1:
             raise ValueError("chunk_size must be positive")
         self.documents = 0
         self.blank_lines = 0
+        self.max_document_bytes = max_document_bytes
+        self.chunk_size = chunk_size
         self._paths = tuple(paths)
         self._stdin = stdin
-        self._max = max_document_bytes
-        self._chunk = chunk_size
         # Resolved up front: every path problem surfaces before the first document.
-        self._inputs = [item for path in self._paths for item in _resolve(path)]
+        self._inputs = [item for path in self._paths for item in _resolve(path)] if spans is None else list(spans)
+        if not self._inputs and spans is None:
+            raise InputError("no input paths given")
         self._iter = self._generate()
 
     def __iter__(self) -> DocumentReader:
@@ -128,10 +163,35 @@ class DocumentReader(Iterator[Document]):
             for doc in self._read(item):
                 self.documents += 1
                 yield doc
+        if self._paths:
+            self.require_documents()
+
+    def require_documents(self) -> None:
+        """Raise `InputError` when the input held no document at all (blank lines only)."""
         if self.documents == 0:
             raise InputError(f"no documents in {_describe(self._paths)}")
 
-    def _read(self, item: _Input) -> Iterator[Document]:
+    def units(self, span_bytes: int) -> Iterator[Span | Document]:
+        """The input as units of work, in order: spans of about `span_bytes` bytes cut at line
+        ends for files, and the documents themselves for standard input (read here, counted
+        in `blank_lines` but not in `documents`). Nothing is counted for spans: whoever reads
+        them reports their counts with `account`, then calls `require_documents`."""
+        if span_bytes < 1:
+            raise ValueError("span_bytes must be positive")
+        for item in self._inputs:
+            if item.path is None:
+                yield from self._read(item)
+            elif not item.lines:
+                yield item
+            else:
+                yield from self._guard(item.source, _cut(item, span_bytes))
+
+    def account(self, documents: int, blank_lines: int) -> None:
+        """Add the counts of documents produced outside this reader (spans read by `read_span`)."""
+        self.documents += documents
+        self.blank_lines += blank_lines
+
+    def _read(self, item: Span) -> Iterator[Document]:
         if item.path is None:
             stream = self._stdin if self._stdin is not None else sys.stdin.buffer
             yield from self._guard(item.source, self._split_lines(item.source, stream))
@@ -141,13 +201,18 @@ class DocumentReader(Iterator[Document]):
         except OSError as exc:
             raise InputError(f"{item.source}: cannot read: {_os_reason(exc)}") from exc
         with handle:
+            source: BinaryIO | _Bounded = handle
+            if item.start or item.end is not None:
+                handle.seek(item.start)
+                if item.end is not None:
+                    source = _Bounded(handle, item.end - item.start)
             if item.lines:
-                yield from self._guard(item.source, self._split_lines(item.source, handle))
+                yield from self._guard(item.source, self._split_lines(item.source, source))
             else:
-                yield from self._guard(item.source, self._whole(item.source, handle))
+                yield from self._guard(item.source, self._whole(item.source, source))
 
     @staticmethod
-    def _guard(source: str, documents: Iterator[Document]) -> Iterator[Document]:
+    def _guard(source: str, documents: Iterator[_T]) -> Iterator[_T]:
         # An OSError raised by read() in the middle of a file (EIO, a vanished network mount)
         # is a problem with the input, not an internal error: it gets the one-line treatment.
         try:
@@ -155,21 +220,21 @@ class DocumentReader(Iterator[Document]):
         except OSError as exc:
             raise InputError(f"{source}: read error: {_os_reason(exc)}") from exc
 
-    def _whole(self, source: str, handle: BinaryIO) -> Iterator[Document]:
+    def _whole(self, source: str, handle: BinaryIO | _Bounded) -> Iterator[Document]:
         parts: list[bytes] = []
         size = 0
-        while chunk := handle.read(self._chunk):
+        while chunk := handle.read(self.chunk_size):
             size += len(chunk)
-            if size <= self._max:
+            if size <= self.max_document_bytes:
                 parts.append(chunk)
             else:
                 parts.clear()  # keep counting, stop keeping: memory stays bounded
-        if size > self._max:
-            yield _too_large(source, 1, size, self._max)
+        if size > self.max_document_bytes:
+            yield _too_large(source, 1, size, self.max_document_bytes)
         else:
             yield Document(source, 1, b"".join(parts))
 
-    def _split_lines(self, source: str, handle: BinaryIO) -> Iterator[Document]:
+    def _split_lines(self, source: str, handle: BinaryIO | _Bounded) -> Iterator[Document]:
         line_no = 1  # the line the current (partial) line started on
         pending = bytearray()  # bytes of the current line seen so far, unless it is too large
         size = 0  # bytes of the current line seen so far
@@ -179,12 +244,12 @@ class DocumentReader(Iterator[Document]):
         def finish() -> Iterator[Document]:
             if blank:
                 self.blank_lines += 1
-            elif size > self._max:
-                yield _too_large(source, line_no, size, self._max)
+            elif size > self.max_document_bytes:
+                yield _too_large(source, line_no, size, self.max_document_bytes)
             else:
                 yield Document(source, line_no, bytes(pending))
 
-        while chunk := handle.read(self._chunk):
+        while chunk := handle.read(self.chunk_size):
             start = 0
             last = chunk.rfind(b"\n")
             while start < len(chunk):
@@ -195,8 +260,8 @@ class DocumentReader(Iterator[Document]):
                     for segment in chunk[start:last].split(b"\n"):
                         if not segment.strip(_BLANK):
                             self.blank_lines += 1
-                        elif len(segment) > self._max:
-                            yield _too_large(source, line_no, len(segment), self._max)
+                        elif len(segment) > self.max_document_bytes:
+                            yield _too_large(source, line_no, len(segment), self.max_document_bytes)
                         else:
                             yield Document(source, line_no, segment)
                         line_no += 1
@@ -210,7 +275,7 @@ class DocumentReader(Iterator[Document]):
                     size += len(segment)
                     if blank and segment.strip(_BLANK):
                         blank = False
-                    if size <= self._max:
+                    if size <= self.max_document_bytes:
                         pending += segment
                     else:
                         pending.clear()
@@ -223,6 +288,50 @@ class DocumentReader(Iterator[Document]):
                 start = end + 1
         if started:  # a last line without a final "\n"
             yield from finish()
+
+
+def _cut(item: Span, span_bytes: int) -> Iterator[Span]:
+    """`item` (a whole NDJSON file) as consecutive spans, each ending just after a b"\\n" at
+    or past `span_bytes` from its start (a line longer than that makes a longer span)."""
+    assert item.path is not None
+    try:
+        handle = open(item.path, "rb")  # noqa: SIM115 - closed below, also on early exit
+    except OSError as exc:
+        raise InputError(f"{item.source}: cannot read: {_os_reason(exc)}") from exc
+    with handle:
+        size = os.fstat(handle.fileno()).st_size
+        start = 0
+        while start < size:
+            end = start + span_bytes
+            if end >= size:
+                end = size
+            else:
+                handle.seek(end - 1)
+                while True:
+                    block = handle.read(_SCAN_BYTES)
+                    found = block.find(b"\n")
+                    if found >= 0:
+                        end += found
+                        break
+                    if not block:  # no line end before the end of the file
+                        end = size
+                        break
+                    end += len(block)
+            yield Span(item.source, item.path, True, start, end)
+            start = end
+
+
+def read_span(span: Span, *, max_document_bytes: int, chunk_size: int) -> DocumentReader:
+    """The documents of one span (from `DocumentReader.units`), line numbers counted from 1 at
+    the span's start; the returned reader's `documents` and `blank_lines` count what it read.
+    No "no documents" error: a span of blank lines is fine, the whole input is judged by the
+    reader that cut it."""
+    return DocumentReader((), stdin=None, max_document_bytes=max_document_bytes, chunk_size=chunk_size, spans=[span])
+
+
+def with_line_offset(doc: Document, offset: int) -> Document:
+    """`doc` with `offset` lines added to its line number (a span's documents, placed in their file)."""
+    return replace(doc, line=doc.line + offset) if offset else doc
 
 
 def _describe(paths: Sequence[str]) -> str:
@@ -249,9 +358,9 @@ def _check_readable(source: str, path: str) -> None:
         raise InputError(f"{source}: cannot read: {_os_reason(exc)}") from exc
 
 
-def _resolve(path: str) -> list[_Input]:
+def _resolve(path: str) -> list[Span]:
     if path == STDIN:
-        return [_Input(STDIN_SOURCE, None, True)]
+        return [Span(STDIN_SOURCE, None, True)]
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
@@ -268,10 +377,10 @@ def _resolve(path: str) -> list[_Input]:
     if kind is None:
         raise InputError(f"{path}: not a {_SUFFIX_TEXT} file")
     _check_readable(path, path)
-    return [_Input(path, path, kind)]
+    return [Span(path, path, kind)]
 
 
-def _walk(directory: str) -> Iterator[_Input]:
+def _walk(directory: str) -> Iterator[Span]:
     try:
         with os.scandir(directory) as entries:
             listing = sorted(entries, key=lambda entry: entry.name)
@@ -292,7 +401,7 @@ def _walk(directory: str) -> Iterator[_Input]:
             kind = _suffix_kind(entry.name)
             if kind is not None:
                 _check_readable(source, source)
-                yield _Input(source, source, kind)
+                yield Span(source, source, kind)
 
 
 def iter_documents(

@@ -39,6 +39,13 @@ class Summary:
         else:
             self.valid += 1
 
+    def settle(self, documents: int, blank_lines: int) -> None:
+        """Close the counts with the reader's totals: documents never recorded one by one (a
+        reporter that does not list valid documents is not sent them) were valid."""
+        self.valid += documents - self.documents
+        self.documents = documents
+        self.blank_lines = blank_lines
+
     def headline(self) -> str:
         """`checked 12 documents (profile contract): 10 valid, 2 invalid`, plus blank lines if any."""
         noun = "document" if self.documents == 1 else "documents"
@@ -70,6 +77,12 @@ class Reporter(ABC):
     def __init__(self, stream: TextIO, *, quiet: bool = False) -> None:
         self.stream = stream
         self.quiet = quiet
+
+    @property
+    def lists_valid(self) -> bool:
+        """Whether `document` writes anything for a valid document; when not, a command may
+        skip sending valid documents (and only count them, see `Summary.settle`)."""
+        return True
 
     @abstractmethod
     def document(self, doc: Document, violations: list[Violation]) -> None:

@@ -24,6 +24,10 @@ def escape_property(text: str) -> str:
 
 
 class GithubReporter(Reporter):
+    @property
+    def lists_valid(self) -> bool:
+        return False
+
     def document(self, doc: Document, violations: list[Violation]) -> None:
         # Valid documents produce no annotation: only findings belong in the PR view.
         for violation in violations:

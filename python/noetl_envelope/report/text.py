@@ -8,6 +8,10 @@ from noetl_envelope.violations import Violation
 
 
 class TextReporter(Reporter):
+    @property
+    def lists_valid(self) -> bool:
+        return not self.quiet
+
     def document(self, doc: Document, violations: list[Violation]) -> None:
         if not violations:
             if not self.quiet:
