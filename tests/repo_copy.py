@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TREES = ("python", "generated", "schema", "scripts", "docs", "fixtures")
-FILES = ("pyproject.toml", "Makefile", "README.md")
+FILES = ("pyproject.toml", "Makefile", "README.md", "rust/accel/src/spec.json")  # the last one is generated
 
 
 def copy_repo(dest: Path) -> Path:
@@ -19,6 +19,7 @@ def copy_repo(dest: Path) -> Path:
     for name in TREES:
         shutil.copytree(ROOT / name, dest / name, ignore=ignore)
     for name in FILES:
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, dest / name)
     return dest
 

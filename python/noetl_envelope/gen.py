@@ -10,6 +10,7 @@ identical bytes.
 from __future__ import annotations
 
 import difflib
+import json
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,9 @@ from noetl_envelope.schema import SCHEMA_FILE
 
 MODEL_PACKAGE = "generated/noetl_envelope_generated"
 RULES_DOC = "docs/RULES.md"
+# The schema's field checks as the native accelerator takes them (fastpath.accel_spec), for the
+# accelerator's own Rust unit tests: they read this file, so they test the current schema.
+ACCEL_SPEC = "rust/accel/src/spec.json"
 # Directories whose every file is generated: a file here that `render` does not produce is stale.
 OWNED_DIRS = (MODEL_PACKAGE, "fixtures/valid", "fixtures/invalid")
 
@@ -89,12 +93,24 @@ def _render_rules_doc() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def _render_accel_spec() -> bytes:
+    from noetl_envelope.fastpath import accel_spec
+
+    # One field per line: a schema change shows as a readable diff in `gen --check`.
+    spec = accel_spec()
+    if spec is None:
+        return b"null\n"
+    fields = ",\n".join("  " + json.dumps(field, separators=(", ", ": ")) for field in spec["fields"])
+    return ('{"fields": [\n' + fields + "\n]}\n").encode()
+
+
 def render(root: Path) -> dict[str, bytes]:
     """Every generated file: repository-relative POSIX path -> exact bytes."""
     files: dict[str, bytes] = {
         f"{MODEL_PACKAGE}/__init__.py": _INIT.format(schema=SCHEMA_FILE).encode(),
         f"{MODEL_PACKAGE}/executor_event.py": _render_model(root),
         RULES_DOC: _render_rules_doc(),
+        ACCEL_SPEC: _render_accel_spec(),
     }
     for extra in _EXTRA_RENDERERS:
         files.update(extra(root))

@@ -5,6 +5,11 @@
 //! under `profile`; false means "don't know" and the Python engines decide. A false true would
 //! be a correctness bug, a false false only costs speed.
 //!
+//! The prover is plain Rust ([`Prover::from_spec`], [`Prover::prove`]); the Python module
+//! (`python.rs`: the class `Prover`, whose errors are `ValueError`s with the same messages) is
+//! a thin PyO3 wrapper behind the cargo feature `python`, on by default. Without it the crate
+//! builds and tests with no Python at all: `cargo test --locked --no-default-features`.
+//!
 //! The proof (the same for serde, contract and canonical, since canonical ⊂ contract ⊂ serde):
 //! `data` (minus one trailing newline) is read by serde_json itself, field by field with the
 //! schema's Rust types (i64, String, DateTime<Utc>, serde_json::Value), while serde_json's own
@@ -26,8 +31,6 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use pyo3::exceptions::PyValueError;
-use pyo3::prelude::*;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
@@ -435,12 +438,36 @@ impl<'de> Visitor<'de> for Envelope<'_> {
 }
 
 /// The prover for one schema (see the module documentation).
-#[pyclass(frozen, module = "noetl_envelope_accel")]
-struct Prover {
+pub struct Prover {
     fields: Vec<Field>,
 }
 
 impl Prover {
+    /// `spec`: JSON `{"fields": [...]}`, the schema's fields in declaration order as
+    /// `fastpath.accel_spec()` compiles them. An error names what is wrong with the spec.
+    pub fn from_spec(spec: &str) -> Result<Prover, String> {
+        let parsed: SpecFile = serde_json::from_str(spec).map_err(|e| format!("spec: {e}"))?;
+        let mut fields = Vec::with_capacity(parsed.fields.len());
+        for field in parsed.fields {
+            let field = Field::from_spec(field)?;
+            if fields.iter().any(|f: &Field| f.name == field.name) {
+                return Err(format!("spec: field {} twice", field.name));
+            }
+            fields.push(field);
+        }
+        Ok(Prover { fields })
+    }
+
+    /// True only if the reference engine reports nothing for `data` under `profile`; an error
+    /// for a profile other than "serde", "contract" and "canonical".
+    pub fn prove(&self, data: &[u8], profile: &str) -> Result<bool, String> {
+        if !PROFILES.contains(&profile) {
+            return Err(format!("unknown profile {profile:?}"));
+        }
+        let body = data.strip_suffix(b"\n").unwrap_or(data);
+        Ok(self.proves(body))
+    }
+
     fn proves(&self, body: &[u8]) -> bool {
         let mut out = Vec::with_capacity(body.len());
         let mut deserializer = serde_json::Deserializer::from_slice(body);
@@ -455,41 +482,8 @@ impl Prover {
     }
 }
 
-#[pymethods]
-impl Prover {
-    /// `spec`: JSON `{"fields": [...]}`, the schema's fields in declaration order as
-    /// `fastpath.accel_spec()` compiles them.
-    #[new]
-    fn new(spec: &str) -> PyResult<Self> {
-        let parsed: SpecFile =
-            serde_json::from_str(spec).map_err(|e| PyValueError::new_err(format!("spec: {e}")))?;
-        let mut fields = Vec::with_capacity(parsed.fields.len());
-        for field in parsed.fields {
-            let field = Field::from_spec(field).map_err(PyValueError::new_err)?;
-            if fields.iter().any(|f: &Field| f.name == field.name) {
-                return Err(PyValueError::new_err(format!(
-                    "spec: field {} twice",
-                    field.name
-                )));
-            }
-            fields.push(field);
-        }
-        Ok(Prover { fields })
-    }
+#[cfg(feature = "python")]
+mod python;
 
-    /// True only if the reference engine reports nothing for `data` under `profile`.
-    fn prove(&self, data: &[u8], profile: &str) -> PyResult<bool> {
-        if !PROFILES.contains(&profile) {
-            return Err(PyValueError::new_err(format!(
-                "unknown profile {profile:?}"
-            )));
-        }
-        let body = data.strip_suffix(b"\n").unwrap_or(data);
-        Ok(self.proves(body))
-    }
-}
-
-#[pymodule]
-fn noetl_envelope_accel(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<Prover>()
-}
+#[cfg(test)]
+mod tests;
