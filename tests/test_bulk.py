@@ -18,7 +18,7 @@ import pytest
 
 from noetl_envelope import bulk
 from noetl_envelope.bulk import Progress, check_stream, conform_checker, validate_checker
-from noetl_envelope.reader import DocumentReader, InputError, iter_documents
+from noetl_envelope.reader import DocumentReader, InputError, Span, iter_documents
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from bench_data import realistic_events, with_two_violations
@@ -141,6 +141,36 @@ def test_check_stream_without_valid_documents_keeps_only_the_invalid_and_exact_c
     reader = iter_documents([folder], max_document_bytes=200)
     assert list(check_stream(reader, checker, jobs=jobs, list_valid=False)) == expected
     assert reader.documents == 284 and 50 < len(expected) < 100
+
+
+@pytest.mark.parametrize(("jobs", "list_valid"), [(1, True), (2, True), (1, False), (2, False)])
+def test_a_span_reporting_many_documents_is_sent_in_pieces_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int, list_valid: bool
+) -> None:
+    monkeypatch.setattr(bulk, "REPORT_LIMIT", 4)  # every span ends up in several pieces
+    monkeypatch.setattr(bulk, "SPAN_BYTES", 4000)
+    folder = str(_tricky_file(tmp_path))
+    checker = validate_checker("contract", "fast")
+    expected = _expected(iter_documents([folder], max_document_bytes=200), checker)
+    if not list_valid:
+        expected = [item for item in expected if item[1]]
+    reader = iter_documents([folder], max_document_bytes=200)
+    assert list(check_stream(reader, checker, jobs=jobs, list_valid=list_valid)) == expected
+    assert (reader.documents, reader.blank_lines) == (284, 17)
+
+
+def test_a_unit_reports_at_most_the_limit_and_says_where_the_rest_starts(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.ndjson"
+    path.write_bytes(b"1\n\n22\n333\n4444\n")
+    span = Span(str(path), str(path), True, 0, 15)
+    options = {"list_valid": False, "max_document_bytes": 100, "chunk_size": 4}
+    checker = validate_checker("serde", "fast")
+    first = bulk._check_unit(checker, span, report_limit=2, **options)
+    assert [doc.line for doc, _ in first.reported] == [1, 3]
+    assert (first.documents, first.blank_lines) == (2, 1)
+    assert first.rest == Span(str(path), str(path), True, 6, 15)  # just past "22\n"
+    second = bulk._check_unit(checker, first.rest, report_limit=2, **options)
+    assert [doc.data for doc, _ in second.reported] == [b"333", b"4444"] and second.rest is None
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

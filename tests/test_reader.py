@@ -322,6 +322,21 @@ def test_spans_read_exactly_what_the_reader_reads(
     assert (spans.documents, spans.blank_lines) == (whole.documents, whole.blank_lines)
 
 
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(_LINE, max_size=30), final_newline=st.booleans(), chunk_size=st.integers(1, 16))
+def test_position_is_just_past_the_line_of_the_last_document(
+    lines: list[bytes], final_newline: bool, chunk_size: int
+) -> None:
+    data = b"\n".join([*lines, b"{}"]) + (b"\n" if final_newline else b"")  # at least one document
+    reader = iter_documents(["-"], stdin=io.BytesIO(data), chunk_size=chunk_size, max_document_bytes=6)
+    for doc in reader:
+        through = data[: reader.position]
+        if through.endswith(b"\n"):
+            assert through.count(b"\n") == doc.line
+        else:  # the last line, with no b"\n" after it
+            assert reader.position == len(data) and through.count(b"\n") == doc.line - 1
+
+
 def test_spans_end_just_after_a_line_end(tmp_path: Path) -> None:
     path = tmp_path / "a.ndjson"
     path.write_bytes(b"aaaa\nbb\n\ncccccccccc\nd")
@@ -330,6 +345,21 @@ def test_spans_end_just_after_a_line_end(tmp_path: Path) -> None:
     # Each span reaches the first line end at or past 3 bytes from its start; a line longer
     # than that makes a longer span, and the last one ends with the file.
     assert cuts == [(0, 5), (5, 8), (8, 20), (20, 21)]
+
+
+def test_a_file_is_cut_into_more_spans_when_asked_but_not_below_the_smallest_span(tmp_path: Path) -> None:
+    path = tmp_path / "a.ndjson"
+    path.write_bytes(b"x" * 99 + b"\n")  # 100-byte lines
+    path.write_bytes(path.read_bytes() * 4000)  # 400,000 bytes
+    reader = iter_documents([str(path)])
+
+    def sizes(**options: int) -> list[int]:
+        return [u.end - u.start for u in reader.units(2**20, **options) if isinstance(u, Span) and u.end]
+
+    assert sizes() == [400_000]
+    assert sizes(spans_per_file=4) == [100_000] * 4
+    # 40 spans of 10,000 bytes would be below MIN_SPAN_BYTES: spans stay at 65,536 (+ line end).
+    assert sizes(spans_per_file=40) == [65_600] * 6 + [6_400]
 
 
 def test_stdin_units_are_documents_and_a_span_of_blank_lines_is_no_error(tmp_path: Path) -> None:

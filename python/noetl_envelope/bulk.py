@@ -26,7 +26,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -40,9 +40,13 @@ Reported = tuple[Document, list[Violation]]
 Unit = Span | list[Document]
 
 SPAN_BYTES = 2**20  # per file span: many spans keep two workers evenly loaded to the end
+SPANS_PER_JOB = 4  # a smaller file is cut into this many spans per job (see reader.MIN_SPAN_BYTES)
 BATCH_DOCUMENTS = 2000  # standard input: documents per batch sent to a worker
 BATCH_BYTES = 4 * 2**20  # ... or this many bytes, whichever comes first
 WINDOW_PER_JOB = 3  # units in flight per worker: keeps workers busy, memory bounded
+# Documents one unit reports at most; a span holding more (a megabyte of tiny invalid lines can
+# hold 500,000, each with its violations) sends them in pieces, so memory stays bounded.
+REPORT_LIMIT = 2000
 
 
 def validate_checker(profile: str, engine: str, *, project: bool = False) -> Checker:
@@ -78,15 +82,17 @@ def _conform_one(data: bytes, *, engine: str) -> list[Violation]:
 @dataclass(slots=True)
 class UnitResult:
     """What checking one unit gives back: its counts and the documents to report (line
-    numbers counted from the unit's start for a span)."""
+    numbers counted from the unit's start for a span); `rest` is the part of the span still
+    to check when `REPORT_LIMIT` documents were reported before its end."""
 
     documents: int
     blank_lines: int
     reported: list[Reported]
+    rest: Span | None = None
 
 
 def _check_unit(
-    checker: Checker, unit: Unit, *, list_valid: bool, max_document_bytes: int, chunk_size: int
+    checker: Checker, unit: Unit, *, list_valid: bool, report_limit: int, max_document_bytes: int, chunk_size: int
 ) -> UnitResult:
     documents: Iterable[Document]
     if isinstance(unit, Span):
@@ -100,6 +106,11 @@ def _check_unit(
         violations = list(doc.input_violations) if doc.input_violations else checker(doc.data)
         if violations or list_valid:
             reported.append((doc, violations))
+            if len(reported) >= report_limit and isinstance(unit, Span) and unit.lines and span is not None:
+                resume = unit.start + span.position
+                if unit.end is None or resume < unit.end:
+                    rest = Span(unit.source, unit.path, unit.lines, resume, unit.end)
+                    return UnitResult(count, span.blank_lines, reported, rest)
     return UnitResult(count, span.blank_lines if span is not None else 0, reported)
 
 
@@ -150,11 +161,11 @@ class Progress:
             self.stream.flush()
 
 
-def _units(reader: DocumentReader) -> Iterator[Unit]:
+def _units(reader: DocumentReader, jobs: int) -> Iterator[Unit]:
     """The reader's units, with standard input's documents gathered into batches."""
     batch: list[Document] = []
     size = 0
-    for unit in reader.units(SPAN_BYTES):
+    for unit in reader.units(SPAN_BYTES, spans_per_file=SPANS_PER_JOB * jobs):
         if isinstance(unit, Span):
             if batch:
                 yield batch
@@ -188,12 +199,13 @@ def check_stream(
         _check_unit,
         checker,
         list_valid=list_valid,
+        report_limit=REPORT_LIMIT,
         max_document_bytes=reader.max_document_bytes,
         chunk_size=reader.chunk_size,
     )
     try:
         offset = 0  # lines of the current file before the span at hand
-        for unit, result in _results(work, _units(reader), jobs):
+        for unit, result in _results(work, _units(reader, jobs), jobs):
             reader.account(result.documents, result.blank_lines)
             if isinstance(unit, Span):
                 if unit.start == 0:
@@ -212,29 +224,69 @@ def check_stream(
 
 
 def _results(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int) -> Iterator[tuple[Unit, UnitResult]]:
-    """Each unit with its result, in order: here for one job, else from a pool of `jobs`."""
+    """Each unit with its result, in order: here for one job, else from a pool of `jobs`. A
+    result with a `rest` is followed by the rest's own results before the next unit."""
     if jobs == 1:
         for unit in units:
-            yield unit, work(unit)
+            piece: Unit | None = unit
+            while piece is not None:
+                result = work(piece)
+                yield piece, result
+                piece = result.rest
         return
-    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when it is used
+    yield from _pooled(work, units, jobs)
 
-    pending: deque[tuple[Unit, Future[UnitResult]]] = deque()
+
+@dataclass(slots=True)
+class _InFlight:
+    unit: Unit
+    future: Future[UnitResult]
+    followed: bool = False  # finished, and its rest (if any) is in flight right after it
+
+
+def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int) -> Iterator[tuple[Unit, UnitResult]]:
+    # Units are yielded in order, but a rest is sent to the pool as soon as its piece is done,
+    # not when its turn comes: a span reporting many documents goes on in parallel with the
+    # spans after it instead of leaving the other workers idle.
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # only when used
+
+    flights: deque[_InFlight] = deque()
     window = WINDOW_PER_JOB * jobs
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         try:
-            for unit in units:
-                pending.append((unit, pool.submit(work, unit)))
-                if len(pending) >= window:
-                    done, future = pending.popleft()
-                    yield done, future.result()
-            while pending:
-                done, future = pending.popleft()
-                yield done, future.result()
+            more = True
+            while True:
+                while more and len(flights) < window:
+                    unit = next(units, None)
+                    if unit is None:
+                        more = False
+                    else:
+                        flights.append(_InFlight(unit, pool.submit(work, unit)))
+                if not flights:
+                    return
+                flights = _follow(flights, pool, work)
+                if flights[0].future.done():
+                    head = flights.popleft()
+                    yield head.unit, head.future.result()
+                else:
+                    wait([f.future for f in flights if not f.followed], return_when=FIRST_COMPLETED)
         finally:
             # An early stop (an error, a closed pipe): do not wait for work nobody reads.
-            for _, future in pending:
-                future.cancel()
+            for flight in flights:
+                flight.future.cancel()
+
+
+def _follow(flights: deque[_InFlight], pool: Executor, work: Callable[[Unit], UnitResult]) -> deque[_InFlight]:
+    """`flights` with the rest of each newly finished piece sent off and placed right after it."""
+    ordered: deque[_InFlight] = deque()
+    for flight in flights:
+        ordered.append(flight)
+        if not flight.followed and flight.future.done():
+            flight.followed = True
+            rest = flight.future.result().rest
+            if rest is not None:
+                ordered.append(_InFlight(rest, pool.submit(work, rest)))
+    return ordered
 
 
 def default_jobs() -> int:

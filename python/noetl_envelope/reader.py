@@ -105,8 +105,11 @@ class Span:
     end: int | None = None
 
 
+# The smallest span `units` cuts to give a file more spans: below it, the cost per span
+# (opening the file, a round trip to a worker) would outweigh the work in it.
+MIN_SPAN_BYTES = 64 * 2**10
 # How far `units` looks past a cut point for the b"\\n" that ends the span.
-_SCAN_BYTES = 64 * 2**10
+_SCAN_BYTES = 8 * 2**10
 
 
 class _Bounded:
@@ -126,7 +129,9 @@ class DocumentReader(Iterator[Document]):
     """The iterator `iter_documents` returns; after (or during) iteration it tells what it saw.
 
     `documents` counts the documents produced so far (too-large ones included) and
-    `blank_lines` the empty or whitespace-only NDJSON lines skipped.
+    `blank_lines` the empty or whitespace-only NDJSON lines skipped. While NDJSON is read,
+    `position` is the byte offset in the current input (in a span: from its start) just past
+    the line of the last document produced, its b"\\n" included: where reading can resume.
     """
 
     def __init__(
@@ -142,6 +147,7 @@ class DocumentReader(Iterator[Document]):
             raise ValueError("chunk_size must be positive")
         self.documents = 0
         self.blank_lines = 0
+        self.position = 0
         self.max_document_bytes = max_document_bytes
         self.chunk_size = chunk_size
         self._paths = tuple(paths)
@@ -171,20 +177,21 @@ class DocumentReader(Iterator[Document]):
         if self.documents == 0:
             raise InputError(f"no documents in {_describe(self._paths)}")
 
-    def units(self, span_bytes: int) -> Iterator[Span | Document]:
-        """The input as units of work, in order: spans of about `span_bytes` bytes cut at line
-        ends for files, and the documents themselves for standard input (read here, counted
-        in `blank_lines` but not in `documents`). Nothing is counted for spans: whoever reads
-        them reports their counts with `account`, then calls `require_documents`."""
-        if span_bytes < 1:
-            raise ValueError("span_bytes must be positive")
+    def units(self, span_bytes: int, *, spans_per_file: int = 1) -> Iterator[Span | Document]:
+        """The input as units of work, in order: spans of at most about `span_bytes` bytes cut
+        at line ends for files (smaller, down to `MIN_SPAN_BYTES`, when that gives a file at
+        least `spans_per_file` spans), and the documents themselves for standard input (read
+        here, counted in `blank_lines` but not in `documents`). Nothing is counted for spans:
+        whoever reads them reports their counts with `account`, then `require_documents`."""
+        if span_bytes < 1 or spans_per_file < 1:
+            raise ValueError("span_bytes and spans_per_file must be positive")
         for item in self._inputs:
             if item.path is None:
                 yield from self._read(item)
             elif not item.lines:
                 yield item
             else:
-                yield from self._guard(item.source, _cut(item, span_bytes))
+                yield from self._guard(item.source, _cut(item, span_bytes, spans_per_file))
 
     def account(self, documents: int, blank_lines: int) -> None:
         """Add the counts of documents produced outside this reader (spans read by `read_span`)."""
@@ -240,6 +247,8 @@ class DocumentReader(Iterator[Document]):
         size = 0  # bytes of the current line seen so far
         blank = True  # the current line holds only JSON whitespace so far
         started = False  # the current line has at least one byte (distinguishes EOF after "\n")
+        base = 0  # bytes read before `chunk`
+        self.position = 0
 
         def finish() -> Iterator[Document]:
             if blank:
@@ -257,12 +266,16 @@ class DocumentReader(Iterator[Document]):
                     # No partial line pending: the complete lines up to the chunk's last "\n"
                     # are split in one C call (the code below does the same line by line; this
                     # keeps the reader, which runs in the main process, from bounding --jobs N).
+                    position = base + start
                     for segment in chunk[start:last].split(b"\n"):
+                        position += len(segment) + 1
                         if not segment.strip(_BLANK):
                             self.blank_lines += 1
                         elif len(segment) > self.max_document_bytes:
+                            self.position = position
                             yield _too_large(source, line_no, len(segment), self.max_document_bytes)
                         else:
+                            self.position = position
                             yield Document(source, line_no, segment)
                         line_no += 1
                     start = last + 1
@@ -281,18 +294,21 @@ class DocumentReader(Iterator[Document]):
                         pending.clear()
                 if end < 0:
                     break
+                self.position = base + end + 1
                 yield from finish()
                 line_no += 1
                 pending.clear()
                 size, blank, started = 0, True, False
                 start = end + 1
+            base += len(chunk)
         if started:  # a last line without a final "\n"
+            self.position = base
             yield from finish()
 
 
-def _cut(item: Span, span_bytes: int) -> Iterator[Span]:
+def _cut(item: Span, span_bytes: int, spans_per_file: int) -> Iterator[Span]:
     """`item` (a whole NDJSON file) as consecutive spans, each ending just after a b"\\n" at
-    or past `span_bytes` from its start (a line longer than that makes a longer span)."""
+    or past `step` bytes from its start (a line longer than that makes a longer span)."""
     assert item.path is not None
     try:
         handle = open(item.path, "rb")  # noqa: SIM115 - closed below, also on early exit
@@ -300,9 +316,10 @@ def _cut(item: Span, span_bytes: int) -> Iterator[Span]:
         raise InputError(f"{item.source}: cannot read: {_os_reason(exc)}") from exc
     with handle:
         size = os.fstat(handle.fileno()).st_size
+        step = min(span_bytes, max(-(-size // spans_per_file), MIN_SPAN_BYTES))
         start = 0
         while start < size:
-            end = start + span_bytes
+            end = start + step
             if end >= size:
                 end = size
             else:
