@@ -265,7 +265,8 @@ def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int
                 if not flights:
                     return
                 flights = _follow(flights, pool, work)
-                if flights[0].future.done():
+                # Not `future.done()`: a piece finishing since `_follow` has no rest in flight yet.
+                if flights[0].followed:
                     head = flights.popleft()
                     yield head.unit, head.future.result()
                 else:
