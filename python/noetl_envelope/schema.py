@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,11 @@ SCHEMA_FILE = "executor_event.schema.json"
 
 def schema_path() -> Path:
     """The schema shipped inside the installed package, else the source tree's schema/."""
-    packaged = resources.files("noetl_envelope").joinpath("schema", SCHEMA_FILE)
+    # The package is a directory on disk (wheels install unpacked), so its data is a plain path:
+    # importlib.resources would cost every command start about 5 ms of imports.
+    packaged = Path(__file__).resolve().parent / "schema" / SCHEMA_FILE
     if packaged.is_file():
-        return Path(str(packaged))
+        return packaged
     # A source checkout (editable install or PYTHONPATH=python): the wheel's packaged copy is
     # made by the build from this same file, so both paths name the same bytes.
     return Path(__file__).resolve().parents[2] / "schema" / SCHEMA_FILE

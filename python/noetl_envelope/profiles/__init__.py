@@ -13,13 +13,14 @@ report exactly the same violations.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from noetl_envelope import fastpath
-from noetl_envelope.binding import Binding
-from noetl_envelope.lexer import LexError, scan
-from noetl_envelope.profiles import canonical, contract, serde
 from noetl_envelope.rules import PROFILES
 from noetl_envelope.violations import Violation
+
+if TYPE_CHECKING:
+    from noetl_envelope.binding import Binding
 
 ENGINES = ("fast", "reference")
 
@@ -34,6 +35,11 @@ def run(data: bytes, profile: str) -> Outcome:
     """Check one document under `profile` ('serde', 'contract' or 'canonical')."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+    # The reference pipeline loads on first use: a run the fast engine answers alone (most
+    # valid documents) never needs it, and every command start would pay for it otherwise.
+    from noetl_envelope.lexer import LexError, scan
+    from noetl_envelope.profiles import canonical, contract, serde
+
     try:
         tree = scan(data)
     except LexError as exc:
