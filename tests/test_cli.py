@@ -422,7 +422,7 @@ def test_validate_starts_without_the_modules_other_commands_need(tmp_path: Path)
     probe = (
         "import sys\nfrom noetl_envelope.cli import main\n"
         f"code = main(['validate', '--quiet', '--output', {os.devnull!r}, {str(path)!r}])\n"
-        "heavy = ('jsonschema', 'noetl_envelope.compat.gate', 'concurrent.futures.process',\n"
+        "heavy = ('jsonschema', 'noetl_envelope.compat.gate', 'concurrent.futures',\n"
         "         'noetl_envelope.report.junit')\n"
         "print(code, [name for name in heavy if name in sys.modules])\n"
     )

@@ -24,7 +24,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from noetl_envelope.reader import Document, InputError, iter_documents
@@ -133,6 +132,8 @@ def _jobs(text: str) -> int:
         raise argparse.ArgumentTypeError(f"invalid job count {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError("--jobs must be 0 (one per CPU) or more")
+    if value > 1 and not hasattr(os, "fork"):  # worker processes are forked (forkpool.py)
+        raise argparse.ArgumentTypeError("--jobs above 1 needs os.fork, which this platform lacks")
     return value
 
 
@@ -286,6 +287,7 @@ def _version() -> str:
     except PackageNotFoundError:
         # Running from a source checkout (PYTHONPATH=python): pyproject.toml is the truth.
         import tomllib
+        from pathlib import Path
 
         pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
         try:

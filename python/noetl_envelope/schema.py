@@ -8,29 +8,40 @@ so that one schema change plus `make gen` flows through everything.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SCHEMA_FILE = "executor_event.schema.json"
 
 
 def schema_path() -> Path:
     """The schema shipped inside the installed package, else the source tree's schema/."""
-    # The package is a directory on disk (wheels install unpacked), so its data is a plain path:
-    # importlib.resources would cost every command start about 5 ms of imports.
-    packaged = Path(__file__).resolve().parent / "schema" / SCHEMA_FILE
-    if packaged.is_file():
+    from pathlib import Path
+
+    return Path(_schema_file())
+
+
+def _schema_file() -> str:
+    # The package is a directory on disk (wheels install unpacked), so its data is a plain path.
+    # os.path, not importlib.resources or pathlib: every command start reads the schema, and
+    # those imports would cost it about 10 ms.
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "schema", SCHEMA_FILE)
+    if os.path.isfile(packaged):
         return packaged
     # A source checkout (editable install or PYTHONPATH=python): the wheel's packaged copy is
     # made by the build from this same file, so both paths name the same bytes.
-    return Path(__file__).resolve().parents[2] / "schema" / SCHEMA_FILE
+    return os.path.join(os.path.dirname(os.path.dirname(here)), "schema", SCHEMA_FILE)
 
 
 @cache
 def load_schema(path: Path | None = None) -> dict[str, Any]:
-    with open(path or schema_path(), "rb") as handle:
+    with open(path or _schema_file(), "rb") as handle:
         loaded: dict[str, Any] = json.load(handle)
     return loaded
 
