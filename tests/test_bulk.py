@@ -85,6 +85,18 @@ def test_bad_jobs_and_engine_are_usage_errors(mixed_file: Path) -> None:
         assert proc.stderr.count(b"\n") == 1
 
 
+def test_jobs_above_one_is_refused_where_there_is_no_fork(
+    mixed_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from noetl_envelope import cli
+
+    monkeypatch.delattr(os, "fork")
+    assert cli.main(["validate", "--jobs", "2", str(mixed_file)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--jobs above 1 needs os.fork" in err
+    assert bulk.default_jobs() == 1
+
+
 def _expected(reader: DocumentReader, checker: bulk.Checker) -> list[bulk.Reported]:
     """What check_stream must give: each document the plain reader reads, checked here."""
     return [(doc, list(doc.input_violations) or checker(doc.data)) for doc in reader]

@@ -26,20 +26,22 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from noetl_envelope import fastpath
 from noetl_envelope.profiles import check
 from noetl_envelope.reader import Document, DocumentReader, Span, read_span, with_line_offset
 from noetl_envelope.violations import Violation
 
+if TYPE_CHECKING:
+    from noetl_envelope.forkpool import Answer
+
 Checker = Callable[[bytes], list[Violation]]
 Reported = tuple[Document, list[Violation]]
 Unit = Span | list[Document]
 
-SPAN_BYTES = 2**20  # per file span: many spans keep two workers evenly loaded to the end
+SPAN_BYTES = 2 * 2**20  # per file span: fewer round trips, yet enough spans to keep workers evenly loaded
 SPANS_PER_JOB = 4  # a smaller file is cut into this many spans per job (see reader.MIN_SPAN_BYTES)
 BATCH_DOCUMENTS = 2000  # standard input: documents per batch sent to a worker
 BATCH_BYTES = 4 * 2**20  # ... or this many bytes, whichever comes first
@@ -237,61 +239,49 @@ def _results(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: in
     yield from _pooled(work, units, jobs)
 
 
-@dataclass(slots=True)
-class _InFlight:
-    unit: Unit
-    future: Future[UnitResult]
-    followed: bool = False  # finished, and its rest (if any) is in flight right after it
-
-
 def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int) -> Iterator[tuple[Unit, UnitResult]]:
-    # Units are yielded in order, but a rest is sent to the pool as soon as its piece is done,
-    # not when its turn comes: a span reporting many documents goes on in parallel with the
-    # spans after it instead of leaving the other workers idle.
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # only when used
+    # Units are yielded in order, but a rest is given to the pool as soon as its piece is
+    # answered, not when its turn comes: a span reporting many documents goes on in parallel
+    # with the spans after it instead of leaving the other workers idle.
+    from noetl_envelope.forkpool import ForkPool
 
-    flights: deque[_InFlight] = deque()
+    order: deque[int] = deque()  # tickets in report order
+    unit_of: dict[int, Unit] = {}
+    answered: dict[int, Answer[UnitResult]] = {}
     window = WINDOW_PER_JOB * jobs
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        try:
-            more = True
-            while True:
-                while more and len(flights) < window:
-                    unit = next(units, None)
-                    if unit is None:
-                        more = False
-                    else:
-                        flights.append(_InFlight(unit, pool.submit(work, unit)))
-                if not flights:
-                    return
-                flights = _follow(flights, pool, work)
-                # Not `future.done()`: a piece finishing since `_follow` has no rest in flight yet.
-                if flights[0].followed:
-                    head = flights.popleft()
-                    yield head.unit, head.future.result()
+    with ForkPool(work, jobs) as pool:
+        more = True
+        while True:
+            while more and len(order) < window:  # answered but not yet yielded counts too
+                unit = next(units, None)
+                if unit is None:
+                    more = False
                 else:
-                    wait([f.future for f in flights if not f.followed], return_when=FIRST_COMPLETED)
-        finally:
-            # An early stop (an error, a closed pipe): do not wait for work nobody reads.
-            for flight in flights:
-                flight.future.cancel()
-
-
-def _follow(flights: deque[_InFlight], pool: Executor, work: Callable[[Unit], UnitResult]) -> deque[_InFlight]:
-    """`flights` with the rest of each newly finished piece sent off and placed right after it."""
-    ordered: deque[_InFlight] = deque()
-    for flight in flights:
-        ordered.append(flight)
-        if not flight.followed and flight.future.done():
-            flight.followed = True
-            rest = flight.future.result().rest
-            if rest is not None:
-                ordered.append(_InFlight(rest, pool.submit(work, rest)))
-    return ordered
+                    ticket = pool.submit(unit)
+                    order.append(ticket)
+                    unit_of[ticket] = unit
+            if not order:
+                return
+            if order[0] in answered:
+                ticket = order.popleft()
+                answer = answered.pop(ticket)
+                if not answer.ok:
+                    raise cast(BaseException, answer.value)
+                yield unit_of.pop(ticket), cast(UnitResult, answer.value)
+                continue
+            for answer in pool.wait():
+                answered[answer.ticket] = answer
+                rest = cast(UnitResult, answer.value).rest if answer.ok else None
+                if rest is not None:  # right after its piece in the report order
+                    ticket = pool.submit(rest)
+                    order.insert(order.index(answer.ticket) + 1, ticket)
+                    unit_of[ticket] = rest
 
 
 def default_jobs() -> int:
-    """The number of CPUs this process may use (for `--jobs 0`)."""
+    """The number of CPUs this process may use (for `--jobs 0`); 1 where os.fork is missing."""
+    if not hasattr(os, "fork"):
+        return 1
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
