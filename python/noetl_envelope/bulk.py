@@ -1,17 +1,18 @@
 """Bulk checking: an input in, (document, violations) out, in input order, in constant memory.
 
 Role in the pipeline: between the reader and the reporters of `validate` and `conform`.
-`check_stream` takes a `DocumentReader` and a picklable `checker` (bytes -> violations) and
-yields each document to report with its violations, in exactly the reader's order, so reports
-and counts do not depend on `jobs`.
+`check_stream` takes a `DocumentReader` and a `checker` (bytes -> violations) and yields each
+document to report with its violations, in exactly the reader's order, so reports and counts
+do not depend on `jobs`.
 
 Work is done per unit (`DocumentReader.units`): a span of a file, about `SPAN_BYTES` cut at a
-line end, or a batch of documents read from standard input. With `jobs > 1` units go to a pool
-of worker processes that read their span themselves and send back only the counts and the
-documents to report; the main process reads no file and handles no valid document a reporter
-does not list (`list_valid=False`), so it does not bound the speedup. At most
-`WINDOW_PER_JOB * jobs` units are in flight: memory stays bounded whatever the input size (a
-1 GB file is never held). With `jobs == 1` the same units are checked in this process.
+line end, or a batch of documents read from standard input. With `jobs > 1` units go to forked
+worker processes (`forkpool.py`; they inherit the checker) that read their span themselves
+and send back only the counts and the documents to report; the main process reads no file
+and handles no valid document a reporter does not list (`list_valid=False`), so it does not
+bound the speedup. At most `WINDOW_PER_JOB * jobs` units (and the rests of spans sent in
+pieces, `REPORT_LIMIT`) are in flight: memory stays bounded whatever the input size (a 1 GB
+file is never held). With `jobs == 1` the same units are checked in this process.
 
 A document the reader already reports (`input_violations`, e.g. too large) is not checked.
 
@@ -52,7 +53,7 @@ REPORT_LIMIT = 2000
 
 
 def validate_checker(profile: str, engine: str, *, project: bool = False) -> Checker:
-    """The picklable checker `validate` uses: `profiles.check` under `profile` and `engine`,
+    """The checker `validate` uses: `profiles.check` under `profile` and `engine`,
     plus the projection rules when `project` is set."""
     return functools.partial(_validate_one, profile=profile, engine=engine, project=project)
 
@@ -67,7 +68,7 @@ def _validate_one(data: bytes, *, profile: str, engine: str, project: bool) -> l
 
 
 def conform_checker(engine: str = "fast") -> Checker:
-    """The picklable checker for `conform` (contract violations plus drift findings): the fast
+    """The checker for `conform` (contract violations plus drift findings): the fast
     engine answers [] for a document it proves canonical, the rest go to
     `conform.check_document` (a canonical document has no finding there either)."""
     return functools.partial(_conform_one, engine=engine)
