@@ -203,11 +203,7 @@ class DocumentReader(Iterator[Document]):
             stream = self._stdin if self._stdin is not None else sys.stdin.buffer
             yield from self._guard(item.source, self._split_lines(item.source, stream))
             return
-        try:
-            handle = open(item.path, "rb")  # noqa: SIM115 - closed below, also on early exit
-        except OSError as exc:
-            raise InputError(f"{item.source}: cannot read: {_os_reason(exc)}") from exc
-        with handle:
+        with _open(item.source, item.path) as handle:
             source: BinaryIO | _Bounded = handle
             if item.start or item.end is not None:
                 handle.seek(item.start)
@@ -264,8 +260,8 @@ class DocumentReader(Iterator[Document]):
             while start < len(chunk):
                 if not started and start <= last:
                     # No partial line pending: the complete lines up to the chunk's last "\n"
-                    # are split in one C call (the code below does the same line by line; this
-                    # keeps the reader, which runs in the main process, from bounding --jobs N).
+                    # are split in one C call (the code below does the same line by line): the
+                    # reader runs for every document, in each worker under --jobs N.
                     position = base + start
                     for segment in chunk[start:last].split(b"\n"):
                         position += len(segment) + 1
@@ -310,11 +306,7 @@ def _cut(item: Span, span_bytes: int, spans_per_file: int) -> Iterator[Span]:
     """`item` (a whole NDJSON file) as consecutive spans, each ending just after a b"\\n" at
     or past `step` bytes from its start (a line longer than that makes a longer span)."""
     assert item.path is not None
-    try:
-        handle = open(item.path, "rb")  # noqa: SIM115 - closed below, also on early exit
-    except OSError as exc:
-        raise InputError(f"{item.source}: cannot read: {_os_reason(exc)}") from exc
-    with handle:
+    with _open(item.source, item.path) as handle:
         size = os.fstat(handle.fileno()).st_size
         step = min(span_bytes, max(-(-size // spans_per_file), MIN_SPAN_BYTES))
         start = 0
@@ -366,13 +358,18 @@ def _suffix_kind(path: str) -> bool | None:
     return None
 
 
-def _check_readable(source: str, path: str) -> None:
-    # Opening is the only reliable test (os.access ignores ACLs and answers for root).
+def _open(source: str, path: str) -> BinaryIO:
+    """`path` opened for reading, or `InputError` naming `source` and the reason."""
     try:
-        with open(path, "rb"):
-            pass
+        return open(path, "rb")
     except OSError as exc:
         raise InputError(f"{source}: cannot read: {_os_reason(exc)}") from exc
+
+
+def _check_readable(source: str, path: str) -> None:
+    # Opening is the only reliable test (os.access ignores ACLs and answers for root).
+    with _open(source, path):
+        pass
 
 
 def _resolve(path: str) -> list[Span]:
