@@ -106,39 +106,52 @@ def _cli_env() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
-def cli_seconds(path: Path, jobs_list: Sequence[int], runs: int, profile: str = "contract") -> list[float]:
-    """Median wall time of `noetl-envelope validate --quiet --jobs N` on `path` (process
-    included) for each N of `jobs_list`. After one untimed warm-up run each, the settings take
-    turns run by run, so a slow spell of the machine hits them alike."""
-    env = _cli_env()
+def _medians_by_turns(
+    jobs_list: Sequence[int], runs: int, seconds: Callable[[int], float], *, warm_up: bool
+) -> list[float]:
+    """The median of `runs` calls of `seconds(jobs)` for each N of `jobs_list` (after one
+    untimed call each when `warm_up`). The settings take turns run by run, so a slow spell of
+    the machine hits them alike."""
     times: dict[int, list[float]] = {jobs: [] for jobs in jobs_list}
-    for run in range(runs + 1):
+    for run in range(runs + 1 if warm_up else runs):
         for jobs in jobs_list:
-            command = [sys.executable, "-m", "noetl_envelope", "validate", "--quiet", "--profile", profile]
-            command += ["--jobs", str(jobs), "--output", os.devnull, str(path)]
-            started = time.perf_counter()
-            proc = subprocess.run(command, capture_output=True, check=False, env=env)
-            elapsed = time.perf_counter() - started
-            if proc.returncode != 0:
-                raise RuntimeError(f"validate --jobs {jobs} exited {proc.returncode}: {proc.stderr.decode()[-300:]}")
-            if run:
+            elapsed = seconds(jobs)
+            if run or not warm_up:
                 times[jobs].append(elapsed)
     return [statistics.median(times[jobs]) for jobs in jobs_list]
+
+
+def cli_seconds(path: Path, jobs_list: Sequence[int], runs: int, profile: str = "contract") -> list[float]:
+    """Median wall time of `noetl-envelope validate --quiet --jobs N` on `path` (process
+    included) for each N of `jobs_list`, after a warm-up run each."""
+    env = _cli_env()
+
+    def one_run(jobs: int) -> float:
+        command = [sys.executable, "-m", "noetl_envelope", "validate", "--quiet", "--profile", profile]
+        command += ["--jobs", str(jobs), "--output", os.devnull, str(path)]
+        started = time.perf_counter()
+        proc = subprocess.run(command, capture_output=True, check=False, env=env)
+        elapsed = time.perf_counter() - started
+        if proc.returncode != 0:
+            raise RuntimeError(f"validate --jobs {jobs} exited {proc.returncode}: {proc.stderr.decode()[-300:]}")
+        return elapsed
+
+    return _medians_by_turns(jobs_list, runs, one_run, warm_up=True)
 
 
 def stream_seconds(path: Path, jobs_list: Sequence[int], runs: int, profile: str = "contract") -> list[float]:
     """Median time of `bulk.check_stream` over `path` in this process (what `validate --quiet`
     does after start-up: reading, checking, counting; the worker pool's start included) for
-    each N of `jobs_list`, the settings taking turns run by run."""
-    times: dict[int, list[float]] = {jobs: [] for jobs in jobs_list}
-    for _ in range(runs):
-        for jobs in jobs_list:
-            reader = iter_documents([str(path)])
-            started = time.perf_counter()
-            for _found in check_stream(reader, validate_checker(profile, "fast"), jobs=jobs, list_valid=False):
-                pass
-            times[jobs].append(time.perf_counter() - started)
-    return [statistics.median(times[jobs]) for jobs in jobs_list]
+    each N of `jobs_list`."""
+
+    def one_run(jobs: int) -> float:
+        reader = iter_documents([str(path)])
+        started = time.perf_counter()
+        for _found in check_stream(reader, validate_checker(profile, "fast"), jobs=jobs, list_valid=False):
+            pass
+        return time.perf_counter() - started
+
+    return _medians_by_turns(jobs_list, runs, one_run, warm_up=False)
 
 
 def _spin(n: int) -> int:
