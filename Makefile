@@ -42,6 +42,7 @@ lint: setup
 	$(PYTHON) -m ruff check python scripts tests
 	$(PYTHON) -m ruff format --check python scripts tests
 	$(PYTHON) -m mypy
+	$(dir $(PYTHON))lint-imports
 
 # tests/test_conformance.py runs `cargo test`, Rust `emit --contract` -> `conform --producer rust`
 # and Python `sample` -> Rust `check`; tests/test_drift.py builds drifted structs and expects them caught.

@@ -36,8 +36,9 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_data import HARNESS, realistic_events, with_two_violations, write_ndjson
 from noetl_envelope.api import validate
-from noetl_envelope.bulk import check_stream, conform_checker, validate_checker
-from noetl_envelope.reader import iter_documents
+from noetl_envelope.pipeline import Checks, checker_for
+from noetl_envelope.run.bulk import check_stream
+from noetl_envelope.run.reader import iter_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 GIB = 2**30
@@ -75,7 +76,7 @@ def floor_pass(lines: Sequence[bytes]) -> None:
 def jsonschema_pass_factory() -> Callable[[Sequence[bytes]], None]:
     from jsonschema import Draft202012Validator
 
-    from noetl_envelope.schema import load_schema
+    from noetl_envelope.model.schema import load_schema
 
     validator = Draft202012Validator(load_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
@@ -95,7 +96,7 @@ def validate_pass(profile: str, engine: str) -> Callable[[Sequence[bytes]], None
 
 
 def conform_pass(lines: Sequence[bytes]) -> None:
-    checker = conform_checker("fast")
+    checker = checker_for(Checks(profile="canonical", engine="fast", drift=True))
     for line in lines:
         checker(line)
 
@@ -147,7 +148,9 @@ def stream_seconds(path: Path, jobs_list: Sequence[int], runs: int, profile: str
     def one_run(jobs: int) -> float:
         reader = iter_documents([str(path)])
         started = time.perf_counter()
-        for _found in check_stream(reader, validate_checker(profile, "fast"), jobs=jobs, list_valid=False):
+        for _found in check_stream(
+            reader, checker_for(Checks(profile=profile, engine="fast")), jobs=jobs, list_valid=False
+        ):
             pass
         return time.perf_counter() - started
 

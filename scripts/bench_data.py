@@ -20,7 +20,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from noetl_envelope.schema import load_schema
+from noetl_envelope.model.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "rust" / "target" / "release" / "envelope-harness"

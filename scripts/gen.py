@@ -2,7 +2,7 @@
 
 import sys
 
-from noetl_envelope.gen import run
+from noetl_envelope.generate.files import run
 
 if __name__ == "__main__":
     sys.exit(run(check_only="--check" in sys.argv[1:]))

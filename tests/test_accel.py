@@ -22,11 +22,13 @@ import pytest
 
 from corpus import corpus
 from harness import rust_emit
-from noetl_envelope import accel, fastpath
 from noetl_envelope.api import encode
-from noetl_envelope.profiles import check, run
-from noetl_envelope.rules import PROFILES
-from noetl_envelope.sample import events as sample_events
+from noetl_envelope.core.rules import PROFILES
+from noetl_envelope.engines import check
+from noetl_envelope.engines import fast as fastpath
+from noetl_envelope.engines import native as accel
+from noetl_envelope.engines.reference import run
+from noetl_envelope.fixturegen.samples import events as sample_events
 from test_fastpath import BASE, near_misses
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
@@ -129,7 +131,7 @@ def test_canonical_events_are_proved(prove: Prove, contract_events: list[bytes],
 
 def test_engine_uses_it_and_can_be_switched_off(documents: list[bytes]) -> None:
     assert fastpath._prove is not None  # built and enabled here: the fast engine calls it
-    script = "from noetl_envelope import fastpath; print(fastpath._prove is None)"  # in a fresh process
+    script = "from noetl_envelope.engines import fast; print(fast._prove is None)"  # in a fresh process
     env = {**os.environ, "NOETL_ENVELOPE_ACCEL": "0"}
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, check=True, text=True)
     assert out.stdout.strip() == "True"

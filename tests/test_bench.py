@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from noetl_envelope.profiles import run
+from noetl_envelope.engines.reference import run
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import bench

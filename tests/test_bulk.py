@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from noetl_envelope import bulk
-from noetl_envelope.bulk import Progress, check_stream, conform_checker, validate_checker
-from noetl_envelope.reader import DocumentReader, InputError, Span, iter_documents
+from noetl_envelope.core.errors import InputError
+from noetl_envelope.pipeline import Checks, checker_for
+from noetl_envelope.run import bulk
+from noetl_envelope.run.bulk import Progress, check_stream
+from noetl_envelope.run.reader import DocumentReader, Span, iter_documents
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from bench_data import realistic_events, with_two_violations
@@ -133,7 +135,7 @@ def test_check_stream_gives_the_readers_documents_in_order_across_many_spans(
 ) -> None:
     monkeypatch.setattr(bulk, "SPAN_BYTES", 64)  # many small spans, more than the window
     folder = str(_tricky_file(tmp_path))
-    checker = validate_checker("contract", "fast")
+    checker = checker_for(Checks(profile="contract", engine="fast"))
     plain = iter_documents([folder], max_document_bytes=200)
     expected = _expected(plain, checker)
     reader = iter_documents([folder], max_document_bytes=200)
@@ -148,7 +150,7 @@ def test_check_stream_without_valid_documents_keeps_only_the_invalid_and_exact_c
 ) -> None:
     monkeypatch.setattr(bulk, "SPAN_BYTES", 100)
     folder = str(_tricky_file(tmp_path))
-    checker = validate_checker("contract", "fast")
+    checker = checker_for(Checks(profile="contract", engine="fast"))
     expected = [item for item in _expected(iter_documents([folder], max_document_bytes=200), checker) if item[1]]
     reader = iter_documents([folder], max_document_bytes=200)
     assert list(check_stream(reader, checker, jobs=jobs, list_valid=False)) == expected
@@ -165,7 +167,7 @@ def test_a_span_reporting_many_documents_is_sent_in_pieces_in_order(
     monkeypatch.setattr(bulk, "REPORT_LIMIT", 1)
     monkeypatch.setattr(bulk, "SPAN_BYTES", 4000)
     folder = str(_tricky_file(tmp_path))
-    checker = validate_checker("contract", "fast")
+    checker = checker_for(Checks(profile="contract", engine="fast"))
     expected = _expected(iter_documents([folder], max_document_bytes=200), checker)
     if not list_valid:
         expected = [item for item in expected if item[1]]
@@ -180,7 +182,7 @@ def test_a_unit_reports_at_most_the_limit_and_says_where_the_rest_starts(tmp_pat
     path.write_bytes(b"1\n\n22\n333\n4444\n")
     span = Span(str(path), str(path), True, 0, 15)
     options = {"list_valid": False, "max_document_bytes": 100, "chunk_size": 4}
-    checker = validate_checker("serde", "fast")
+    checker = checker_for(Checks(profile="serde", engine="fast"))
     first = bulk._check_unit(checker, span, report_limit=2, **options)
     assert [doc.line for doc, _ in first.reported] == [1, 3]
     assert (first.documents, first.blank_lines) == (2, 1)
@@ -193,7 +195,7 @@ def test_a_unit_reports_at_most_the_limit_and_says_where_the_rest_starts(tmp_pat
 def test_check_stream_batches_standard_input(monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
     monkeypatch.setattr(bulk, "BATCH_DOCUMENTS", 7)
     data = b"".join(b'{"n":%d}\n' % i if i % 9 else b"\n" for i in range(200))
-    checker = validate_checker("serde", "fast")
+    checker = checker_for(Checks(profile="serde", engine="fast"))
     expected = _expected(iter_documents(["-"], stdin=io.BytesIO(data)), checker)
     reader = iter_documents(["-"], stdin=io.BytesIO(data))
     assert list(check_stream(reader, checker, jobs=jobs)) == expected
@@ -204,13 +206,17 @@ def test_check_stream_raises_when_there_is_no_document(tmp_path: Path) -> None:
     (tmp_path / "blank.ndjson").write_bytes(b"\n\n")
     for jobs in (1, 2):
         with pytest.raises(InputError, match="no documents"):
-            list(check_stream(iter_documents([str(tmp_path)]), validate_checker("serde", "fast"), jobs=jobs))
+            list(
+                check_stream(
+                    iter_documents([str(tmp_path)]), checker_for(Checks(profile="serde", engine="fast")), jobs=jobs
+                )
+            )
 
 
 def test_check_stream_stops_cleanly_when_the_consumer_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk, "SPAN_BYTES", 16)
     folder = _tricky_file(tmp_path)
-    stream = check_stream(iter_documents([str(folder)]), validate_checker("serde", "fast"), jobs=2)
+    stream = check_stream(iter_documents([str(folder)]), checker_for(Checks(profile="serde", engine="fast")), jobs=2)
     first = [next(stream) for _ in range(5)]
     stream.close()  # the pool shuts down; pending spans are cancelled
     assert [doc.line for doc, _ in first] == [2, 3, 4, 5, 6]
@@ -219,7 +225,7 @@ def test_check_stream_stops_cleanly_when_the_consumer_stops(tmp_path: Path, monk
 def test_jobs_must_be_positive(tmp_path: Path) -> None:
     folder = _tricky_file(tmp_path)
     with pytest.raises(ValueError, match="jobs"):
-        list(check_stream(iter_documents([str(folder)]), validate_checker("serde", "fast"), jobs=0))
+        list(check_stream(iter_documents([str(folder)]), checker_for(Checks(profile="serde", engine="fast")), jobs=0))
 
 
 def test_conform_checker_finds_drift() -> None:
@@ -227,7 +233,11 @@ def test_conform_checker_finds_drift() -> None:
         b'{"execution_id":1,"event_type":"e","step":"s","status":"STARTED",'
         b'"created_at":"2024-01-01T00:00:00Z","context":{"b":1,"a":2}}'
     )
-    assert conform_checker("fast")(doc) == conform_checker("reference")(doc) != []
+    assert (
+        checker_for(Checks(profile="canonical", engine="fast", drift=True))(doc)
+        == checker_for(Checks(profile="canonical", engine="reference", drift=True))(doc)
+        != []
+    )
 
 
 def test_cli_draws_progress_only_when_stderr_is_a_terminal(mixed_file: Path) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from noetl_envelope import bulk, cli
+from noetl_envelope import cli, pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {
@@ -339,7 +339,7 @@ def test_unexpected_exception_is_one_line(
     def boom(data: bytes, **_: Any) -> list[Any]:
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(bulk, "_validate_one", boom)
+    monkeypatch.setattr(pipeline, "check", boom)
     monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
     assert cli.main(["validate", _write_valid(tmp_path)]) == 2
     err = capsys.readouterr().err
@@ -355,13 +355,13 @@ def test_keyboard_interrupt(
     def interrupted(data: bytes, **_: Any) -> list[Any]:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(bulk, "_validate_one", interrupted)
+    monkeypatch.setattr(pipeline, "check", interrupted)
     assert cli.main(["validate", _write_valid(tmp_path)]) == 130
     assert capsys.readouterr().err == "noetl-envelope: interrupted\n"
 
 
 def test_gen_passes_check_flag(monkeypatch: pytest.MonkeyPatch) -> None:
-    from noetl_envelope import gen
+    from noetl_envelope.generate import files as gen
 
     calls: list[bool] = []
 
@@ -378,7 +378,7 @@ def test_gen_passes_check_flag(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_too_large_documents_are_reported_not_validated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import noetl_envelope.reader as reader
+    import noetl_envelope.run.reader as reader
 
     seen: list[bytes] = []
 
@@ -386,9 +386,11 @@ def test_too_large_documents_are_reported_not_validated(
         seen.append(data)
         return []
 
-    monkeypatch.setattr(bulk, "_validate_one", record)
+    monkeypatch.setattr(pipeline, "check", record)
+    from noetl_envelope.commands import validate
+
     monkeypatch.setattr(
-        cli,
+        validate,
         "iter_documents",
         lambda paths: reader.iter_documents(paths, max_document_bytes=10),
     )
@@ -406,7 +408,12 @@ def test_command_table() -> None:
     assert list(cli.COMMANDS)[:3] == ["validate", "canonicalize", "gen"]
     parser = cli.build_parser()
     args = parser.parse_args(["validate", "a.json"])
-    assert args.run is cli.run_validate and args.profile == "contract" and args.format == "text"
+    assert (
+        args.run == cli.COMMANDS["validate"].run
+        and cli.COMMANDS["validate"].module.endswith(".validate")
+        and args.profile == "contract"
+        and args.format == "text"
+    )
 
 
 def test_validate_starts_without_the_modules_other_commands_need(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from noetl_envelope.cli import main
 from noetl_envelope.compat import compare, failing
 from noetl_envelope.compat.model import Change
 from noetl_envelope.compat.policy import Version, bump, check_bump, check_release_history, check_releases, required_bump
-from noetl_envelope.schema import load_schema, schema_version
+from noetl_envelope.model.schema import load_schema, schema_version
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASES = ROOT / "schema" / "releases"

@@ -18,8 +18,8 @@ from noetl_envelope.compat import compare
 from noetl_envelope.compat.judge import Judge
 from noetl_envelope.compat.kinds import KINDS
 from noetl_envelope.compat.model import CELLS, Change, Side
-from noetl_envelope.rules import RULES
-from noetl_envelope.schema import load_schema
+from noetl_envelope.core.rules import RULES
+from noetl_envelope.model.schema import load_schema
 
 Schema = dict[str, Any]
 RUST_BW, RUST_FW = ("rust", "backward"), ("rust", "forward")

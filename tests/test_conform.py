@@ -10,8 +10,8 @@ import pytest
 
 from noetl_envelope import encode
 from noetl_envelope.cli import main
-from noetl_envelope.conform import check_document
-from noetl_envelope.sample import events
+from noetl_envelope.fixturegen.samples import events
+from noetl_envelope.pipeline import conform_violations
 
 GOOD = [encode(e) for e in events(20, seed=5)]
 
@@ -78,17 +78,17 @@ def test_junit_and_github_formats(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_float_roundtrip_is_drift() -> None:
-    assert check_document(GOOD[0]) == []
+    assert conform_violations(GOOD[0]) == []
     drifted = GOOD[0].replace(b'"context":{', b'"context":{"":6.600983877804657e+286,', 1)
-    assert [v.rule for v in check_document(drifted)] == ["drift.float-roundtrip"]
+    assert [v.rule for v in conform_violations(drifted)] == ["drift.float-roundtrip"]
 
 
 def test_non_canonical_bytes_no_class_explains_still_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     # Should a way of drifting escape every class, the canonical rule still names the document.
-    import noetl_envelope.drift
+    import noetl_envelope.profiles.drift
 
-    monkeypatch.setattr(noetl_envelope.drift, "classify_tree", lambda data, tree: [])
-    assert [v.rule for v in check_document(_drifted(GOOD[0]))] == ["canonical.differs"]
+    monkeypatch.setattr(noetl_envelope.profiles.drift, "classify_tree", lambda data, tree: [])
+    assert [v.rule for v in conform_violations(_drifted(GOOD[0]))] == ["canonical.differs"]
 
 
 def test_usage_and_input_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

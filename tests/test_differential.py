@@ -12,7 +12,7 @@ import pytest
 from corpus import corpus
 from harness import RustVerdict, rust_check, rust_emit
 from noetl_envelope import decode, encode, validate
-from noetl_envelope.profiles import run
+from noetl_envelope.engines.reference import run
 
 pytestmark = pytest.mark.rust
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from noetl_envelope import encode
-from noetl_envelope.drift import CLASSES, classify, pointer_offset
-from noetl_envelope.profiles import run
-from noetl_envelope.rules import RULES
-from noetl_envelope.sample import events
+from noetl_envelope.core.rules import RULES
+from noetl_envelope.engines.reference import run
+from noetl_envelope.fixturegen.samples import events
+from noetl_envelope.profiles.drift import CLASSES, classify, pointer_offset
 
 BASE = (
     b'{"execution_id":1,"event_type":"step.enter","step":"s","status":"PENDING",'

@@ -24,15 +24,15 @@ from hypothesis import strategies as st
 
 from corpus import corpus
 from harness import rust_emit
-from noetl_envelope import fastpath
-from noetl_envelope.bulk import conform_checker
-from noetl_envelope.conform import check_document
-from noetl_envelope.numbers import format_float
-from noetl_envelope.profiles import check, run
+from noetl_envelope.core.rules import PROFILES
+from noetl_envelope.engines import check
+from noetl_envelope.engines import fast as fastpath
+from noetl_envelope.engines.reference import run
+from noetl_envelope.model.rusttypes import quote
+from noetl_envelope.pipeline import Checks, checker_for, conform_violations
 from noetl_envelope.profiles.contract import date_time_problem
-from noetl_envelope.rules import PROFILES
-from noetl_envelope.rusttypes import quote
-from noetl_envelope.timestamp import Timestamp
+from noetl_envelope.wire.numbers import format_float
+from noetl_envelope.wire.timestamp import Timestamp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from bench_data import realistic_events, with_two_violations
@@ -153,14 +153,14 @@ def test_fast_and_reference_engines_give_identical_violation_lists(documents: li
             assert check(doc, profile, "fast") == check(doc, profile, "reference"), (profile, doc[:200])
 
 
-def test_fast_conform_checker_equals_check_document(documents: list[bytes]) -> None:
-    fast = conform_checker("fast")
+def test_fast_conform_checker_equals_conform_violations(documents: list[bytes]) -> None:
+    fast = checker_for(Checks(profile="canonical", engine="fast", drift=True))
     for doc in documents:
         if fastpath.decide(doc, "canonical"):
-            assert check_document(doc) == [], doc[:200]
+            assert conform_violations(doc) == [], doc[:200]
             assert fast(doc) == []
         else:
-            assert fast(doc) == check_document(doc)
+            assert fast(doc) == conform_violations(doc)
 
 
 def test_every_realistic_event_is_decided_fast(harness: Path) -> None:
@@ -259,7 +259,7 @@ def test_timestamp_patterns_imply_the_reference_verdicts(
 def test_field_checks_compile_only_what_they_reproduce(
     rust_type: str, prop: dict[str, object], good: object, bad: object
 ) -> None:
-    from noetl_envelope.schema import FieldSpec
+    from noetl_envelope.model.schema import FieldSpec
 
     spec = FieldSpec("f", rust_type, True, (), False, False, prop)
     names: dict[str, object] = {}

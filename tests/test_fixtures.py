@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 
 from harness import rust_check
-from noetl_envelope import decode, encode, gen
+from noetl_envelope import decode, encode
+from noetl_envelope.core.rules import PROFILES, RULES
+from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen import FixtureError, load_catalogue, systematic_cases
 from noetl_envelope.fixturegen.render import CATALOGUE, MANIFEST, judge
 from noetl_envelope.fixturegen.systematic import CATEGORIES
-from noetl_envelope.profiles import run
-from noetl_envelope.rules import PROFILES, RULES
-from noetl_envelope.schema import load_schema
+from noetl_envelope.generate import files as gen
+from noetl_envelope.model.schema import load_schema
 from repo_copy import copy_repo, run_gen
 
 

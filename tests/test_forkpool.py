@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 
-from noetl_envelope import bulk
-from noetl_envelope.forkpool import Answer, ForkPool, WorkerError
-from noetl_envelope.reader import InputError, Span
+from noetl_envelope.core.errors import InputError
+from noetl_envelope.pipeline import Checks, checker_for
+from noetl_envelope.run import bulk
+from noetl_envelope.run.forkpool import Answer, ForkPool, WorkerError
+from noetl_envelope.run.reader import Span
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "python"), str(ROOT / "generated")])}
@@ -135,7 +137,7 @@ def test_bulk_raises_a_workers_input_error_in_report_order(tmp_path: Path) -> No
     gone = tmp_path / "gone.ndjson"
     units: list[bulk.Unit] = [Span(str(good), str(good), True, 0, 3)] * 3 + [Span(str(gone), str(gone), True, 0, 3)]
     work: Callable[[bulk.Unit], bulk.UnitResult] = lambda unit: bulk._check_unit(  # noqa: E731
-        bulk.validate_checker("serde", "fast"),
+        checker_for(Checks(profile="serde", engine="fast")),
         unit,
         list_valid=True,
         report_limit=10,

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from noetl_envelope import gen
+from noetl_envelope.generate import files as gen
 from repo_copy import copy_repo, run_gen
 
 

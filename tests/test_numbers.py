@@ -1,4 +1,4 @@
-"""Tests for noetl_envelope.numbers: serde_json 1.0.150 number semantics.
+"""Tests for noetl_envelope.wire.numbers: serde_json 1.0.150 number semantics.
 
 Every expectation in TABLE and SERDE_REREAD was produced by the real crate
 (serde 1.0.228, serde_json 1.0.150 default features, zmij 1.0.23) with a
@@ -26,7 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noetl_envelope.numbers import (
+from noetl_envelope.wire.numbers import (
     I64_MIN,
     U64_MAX,
     NumberRangeError,

@@ -31,13 +31,13 @@ import pytest
 
 import pgserver
 from noetl_envelope.api import encode
-from noetl_envelope.codec import build_event
-from noetl_envelope.jsontree import Num, Obj
+from noetl_envelope.fixturegen.samples import events
+from noetl_envelope.model.codec import build_event
 from noetl_envelope.projection import db, pgtypes
 from noetl_envelope.projection.predict import RULE_KINDS, Prediction, binding_of, predict
 from noetl_envelope.projection.row import RowError, StoredRow, epoch_micros, event_from_row, read_number
-from noetl_envelope.sample import events
-from noetl_envelope.timestamp import Timestamp
+from noetl_envelope.wire.jsontree import Num, Obj
+from noetl_envelope.wire.timestamp import Timestamp
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "fixtures" / "samples" / "events.ndjson"
@@ -342,7 +342,7 @@ def test_cases_agree_with_the_database(dsn: str, tmp_path: Path) -> None:
 
 def _check_written_form(name: str, document: bytes, row: StoredRow, rules: set[str]) -> None:
     """The written-form rules, seen on the stored row itself (not only through the prediction)."""
-    from noetl_envelope.lexer import scan
+    from noetl_envelope.wire.lexer import scan
 
     written = dict(scan(document))
     context_text = row.values["context"]

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from harness import rust_check
 from noetl_envelope import ExecutorEvent, Timestamp, decode, encode, validate
-from noetl_envelope.numbers import format_float, parse_number
+from noetl_envelope.wire.numbers import format_float, parse_number
 
 I64_MIN = -(2**63)
 I64_MAX = 2**63 - 1

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noetl_envelope.reader import (
+from noetl_envelope.core.errors import InputError
+from noetl_envelope.run.reader import (
     Document,
     DocumentReader,
-    InputError,
     Span,
     iter_documents,
     read_span,

@@ -15,7 +15,7 @@ import pytest
 
 from harness import RustVerdict, rust_check
 from noetl_envelope import EnvelopeError, decode, encode, validate
-from noetl_envelope.numbers import format_float
+from noetl_envelope.wire.numbers import format_float
 
 pytestmark = pytest.mark.rust
 

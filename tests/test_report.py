@@ -8,12 +8,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from noetl_envelope.reader import Document
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.report import FORMATS, Summary, make_reporter
 from noetl_envelope.report.base import one_line
 from noetl_envelope.report.github import escape_data, escape_property
 from noetl_envelope.report.junit import xml_attr, xml_text
-from noetl_envelope.violations import Violation
+from noetl_envelope.run.reader import Document
 
 TOO_LARGE = Violation("input.too-large", "", "document is 9 bytes, above the limit of 8 bytes; not validated")
 # Messages quote document content, so they can hold anything: control characters, markup, '%'.

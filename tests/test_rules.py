@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from noetl_envelope.rules import RULES
+from noetl_envelope.core.rules import RULES
 
 STAGE_MODULES = {
-    "input": ["reader.py", "cli.py"],
-    "json": ["lexer.py", "jsontree.py", "rusttypes.py", "profiles/contract.py", "binding.py"],
-    "serde": ["binding.py", "rusttypes.py", "profiles/serde.py", "profiles/contract.py"],
+    "input": ["run/reader.py", "cli.py"],
+    "json": ["wire/lexer.py", "wire/jsontree.py", "model/rusttypes.py", "profiles/contract.py", "model/binding.py"],
+    "serde": ["model/binding.py", "model/rusttypes.py", "profiles/serde.py", "profiles/contract.py"],
     "schema": ["profiles/contract.py"],
     "contract": ["profiles/contract.py"],
     "canonical": ["profiles/canonical.py"],
-    "drift": ["drift.py"],
+    "drift": ["profiles/drift.py"],
     "project": ["projection/predict.py"],
     "fixturegen": ["fixturegen/catalogue.py"],
     "compat": ["compat/kinds.py", "compat/policy.py"],

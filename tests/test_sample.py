@@ -10,8 +10,8 @@ import pytest
 
 from noetl_envelope import decode, encode, validate
 from noetl_envelope.cli import main
-from noetl_envelope.sample import events
-from noetl_envelope.schema import field_specs
+from noetl_envelope.fixturegen.samples import events
+from noetl_envelope.model.schema import field_specs
 
 N = 1500
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from jsonschema import Draft202012Validator
 
+from noetl_envelope.model.rusttypes import resolve
+from noetl_envelope.model.schema import field_specs, load_schema, schema_version
 from noetl_envelope.profiles.contract import validator_for
-from noetl_envelope.rusttypes import resolve
-from noetl_envelope.schema import field_specs, load_schema, schema_version
 
 SEED_ORDER = [
     ("execution_id", "i64"),

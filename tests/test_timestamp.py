@@ -1,4 +1,4 @@
-"""Tests for noetl_envelope.timestamp: chrono 0.4.44 ``DateTime<Utc>`` under serde, in Python.
+"""Tests for noetl_envelope.wire.timestamp: chrono 0.4.44 ``DateTime<Utc>`` under serde, in Python.
 
 CHRONO_TABLE is the committed evidence. Every row was produced by a scratch Rust program
 (serde 1.0.228, serde_json 1.0.150, chrono 0.4.44 with feature "serde") that ran
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from noetl_envelope.timestamp import (
+from noetl_envelope.wire.timestamp import (
     MAX_YEAR,
     MIN_YEAR,
     Timestamp,

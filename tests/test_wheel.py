@@ -30,7 +30,7 @@ def test_wheel_installs_imports_and_finds_its_schema(repo_root: Path, tmp_path: 
     )
     probe = (
         "import noetl_envelope, noetl_envelope_generated, pathlib\n"
-        "from noetl_envelope.schema import schema_path, load_schema\n"
+        "from noetl_envelope.model.schema import schema_path, load_schema\n"
         f"assert not str(pathlib.Path(noetl_envelope.__file__)).startswith({str(repo_root)!r})\n"
         "assert 'site-packages' in str(schema_path()), schema_path()\n"
         "assert load_schema()['title'] == 'ExecutorEvent'\n"

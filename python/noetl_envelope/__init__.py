@@ -4,7 +4,7 @@ One canonical JSON Schema (schema/) generates the `ExecutorEvent` dataclass; thi
 bytes exactly as the Rust side (serde_json + chrono) does, checks them under three profiles
 (`serde`, `contract`, `canonical`) and writes the bytes serde_json would write.
 
-The public names are loaded on first use so that `noetl_envelope.gen` can run (and regenerate
+The public names are loaded on first use so that `noetl_envelope.generate.files` can run (and regenerate
 the dataclass module) even when the generated module is missing or stale.
 """
 
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from noetl_envelope.api import decode, encode, validate
+    from noetl_envelope.core.violations import EnvelopeError, Violation
     from noetl_envelope.timestamp import Timestamp
-    from noetl_envelope.violations import EnvelopeError, Violation
     from noetl_envelope_generated import ExecutorEvent
 
 _EXPORTS = {
@@ -24,8 +24,8 @@ _EXPORTS = {
     "encode": "noetl_envelope.api",
     "validate": "noetl_envelope.api",
     "Timestamp": "noetl_envelope.timestamp",
-    "EnvelopeError": "noetl_envelope.violations",
-    "Violation": "noetl_envelope.violations",
+    "EnvelopeError": "noetl_envelope.core.violations",
+    "Violation": "noetl_envelope.core.violations",
     "ExecutorEvent": "noetl_envelope_generated",
 }
 

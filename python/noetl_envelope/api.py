@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from noetl_envelope.codec import build_event, encode_event, exact_reader
-from noetl_envelope.numbers import parse_number
-from noetl_envelope.profiles import check, run
-from noetl_envelope.violations import EnvelopeError, Violation
+from noetl_envelope.core.violations import EnvelopeError, Violation
+from noetl_envelope.engines import check
+from noetl_envelope.engines.reference import run
+from noetl_envelope.model.codec import build_event, encode_event, exact_reader
+from noetl_envelope.wire.numbers import parse_number
 from noetl_envelope_generated import ExecutorEvent
 
 
@@ -16,7 +17,7 @@ def _as_bytes(data: bytes | str) -> bytes:
 def validate(data: bytes | str, *, profile: str = "contract", engine: str = "fast") -> list[Violation]:
     """Every violation of `profile` in one JSON document; [] means valid.
 
-    `engine="reference"` skips the fast path (same result, slower; see `profiles.check`)."""
+    `engine="reference"` skips the fast path (same result, slower; see `engines.check`)."""
     return check(data if type(data) is bytes else _as_bytes(data), profile, engine)
 
 

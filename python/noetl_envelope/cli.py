@@ -1,271 +1,68 @@
-"""The `noetl-envelope` command line (also `python -m noetl_envelope`): argument parsing and exit codes.
+"""The `noetl-envelope` command line (also `python -m noetl_envelope`): the parser and the top-level guard.
 
-Each subcommand is one entry in `COMMANDS`: a help line, a function adding its arguments and a
-function running it. Commands only join the stages (reader -> api -> report); they hold no
-validation logic of their own.
-
-Exit codes (DESIGN.md): 0 all good; 1 findings; 2 usage or I/O error, reported as one line on
-stderr (`noetl-envelope: <path>: <what>`) and never a traceback; 130 on Ctrl-C; 141 (the
-shell's code for SIGPIPE) when stdout is closed early, e.g. by `| head`, without a message.
-Anything unexpected becomes one `internal error` line and exit 2, unless NOETL_ENVELOPE_DEBUG=1
-asks for the traceback.
-
-Heavy modules (the codec, the generated dataclass) are imported only by the command that needs
-them, so `gen` still runs when the generated module is missing or stale.
+Each subcommand is one module of `noetl_envelope.commands` (with `configure(parser)` and
+`run(args) -> int`), named in `COMMANDS` and imported only when the parser is built for it or
+it runs, so a start pays only for the command it runs and `gen` still runs when the generated
+module is missing or stale. This module holds no command logic; exit codes are in
+`commands.options`. Anything unexpected becomes one `internal error` line and exit 2, unless
+NOETL_ENVELOPE_DEBUG=1 asks for the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
+import importlib
 import io
 import os
 import sys
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import Any, NoReturn
 
-from noetl_envelope.reader import Document, InputError, iter_documents
-from noetl_envelope.report import FORMATS, Summary, make_reporter
-from noetl_envelope.report.base import one_line
-from noetl_envelope.rules import PROFILES
-from noetl_envelope.violations import EnvelopeError, Violation
+from noetl_envelope.commands.options import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, PROG
+from noetl_envelope.core.errors import InputError
 
-if TYPE_CHECKING:
-    from noetl_envelope_generated import ExecutorEvent
-
-PROG = "noetl-envelope"
 DEBUG_ENV = "NOETL_ENVELOPE_DEBUG"
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `yes | head` reports under `set -o pipefail`
-
-
-# The api module is imported on first use (see the module docstring); an import statement
-# inside a function is a dictionary lookup after the first call. (validate checks documents
-# through noetl_envelope.bulk, which imports the profiles when the command runs.)
-def _decode(data: bytes, profile: str) -> ExecutorEvent:
-    from noetl_envelope.api import decode
-
-    return decode(data, profile=profile)
-
-
-def _encode(event: ExecutorEvent) -> bytes:
-    from noetl_envelope.api import encode
-
-    return encode(event)
-
-
-# --- arguments shared by the document commands (conform will reuse them) --------------------
-
-
-def add_paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths",
-        metavar="PATH",
-        nargs="+",
-        help="a .json file (one document), a .ndjson/.jsonl file (one per line), "
-        "a directory (walked for those) or '-' (stdin as NDJSON)",
-    )
-
-
-def add_profile(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--profile",
-        choices=PROFILES,
-        default="contract",
-        help="serde: what Rust's serde_json accepts; contract (default): valid for every consumer; "
-        "canonical: byte-for-byte serde_json output",
-    )
-
-
-def add_report(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
-    parser.add_argument("--quiet", "-q", action="store_true", help="text format: do not list valid documents")
-    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-
-
-@contextlib.contextmanager
-def report_stream(output: str | None) -> Iterator[TextIO]:
-    """The text stream a report goes to: FILE (UTF-8), or stdout."""
-    if output is not None:
-        try:
-            handle = open(output, "w", encoding="utf-8", newline="\n", errors="backslashreplace")  # noqa: SIM115
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write: {exc.strerror or type(exc).__name__}") from exc
-        try:
-            with handle:
-                yield handle
-        except OSError as exc:  # a failed write or close: disk full, quota, a vanished mount
-            raise InputError(f"{output}: cannot write: {exc.strerror or type(exc).__name__}") from exc
-        return
-    # Keep the locale's encoding (a terminal expects it) but never fail on a character it
-    # lacks: a report line must not become an internal error. json and junit are ASCII anyway.
-    if isinstance(sys.stdout, io.TextIOWrapper):
-        sys.stdout.reconfigure(errors="backslashreplace")
-    yield sys.stdout
-    sys.stdout.flush()  # inside main's guard, so a closed pipe is handled there
-
-
-def _error_line(doc: Document, violation: Violation) -> str:
-    return one_line(f"{doc.source}:{doc.line}: {violation}")
-
-
-# --- commands ---------------------------------------------------------------------------------
-
-
-def add_engine(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--engine",
-        choices=("fast", "reference"),
-        default="fast",
-        help="fast (default): prove canonical-looking valid documents cheaply, else fall back to the reference "
-        "engine; reference: the lexer and python-jsonschema on every document (same verdicts, slower)",
-    )
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid job count {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("--jobs must be 0 (one per CPU) or more")
-    if value > 1 and not hasattr(os, "fork"):  # worker processes are forked (forkpool.py)
-        raise argparse.ArgumentTypeError("--jobs above 1 needs os.fork, which this platform lacks")
-    return value
-
-
-def add_jobs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--jobs",
-        "-j",
-        type=_jobs,
-        default=1,
-        metavar="N",
-        help="check documents in N worker processes (0: one per CPU); report order and counts are unchanged",
-    )
-
-
-def configure_validate(parser: argparse.ArgumentParser) -> None:
-    add_profile(parser)
-    add_engine(parser)
-    add_jobs(parser)
-    parser.add_argument(
-        "--project",
-        action="store_true",
-        help="also report what projecting into the noetl.event table loses or is refused (project.* rules)",
-    )
-    add_report(parser)
-    add_paths(parser)
-
-
-def run_validate(args: argparse.Namespace) -> int:
-    from noetl_envelope.bulk import Progress, check_stream, default_jobs, validate_checker
-
-    started = time.monotonic()
-    documents = iter_documents(args.paths)
-    summary = Summary(command="validate", profile=args.profile)
-    checker = validate_checker(args.profile, args.engine, project=args.project)
-    jobs = args.jobs or default_jobs()
-    with report_stream(args.output) as stream:
-        reporter = make_reporter(args.format, stream, quiet=args.quiet)
-        # A document the reader could not take in full is reported, not validated (check_stream).
-        checked = check_stream(documents, checker, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid)
-        for doc, violations in checked:
-            summary.record(violations)
-            reporter.document(doc, violations)
-        summary.settle(documents.documents, documents.blank_lines)
-        summary.elapsed = time.monotonic() - started
-        reporter.finish(summary)
-    return EXIT_FINDINGS if summary.invalid else EXIT_OK
-
-
-def configure_canonicalize(parser: argparse.ArgumentParser) -> None:
-    add_profile(parser)
-    add_paths(parser)
-
-
-def run_canonicalize(args: argparse.Namespace) -> int:
-    out = sys.stdout.buffer
-    invalid = 0
-    for doc in iter_documents(args.paths):
-        violations = list(doc.input_violations)
-        if not violations:
-            try:
-                event = _decode(doc.data, args.profile)
-            except EnvelopeError as exc:
-                violations = exc.violations
-            else:
-                out.write(_encode(event) + b"\n")
-                continue
-        invalid += 1
-        # Flush first so that, on a terminal, stdout and stderr lines appear in input order.
-        out.flush()
-        for violation in violations:
-            print(_error_line(doc, violation), file=sys.stderr)
-    out.flush()
-    return EXIT_FINDINGS if invalid else EXIT_OK
-
-
-def configure_gen(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--check", action="store_true", help="do not write: exit 1 with diffs if generated files are stale"
-    )
-
-
-def run_gen(args: argparse.Namespace) -> int:
-    from noetl_envelope import gen
-
-    return gen.run(check_only=args.check)
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
+    """A subcommand living in `module` (with `configure(parser)` and `run(args) -> int`), imported
+    only when its parser is built or it runs, not when cli.py is imported."""
+
     help: str
-    configure: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
+    module: str
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        importlib.import_module(self.module).configure(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        return int(importlib.import_module(self.module).run(args))
 
 
-def lazy_command(help_line: str, module: str) -> Command:
-    """A command living in its own module (with `configure(parser)` and `run(args) -> int`),
-    imported only when the parser is built or the command runs, not when cli.py is imported."""
-    import importlib
-
-    return Command(
-        help_line,
-        lambda parser: importlib.import_module(module).configure(parser),
-        lambda args: int(importlib.import_module(module).run(args)),
-    )
-
-
-# One entry per subcommand, in the order `--help` lists them. Other issues add `conform`,
-# `sample` and `compat` here: a configure function (cheap, no heavy imports) and a run function
-# importing its module lazily, as run_gen does.
+# One entry per subcommand, in the order `--help` lists them.
 COMMANDS: dict[str, Command] = {
-    "validate": Command("check documents against a profile and report", configure_validate, run_validate),
+    "validate": Command("check documents against a profile and report", "noetl_envelope.commands.validate"),
     "canonicalize": Command(
         "decode documents and write serde_json's canonical bytes, one per line",
-        configure_canonicalize,
-        run_canonicalize,
+        "noetl_envelope.commands.canonicalize",
     ),
-    "gen": Command("regenerate every file derived from schema/ (make gen)", configure_gen, run_gen),
-    "conform": lazy_command(
+    "gen": Command("regenerate every file derived from schema/ (make gen)", "noetl_envelope.commands.gen"),
+    "conform": Command(
         "check a producer's documents: contract-valid, canonical, and why not (drift classes)",
-        "noetl_envelope.conform",
+        "noetl_envelope.commands.conform",
     ),
-    "sample": lazy_command("write N deterministic Python-produced canonical events as NDJSON", "noetl_envelope.sample"),
-    "project": lazy_command(
+    "sample": Command(
+        "write N deterministic Python-produced canonical events as NDJSON", "noetl_envelope.commands.sample"
+    ),
+    "project": Command(
         "load envelopes into a NoETL database's noetl.event table (batched); count rows written and refused",
-        "noetl_envelope.projection.project_cmd",
+        "noetl_envelope.commands.project",
     ),
-    "export": lazy_command(
-        "write noetl.event rows back as canonical NDJSON envelopes", "noetl_envelope.projection.export_cmd"
-    ),
-    "compat": lazy_command(
+    "export": Command("write noetl.event rows back as canonical NDJSON envelopes", "noetl_envelope.commands.export"),
+    "compat": Command(
         "schema compatibility gate: classify changes per consumer role, show counterexamples, check the version policy",
-        "noetl_envelope.compat.command",
+        "noetl_envelope.commands.compat",
     ),
 }
 

@@ -18,13 +18,13 @@ from noetl_envelope.compat.judge import Judge
 from noetl_envelope.compat.kinds import ALL_VARIANTS, requires, variants
 from noetl_envelope.compat.model import CELLS, DIRECTIONS, Cell, Change, Counterexample, Pair, Side
 from noetl_envelope.compat.probes import probes
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.fixturegen.cases import Member, key, render_object, replace, to_bytes
 from noetl_envelope.fixturegen.systematic import typical_value
-from noetl_envelope.lexer import LexError, scan
+from noetl_envelope.model.rusttypes import resolve
+from noetl_envelope.model.schema import FieldSpec
 from noetl_envelope.profiles.contract import to_instance, validator_for_schema
-from noetl_envelope.rusttypes import resolve
-from noetl_envelope.schema import FieldSpec
-from noetl_envelope.violations import Violation
+from noetl_envelope.wire.lexer import LexError, scan
 
 UNDECLARED_PROBES = ["1", '"x"']
 

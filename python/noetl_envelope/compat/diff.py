@@ -13,9 +13,9 @@ from typing import Any
 
 from noetl_envelope.compat import kinds
 from noetl_envelope.compat.model import Change, Pair, Side
-from noetl_envelope.jsontree import clip
-from noetl_envelope.numbers import I64_MAX, I64_MIN
-from noetl_envelope.violations import pointer_join
+from noetl_envelope.core.violations import pointer_join
+from noetl_envelope.wire.jsontree import clip
+from noetl_envelope.wire.numbers import I64_MAX, I64_MIN
 
 # Lower bounds (a bigger value narrows) and upper bounds (a smaller value narrows).
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength")

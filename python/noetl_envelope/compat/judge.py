@@ -14,10 +14,10 @@ from typing import Any
 
 from noetl_envelope.compat.kinds import VALUE
 from noetl_envelope.compat.model import Side
-from noetl_envelope.lexer import LexError, scan
+from noetl_envelope.core.violations import Violation
+from noetl_envelope.model.schema import field_specs
 from noetl_envelope.profiles import contract, serde
-from noetl_envelope.schema import field_specs
-from noetl_envelope.violations import Violation
+from noetl_envelope.wire.lexer import LexError, scan
 
 
 class Judge:

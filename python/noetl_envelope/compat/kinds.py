@@ -1,7 +1,7 @@
 """One small function per kind of schema change: which role x direction cells it breaks, and why.
 
 Buf-style: every kind has a stable rule id `compat.<kind>`, a category and a summary (declared
-in `noetl_envelope.rules`), and its effect is derived from the two schemas' annotations, never
+in `noetl_envelope.core.rules`), and its effect is derived from the two schemas' annotations, never
 from a hard-coded list of fields. The consumer semantics encoded here:
 
 - Rust (serde derive, no `deny_unknown_fields`): unknown keys are skipped; a field that is not
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from noetl_envelope.compat.model import DIRECTIONS, ROLES, Cell, Change, Pair, Side
-from noetl_envelope.schema import FieldSpec
+from noetl_envelope.model.schema import FieldSpec
 
 VALUE = "serde_json::Value"
 CONTRACT_ROLES = ("python", "producer")
@@ -292,7 +292,7 @@ def show(value: Any) -> str:
     return "absent" if value is None else json.dumps(value, ensure_ascii=False)
 
 
-# kind id -> (category, effect function); summaries live in noetl_envelope.rules.
+# kind id -> (category, effect function); summaries live in noetl_envelope.core.rules.
 KINDS: dict[str, tuple[str, EffectFn]] = {
     "compat.field-added-optional": ("FIELD", _field_presence),
     "compat.field-added-required": ("FIELD", _field_presence),

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from noetl_envelope.schema import FieldSpec, field_specs
-from noetl_envelope.violations import Violation
+from noetl_envelope.core.violations import Violation
+from noetl_envelope.model.schema import FieldSpec, field_specs
 
 ROLES = ("rust", "python", "producer")
 DIRECTIONS = ("backward", "forward")

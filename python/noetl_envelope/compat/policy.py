@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from noetl_envelope.compat.model import Change
-from noetl_envelope.violations import Violation
+from noetl_envelope.core.violations import Violation
 
 _SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?")
 _HEADING = re.compile(r"^##\s+\[?v?([0-9][^\]\s]*)\]?", re.MULTILINE)

@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 from noetl_envelope.fixturegen.systematic import TYPE_CASES
-from noetl_envelope.numbers import I64_MAX, I64_MIN
+from noetl_envelope.wire.numbers import I64_MAX, I64_MIN
 
 _TYPICAL: dict[str, list[Any]] = {
     "i64": [1, 0, -1, 2**53 + 1, I64_MIN, I64_MAX],

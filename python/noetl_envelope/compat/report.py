@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from noetl_envelope.compat.model import DIRECTION_TITLES, DIRECTIONS, ROLES, Change, Counterexample
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.report.base import one_line
 from noetl_envelope.report.github import escape_data, escape_property
 from noetl_envelope.report.junit import xml_attr, xml_text
-from noetl_envelope.violations import Violation
 
 
 @dataclass(slots=True)

@@ -15,9 +15,9 @@ from typing import Any
 from jsonschema.exceptions import SchemaError
 
 from noetl_envelope.compat.policy import Version
-from noetl_envelope.reader import InputError
-from noetl_envelope.rusttypes import resolve
-from noetl_envelope.schema import SCHEMA_FILE, field_specs, schema_version
+from noetl_envelope.core.errors import InputError
+from noetl_envelope.model.rusttypes import resolve
+from noetl_envelope.model.schema import SCHEMA_FILE, field_specs, schema_version
 
 SCHEMA_REL = f"schema/{SCHEMA_FILE}"
 RELEASES_REL = "schema/releases"

@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from noetl_envelope.codec import encode_values, field_values
+from noetl_envelope.core.rules import PROFILES
+from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen.cases import Case
 from noetl_envelope.fixturegen.catalogue import RULE, FixtureError, load_catalogue
 from noetl_envelope.fixturegen.systematic import CATEGORIES, systematic_cases
-from noetl_envelope.numbers import parse_number
-from noetl_envelope.profiles import run
-from noetl_envelope.rules import PROFILES
-from noetl_envelope.rusttypes import EncodeError
-from noetl_envelope.schema import load_schema, schema_version
+from noetl_envelope.model.codec import encode_values, field_values
+from noetl_envelope.model.rusttypes import EncodeError
+from noetl_envelope.model.schema import load_schema, schema_version
+from noetl_envelope.wire.numbers import parse_number
 
 FIXTURES_DIR = "fixtures"
 CATALOGUE = f"{FIXTURES_DIR}/catalogue.yaml"

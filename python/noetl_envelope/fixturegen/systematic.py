@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from noetl_envelope.fixturegen.cases import Case, Member, key, nested, render_object, replace
-from noetl_envelope.numbers import I64_MAX, I64_MIN
-from noetl_envelope.rusttypes import MAX_NESTING
-from noetl_envelope.schema import FieldSpec, field_specs
+from noetl_envelope.model.rusttypes import MAX_NESTING
+from noetl_envelope.model.schema import FieldSpec, field_specs
+from noetl_envelope.wire.numbers import I64_MAX, I64_MIN
 
 
 @dataclass(frozen=True, slots=True)

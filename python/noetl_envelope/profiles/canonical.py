@@ -9,11 +9,11 @@ ignored separately from real drift.
 
 from __future__ import annotations
 
-from noetl_envelope.binding import Binding
-from noetl_envelope.codec import encode_values, exact_reader, field_values
-from noetl_envelope.numbers import parse_number
-from noetl_envelope.rusttypes import EncodeError
-from noetl_envelope.violations import Violation
+from noetl_envelope.core.violations import Violation
+from noetl_envelope.model.binding import Binding
+from noetl_envelope.model.codec import encode_values, exact_reader, field_values
+from noetl_envelope.model.rusttypes import EncodeError
+from noetl_envelope.wire.numbers import parse_number
 
 
 def check(data: bytes, binding: Binding) -> list[Violation]:

@@ -17,15 +17,15 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from noetl_envelope.binding import Binding
-from noetl_envelope.jsontree import BadStr, Num, Obj, excerpt
-from noetl_envelope.numbers import I64_MAX, I64_MIN, NumberRangeError, parse_number
+from noetl_envelope.core.rules import RULES
+from noetl_envelope.core.violations import Violation, pointer_join
+from noetl_envelope.model.binding import Binding
+from noetl_envelope.model.rusttypes import walk_problems
+from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
 from noetl_envelope.profiles import serde
-from noetl_envelope.rules import RULES
-from noetl_envelope.rusttypes import walk_problems
-from noetl_envelope.schema import FieldSpec, field_specs, load_schema
-from noetl_envelope.timestamp import Timestamp, TimestampError, rfc3339_problem
-from noetl_envelope.violations import Violation, pointer_join
+from noetl_envelope.wire.jsontree import BadStr, Num, Obj, excerpt
+from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, NumberRangeError, parse_number
+from noetl_envelope.wire.timestamp import Timestamp, TimestampError, rfc3339_problem
 
 # python-jsonschema (about 50 ms to import) loads when the first validator is built: a run the
 # fast engine answers alone never needs it, and every CLI start would pay for it otherwise.

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from noetl_envelope.binding import TOP_LEVEL, Binding, bind
-from noetl_envelope.jsontree import Obj
-from noetl_envelope.rusttypes import resolve
-from noetl_envelope.schema import FieldSpec, field_specs
-from noetl_envelope.violations import Violation
+from noetl_envelope.core.violations import Violation
+from noetl_envelope.model.binding import TOP_LEVEL, Binding, bind
+from noetl_envelope.model.rusttypes import resolve
+from noetl_envelope.model.schema import FieldSpec, field_specs
+from noetl_envelope.wire.jsontree import Obj
 
 
 def check(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> tuple[list[Violation], Binding]:

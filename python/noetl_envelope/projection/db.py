@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from noetl_envelope.core.errors import InputError
 from noetl_envelope.projection.row import SCHEMA_NAME, TABLE, StoredRow, columns, epoch_micros
-from noetl_envelope.reader import InputError
 
 if TYPE_CHECKING:
     import psycopg

@@ -20,8 +20,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from noetl_envelope.jsontree import Num, Obj
-from noetl_envelope.timestamp import Timestamp
+from noetl_envelope.wire.jsontree import Num, Obj
+from noetl_envelope.wire.timestamp import Timestamp
 
 NUMERIC_DSCALE_MAX = 0x3FFF  # src/include/utils/numeric.h: the largest display scale
 USECS_PER_SEC = 1_000_000

@@ -21,16 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from noetl_envelope.binding import Binding
-from noetl_envelope.jsontree import Num, Obj, excerpt
-from noetl_envelope.lexer import LexError, scan
-from noetl_envelope.numbers import NumberRangeError
+from noetl_envelope.core.violations import Violation, pointer_join
+from noetl_envelope.model.binding import Binding
+from noetl_envelope.model.rusttypes import write_value
 from noetl_envelope.profiles import serde
 from noetl_envelope.projection import pgtypes
 from noetl_envelope.projection.row import StoredRow, columns, read_number
-from noetl_envelope.rusttypes import write_value
-from noetl_envelope.timestamp import Timestamp, _parse_fixed
-from noetl_envelope.violations import Violation, pointer_join
+from noetl_envelope.wire.jsontree import Num, Obj, excerpt
+from noetl_envelope.wire.lexer import LexError, scan
+from noetl_envelope.wire.numbers import NumberRangeError
+from noetl_envelope.wire.timestamp import Timestamp, _parse_fixed
 
 NUL_REFUSAL = "PostgreSQL text fields cannot contain NUL (0x00) bytes"
 

@@ -24,14 +24,14 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from noetl_envelope.binding import Binding
-from noetl_envelope.jsontree import Num, Obj
-from noetl_envelope.lexer import LexError, scan
-from noetl_envelope.numbers import NumberRangeError, parse_number
+from noetl_envelope.model.binding import Binding
+from noetl_envelope.model.rusttypes import value_to_python
+from noetl_envelope.model.schema import field_specs
 from noetl_envelope.projection import pgtypes
-from noetl_envelope.rusttypes import value_to_python
-from noetl_envelope.schema import field_specs
-from noetl_envelope.timestamp import Timestamp, TimestampError
+from noetl_envelope.wire.jsontree import Num, Obj
+from noetl_envelope.wire.lexer import LexError, scan
+from noetl_envelope.wire.numbers import NumberRangeError, parse_number
+from noetl_envelope.wire.timestamp import Timestamp, TimestampError
 from noetl_envelope_generated import ExecutorEvent
 
 SCHEMA_NAME = "noetl"

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from noetl_envelope.reader import Document
-from noetl_envelope.violations import Violation
+from noetl_envelope.core.violations import Violation
+from noetl_envelope.run.reader import Document
 
 
 @dataclass(slots=True)

@@ -7,9 +7,9 @@ characters are shown as `\\xNN` escapes.
 
 from __future__ import annotations
 
-from noetl_envelope.reader import Document
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.report.base import Reporter, Summary, visible
-from noetl_envelope.violations import Violation
+from noetl_envelope.run.reader import Document
 
 
 def escape_data(text: str) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from noetl_envelope.reader import Document
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.report.base import Reporter, Summary
-from noetl_envelope.violations import Violation
+from noetl_envelope.run.reader import Document
 
 
 def _dumps(value: Any) -> str:

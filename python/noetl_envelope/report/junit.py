@@ -16,9 +16,9 @@ import shutil
 import tempfile
 from typing import TextIO
 
-from noetl_envelope.reader import Document
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.report.base import Reporter, Summary, location
-from noetl_envelope.violations import Violation
+from noetl_envelope.run.reader import Document
 
 # Characters not allowed in XML 1.0 at all: C0 controls except TAB/LF/CR, surrogates, U+FFFE/F.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from noetl_envelope.reader import Document
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.report.base import Reporter, Summary, location, one_line
-from noetl_envelope.violations import Violation
+from noetl_envelope.run.reader import Document
 
 
 class TextReporter(Reporter):

@@ -17,8 +17,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from noetl_envelope.rules import RULES
-from noetl_envelope.schema import SCHEMA_FILE
+from noetl_envelope.core.rules import RULES
+from noetl_envelope.model.schema import SCHEMA_FILE
 
 MODEL_PACKAGE = "generated/noetl_envelope_generated"
 RULES_DOC = "docs/RULES.md"
@@ -81,7 +81,7 @@ def _render_rules_doc() -> bytes:
     lines = [
         "# Rule ids",
         "",
-        "Generated from `python/noetl_envelope/rules.py` by `make gen`; do not edit by hand.",
+        "Generated from `python/noetl_envelope/core/rules.py` by `make gen`; do not edit by hand.",
         "The part before the dot names the module that owns the rule (see the table in rules.py).",
         "",
         "| id | profiles | meaning |",
@@ -94,7 +94,7 @@ def _render_rules_doc() -> bytes:
 
 
 def _render_accel_spec() -> bytes:
-    from noetl_envelope.fastpath import accel_spec
+    from noetl_envelope.engines.fast import accel_spec
 
     # One field per line: a schema change shows as a readable diff in `gen --check`.
     spec = accel_spec()

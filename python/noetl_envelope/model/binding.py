@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from noetl_envelope.jsontree import BadStr, Obj, a_type_name, excerpt
-from noetl_envelope.schema import FieldSpec, field_specs
-from noetl_envelope.violations import Violation, pointer_join
+from noetl_envelope.core.violations import Violation, pointer_join
+from noetl_envelope.model.schema import FieldSpec, field_specs
+from noetl_envelope.wire.jsontree import BadStr, Obj, a_type_name, excerpt
 
 TOP_LEVEL = 1  # the struct itself is the first container serde_json's recursion limit counts
 

@@ -42,7 +42,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import BinaryIO, TypeVar
 
-from noetl_envelope.violations import Violation
+from noetl_envelope.core.errors import InputError
+from noetl_envelope.core.violations import Violation
 
 SINGLE_DOCUMENT_SUFFIXES = (".json",)
 LINE_DOCUMENT_SUFFIXES = (".ndjson", ".jsonl")
@@ -72,10 +73,6 @@ class Document:
     line: int
     data: bytes
     input_violations: tuple[Violation, ...] = ()
-
-
-class InputError(Exception):
-    """The input cannot be read as documents at all: a one-line message, exit code 2 in the CLI."""
 
 
 def _too_large(source: str, line: int, size: int, limit: int) -> Document:

@@ -30,15 +30,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO, cast
 
-from noetl_envelope import fastpath
-from noetl_envelope.profiles import check
-from noetl_envelope.reader import Document, DocumentReader, Span, read_span, with_line_offset
-from noetl_envelope.violations import Violation
+from noetl_envelope.core.violations import Violation
+from noetl_envelope.pipeline import Checker
+from noetl_envelope.run.reader import Document, DocumentReader, Span, read_span, with_line_offset
 
 if TYPE_CHECKING:
-    from noetl_envelope.forkpool import Answer
+    from noetl_envelope.run.forkpool import Answer
 
-Checker = Callable[[bytes], list[Violation]]
+
 Reported = tuple[Document, list[Violation]]
 Unit = Span | list[Document]
 
@@ -50,36 +49,6 @@ WINDOW_PER_JOB = 3  # units in flight per worker: keeps workers busy, memory bou
 # Documents one unit reports at most; a span holding more (a megabyte of tiny invalid lines can
 # hold 500,000, each with its violations) sends them in pieces, so memory stays bounded.
 REPORT_LIMIT = 2000
-
-
-def validate_checker(profile: str, engine: str, *, project: bool = False) -> Checker:
-    """The checker `validate` uses: `profiles.check` under `profile` and `engine`,
-    plus the projection rules when `project` is set."""
-    return functools.partial(_validate_one, profile=profile, engine=engine, project=project)
-
-
-def _validate_one(data: bytes, *, profile: str, engine: str, project: bool) -> list[Violation]:
-    violations = check(data, profile, engine)
-    if project:
-        from noetl_envelope.projection.predict import projection_violations
-
-        violations = violations + projection_violations(data)
-    return violations
-
-
-def conform_checker(engine: str = "fast") -> Checker:
-    """The checker for `conform` (contract violations plus drift findings): the fast
-    engine answers [] for a document it proves canonical, the rest go to
-    `conform.check_document` (a canonical document has no finding there either)."""
-    return functools.partial(_conform_one, engine=engine)
-
-
-def _conform_one(data: bytes, *, engine: str) -> list[Violation]:
-    if engine == "fast" and fastpath.decide(data, "canonical"):
-        return []
-    from noetl_envelope.conform import check_document  # imports the CLI: only when needed
-
-    return check_document(data)
 
 
 @dataclass(slots=True)
@@ -244,7 +213,7 @@ def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int
     # Units are yielded in order, but a rest is given to the pool as soon as its piece is
     # answered, not when its turn comes: a span reporting many documents goes on in parallel
     # with the spans after it instead of leaving the other workers idle.
-    from noetl_envelope.forkpool import ForkPool
+    from noetl_envelope.run.forkpool import ForkPool
 
     order: deque[int] = deque()  # tickets in report order
     unit_of: dict[int, Unit] = {}

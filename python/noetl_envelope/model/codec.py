@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from noetl_envelope.binding import Binding
-from noetl_envelope.jsontree import Num
-from noetl_envelope.rusttypes import NumberReader, quote, resolve
-from noetl_envelope.schema import field_specs
+from noetl_envelope.model.binding import Binding
+from noetl_envelope.model.rusttypes import NumberReader, quote, resolve
+from noetl_envelope.model.schema import field_specs
+from noetl_envelope.wire.jsontree import Num
 from noetl_envelope_generated import ExecutorEvent
 
 

@@ -30,9 +30,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from noetl_envelope.jsontree import BadStr, Num, Obj, a_type_name, clip, excerpt, type_name
-from noetl_envelope.lexer import LexError, scan
-from noetl_envelope.numbers import (
+from noetl_envelope.core.violations import Violation, pointer_join
+from noetl_envelope.model.rusttypes import EncodeError, quote
+from noetl_envelope.model.schema import FieldSpec, field_specs
+from noetl_envelope.wire.jsontree import BadStr, Num, Obj, a_type_name, clip, excerpt, type_name
+from noetl_envelope.wire.lexer import LexError, scan
+from noetl_envelope.wire.numbers import (
     I64_MAX,
     I64_MIN,
     U64_MAX,
@@ -41,10 +44,7 @@ from noetl_envelope.numbers import (
     format_float,
     parse_number,
 )
-from noetl_envelope.rusttypes import EncodeError, quote
-from noetl_envelope.schema import FieldSpec, field_specs
-from noetl_envelope.timestamp import Timestamp, TimestampError
-from noetl_envelope.violations import Violation, pointer_join
+from noetl_envelope.wire.timestamp import Timestamp, TimestampError
 
 # The classes in the order a report lists them: the struct's shape first, then its values,
 # then the bytes. Every id is declared in rules.py.

@@ -12,8 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from noetl_envelope.cli import EXIT_FINDINGS, EXIT_OK
-from noetl_envelope.projection.options import add_dsn, dsn_of
+from noetl_envelope.commands.options import EXIT_FINDINGS, EXIT_OK, add_dsn, dsn_of
 from noetl_envelope.report.base import one_line
 
 
@@ -24,9 +23,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from noetl_envelope.api import encode
+    from noetl_envelope.model.rusttypes import EncodeError
     from noetl_envelope.projection import db
     from noetl_envelope.projection.row import RowError, event_from_row
-    from noetl_envelope.rusttypes import EncodeError
 
     conn = db.connect(dsn_of(args))
     out = sys.stdout.buffer

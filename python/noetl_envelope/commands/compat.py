@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from noetl_envelope.compat.model import MODES
-from noetl_envelope.schema import SCHEMA_FILE
+from noetl_envelope.model.schema import SCHEMA_FILE
 
 # The comparison's modules (jsonschema, the profiles) load only when the command runs: the CLI
 # builds every subcommand's parser on each start.
@@ -30,7 +30,7 @@ SCHEMA_REL = f"schema/{SCHEMA_FILE}"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from noetl_envelope.cli import add_report
+    from noetl_envelope.commands.options import add_report
 
     baseline = parser.add_mutually_exclusive_group()
     baseline.add_argument(
@@ -53,7 +53,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _root() -> Path:
     from noetl_envelope.compat.sources import CompatError
-    from noetl_envelope.gen import GenError, find_root
+    from noetl_envelope.generate.files import GenError, find_root
 
     try:
         return find_root()
@@ -83,7 +83,7 @@ def build(args: argparse.Namespace) -> CompatReport:
     from noetl_envelope.compat.gate import compare, failing
     from noetl_envelope.compat.report import CompatReport
     from noetl_envelope.compat.sources import CHANGELOG_REL, RELEASES_REL, CompatError
-    from noetl_envelope.violations import Violation
+    from noetl_envelope.core.violations import Violation
 
     new = _new(args)
     notes: list[str] = []
@@ -130,7 +130,7 @@ def build(args: argparse.Namespace) -> CompatReport:
 
 
 def run(args: argparse.Namespace) -> int:
-    from noetl_envelope.cli import EXIT_FINDINGS, EXIT_OK, report_stream
+    from noetl_envelope.commands.options import EXIT_FINDINGS, EXIT_OK, report_stream
     from noetl_envelope.compat.report import write
 
     report = build(args)

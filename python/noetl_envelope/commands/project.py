@@ -17,10 +17,9 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from noetl_envelope.cli import EXIT_FINDINGS, EXIT_OK, add_paths
-from noetl_envelope.projection.options import add_dsn, dsn_of, positive_int
-from noetl_envelope.reader import Document, iter_documents
+from noetl_envelope.commands.options import EXIT_FINDINGS, EXIT_OK, add_dsn, add_paths, dsn_of, positive_int
 from noetl_envelope.report.base import one_line
+from noetl_envelope.run.reader import Document, iter_documents
 
 DEFAULT_BATCH = 500
 

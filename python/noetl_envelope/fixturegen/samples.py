@@ -1,4 +1,4 @@
-"""`noetl-envelope sample -n N --seed S`: N deterministic Python-produced canonical events, as NDJSON.
+"""Deterministic Python-produced canonical events (what `noetl-envelope sample` writes as NDJSON).
 
 The Python side of the conformance run (the Rust side is `envelope-harness emit --contract`):
 events built as `ExecutorEvent` values and written with `encode`, aimed at the corners where
@@ -11,29 +11,22 @@ Every event is contract-valid and canonical, and a fixed point for Rust: floats 
 that serde_json's (not correctly rounded) parser reads their text back to the same f64, i.e.
 encode(decode(encode(e), profile="serde")) == encode(e). Same seed, same bytes
 (`random.Random` with an int seed is stable across Python versions for the calls used here).
-
-Imported when the CLI parser is built, so the codec is imported inside the functions.
 """
 
 from __future__ import annotations
 
-import argparse
 import random
 import struct
-import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from noetl_envelope.cli import EXIT_OK
-from noetl_envelope.numbers import I64_MAX, I64_MIN, U64_MAX
-from noetl_envelope.reader import InputError
+from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, U64_MAX
 
 if TYPE_CHECKING:
-    from noetl_envelope.timestamp import Timestamp
+    from noetl_envelope.wire.timestamp import Timestamp
     from noetl_envelope_generated import ExecutorEvent
 
 TWO_53 = 2**53
-MAX_COUNT = 10**8  # a typo guard, not a resource limit: output is streamed
 
 # Characters that stress escaping and Unicode handling: what serde_json escapes ('"', '\\',
 # controls, with and without short escapes), what it writes raw although others escape it
@@ -51,23 +44,6 @@ WORKER_IDS = ("cli-local", "worker-0", "noetl-worker-7f3a2c1e-12")
 FLOAT_CORNERS = (0.0, -0.0, 100.0, -1.0, 0.1, 0.5, 1e16, 1e15, 1e-7, 1e-5, 1e21, 1e22, 2.220446049250313e-16)
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-n", "--count", type=int, default=100, metavar="N", help="number of events (default 100)")
-    parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
-
-
-def run(args: argparse.Namespace) -> int:
-    if not 0 <= args.count <= MAX_COUNT:
-        raise InputError(f"-n must be between 0 and {MAX_COUNT}, got {args.count}")
-    from noetl_envelope.api import encode
-
-    out = sys.stdout.buffer
-    for event in events(args.count, args.seed):
-        out.write(encode(event) + b"\n")
-    out.flush()
-    return EXIT_OK
-
-
 def events(count: int, seed: int) -> Iterator[ExecutorEvent]:
     """`count` deterministic events for `seed` (a generator: constant memory)."""
     rng = random.Random(seed)
@@ -77,7 +53,7 @@ def events(count: int, seed: int) -> Iterator[ExecutorEvent]:
 
 def event(rng: random.Random) -> ExecutorEvent:
     """One varied, canonical event; each Option field is set independently."""
-    from noetl_envelope.schema import field_specs
+    from noetl_envelope.model.schema import field_specs
     from noetl_envelope_generated import ExecutorEvent
 
     specs = {spec.name: spec for spec in field_specs()}
@@ -131,7 +107,7 @@ def _char(rng: random.Random) -> str:
 
 
 def _timestamp(rng: random.Random) -> Timestamp:
-    from noetl_envelope.timestamp import Timestamp
+    from noetl_envelope.wire.timestamp import Timestamp
 
     roll = rng.randrange(6)
     if roll < 3:
@@ -233,7 +209,7 @@ def _float_candidate(rng: random.Random) -> float:
 
 def _fixed_point(value: float) -> float | None:
     """Follow write -> serde_json read a few steps, as emit.rs does; the stable value, if any."""
-    from noetl_envelope.numbers import f64_bits, format_float, parse_number
+    from noetl_envelope.wire.numbers import f64_bits, format_float, parse_number
 
     for _ in range(4):
         back = float(parse_number(format_float(value)))

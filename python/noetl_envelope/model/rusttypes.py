@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from noetl_envelope.jsontree import BadStr, Num, Obj, a_type_name, excerpt
-from noetl_envelope.numbers import I64_MAX, I64_MIN, U64_MAX, NumberRangeError, format_float, parse_number
-from noetl_envelope.timestamp import Timestamp, TimestampError
-from noetl_envelope.violations import Violation, pointer_join
+from noetl_envelope.core.violations import Violation, pointer_join
+from noetl_envelope.wire.jsontree import BadStr, Num, Obj, a_type_name, excerpt
+from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, U64_MAX, NumberRangeError, format_float, parse_number
+from noetl_envelope.wire.timestamp import Timestamp, TimestampError
 
 # serde_json's Deserializer starts with remaining_depth = 128 and fails when an array or
 # object brings it to 0: the 128th nested container is rejected, the 127th is accepted.
@@ -296,4 +296,4 @@ def resolve(name: str) -> RustType:
     try:
         return RUST_TYPES[name]
     except KeyError:
-        raise KeyError(f"x-rust-type {name!r} has no entry in noetl_envelope.rusttypes.RUST_TYPES") from None
+        raise KeyError(f"x-rust-type {name!r} has no entry in noetl_envelope.model.rusttypes.RUST_TYPES") from None

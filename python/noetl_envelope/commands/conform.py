@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from noetl_envelope.cli import (
+from noetl_envelope.commands.options import (
     EXIT_FINDINGS,
     EXIT_OK,
     add_engine,
@@ -32,10 +32,10 @@ from noetl_envelope.cli import (
     add_report,
     report_stream,
 )
-from noetl_envelope.reader import Document, iter_documents
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.report import Summary, make_reporter
 from noetl_envelope.report.base import one_line
-from noetl_envelope.violations import Violation
+from noetl_envelope.run.reader import Document, iter_documents
 
 PRODUCERS = ("rust", "python")
 EXAMPLE_BYTES = 120  # how much of a document an example shows
@@ -53,28 +53,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_jobs(parser)
     add_report(parser)
     add_paths(parser)
-
-
-def check_document(data: bytes) -> list[Violation]:
-    """Contract violations plus drift findings for one document ([] = canonical)."""
-    from noetl_envelope.drift import classify_tree
-    from noetl_envelope.lexer import LexError, scan
-    from noetl_envelope.profiles import canonical, contract
-
-    try:
-        tree = scan(data)
-    except LexError as exc:
-        return [Violation(exc.rule, "", exc.located(data))]
-    found, binding = contract.check(tree)
-    not_canonical: list[Violation] = []
-    if not found:
-        not_canonical = canonical.check(data, binding)
-        if not not_canonical:
-            return []  # the bytes are serde_json's own: nothing can have drifted (the common case)
-    drift = classify_tree(data, tree)
-    # Not explained by any drift class, but still not canonical: the canonical rule
-    # (canonical.differs / canonical.float-roundtrip) names it, so nothing slips through.
-    return found + (drift or not_canonical)
 
 
 @dataclass(slots=True)
@@ -136,7 +114,7 @@ class ConformSummary(Summary):
 
 def _excerpt(data: bytes, pointer: str) -> str:
     """The document's bytes around the value at `pointer`, as readable one-line text."""
-    from noetl_envelope.drift import pointer_offset
+    from noetl_envelope.profiles.drift import pointer_offset
 
     offset = pointer_offset(data, pointer) or 0
     start = max(0, offset - _EXAMPLE_LEAD)
@@ -163,16 +141,17 @@ def write_class_table(summary: ConformSummary, stream: TextIO) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from noetl_envelope.bulk import Progress, check_stream, conform_checker, default_jobs
+    from noetl_envelope.pipeline import Checks, checker_for
+    from noetl_envelope.run.bulk import Progress, check_stream, default_jobs
 
     started = time.monotonic()
     documents = iter_documents(args.paths)
     summary = ConformSummary(command="conform", profile="canonical", producer=args.producer)
     with report_stream(args.output) as stream:
         reporter = make_reporter(args.format, stream, quiet=args.quiet)
-        checker = conform_checker(args.engine)
+        check = checker_for(Checks(profile="canonical", engine=args.engine, drift=True))
         jobs = args.jobs or default_jobs()
-        checked = check_stream(documents, checker, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid)
+        checked = check_stream(documents, check, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid)
         for doc, violations in checked:
             summary.record(violations)
             summary.record_classes(doc, violations)
@@ -185,4 +164,4 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if summary.invalid else EXIT_OK
 
 
-__all__ = ["PRODUCERS", "ConformSummary", "check_document", "configure", "run"]
+__all__ = ["PRODUCERS", "ConformSummary", "configure", "run"]

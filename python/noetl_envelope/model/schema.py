@@ -30,13 +30,13 @@ def _schema_file() -> str:
     # The package is a directory on disk (wheels install unpacked), so its data is a plain path.
     # os.path, not importlib.resources or pathlib: every command start reads the schema, and
     # those imports would cost it about 10 ms.
-    here = os.path.dirname(os.path.realpath(__file__))
-    packaged = os.path.join(here, "schema", SCHEMA_FILE)
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # noetl_envelope/
+    packaged = os.path.join(package, "schema", SCHEMA_FILE)
     if os.path.isfile(packaged):
         return packaged
     # A source checkout (editable install or PYTHONPATH=python): the wheel's packaged copy is
     # made by the build from this same file, so both paths name the same bytes.
-    return os.path.join(os.path.dirname(os.path.dirname(here)), "schema", SCHEMA_FILE)
+    return os.path.join(os.path.dirname(os.path.dirname(package)), "schema", SCHEMA_FILE)
 
 
 @cache

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from noetl_envelope.jsontree import InvalidUtf8Str, LoneSurrogateStr, Num, Obj
+from noetl_envelope.wire.jsontree import InvalidUtf8Str, LoneSurrogateStr, Num, Obj
 
 _WS = re.compile(rb"[ \t\n\r]*")
 _NUMBER = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")

@@ -1,6 +1,6 @@
 """The fast engine: proves, cheaply, what the reference engine would report, or declines.
 
-Role in the pipeline: `profiles.check` asks `violations(data, profile)` before running the
+Role in the pipeline: `engines.check` asks `violations(data, profile)` before running the
 reference engine (lexer -> profile rules). It returns a list only when it has *proved* that
 the reference engine returns exactly that list: [] for a valid document, or, for a document
 whose bytes and shape are proved clean and whose only faults are field values, the
@@ -55,11 +55,11 @@ from typing import Any
 
 import orjson
 
-from noetl_envelope.numbers import I64_MAX, I64_MIN, NumberRangeError, parse_number
-from noetl_envelope.rusttypes import MAX_NESTING
-from noetl_envelope.schema import FieldSpec, field_specs, load_schema
-from noetl_envelope.timestamp import days_in_month
-from noetl_envelope.violations import Violation
+from noetl_envelope.core.violations import Violation
+from noetl_envelope.model.rusttypes import MAX_NESTING
+from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
+from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, NumberRangeError, parse_number
+from noetl_envelope.wire.timestamp import days_in_month
 
 # Keywords whose meaning the compiled checks reproduce, and annotations that validate nothing.
 _PROPERTY_KEYWORDS = frozenset(
@@ -93,7 +93,7 @@ def _floats_read_back(body: bytes) -> bool:
 
     A token orjson wrote is `format_float` of its value, so a candidate whose text is not
     `format_float(float(text))` lies inside a string and is skipped."""
-    from noetl_envelope.numbers import format_float
+    from noetl_envelope.wire.numbers import format_float
 
     for match in _FLOAT_TOKEN.finditer(body):
         text = match.group(1).decode("ascii")
@@ -319,7 +319,7 @@ def _load_accelerator() -> Callable[[bytes, str], bool] | None:
     uses something it does not check."""
     if os.environ.get("NOETL_ENVELOPE_ACCEL", "1") == "0":
         return None
-    from noetl_envelope import accel
+    from noetl_envelope.engines import native as accel
 
     spec = accel_spec()
     if spec is None:

@@ -1,0 +1,54 @@
+"""`noetl-envelope validate`: check documents against a profile and report them."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from noetl_envelope.commands.options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    add_engine,
+    add_jobs,
+    add_paths,
+    add_profile,
+    add_report,
+    report_stream,
+)
+from noetl_envelope.report import Summary, make_reporter
+from noetl_envelope.run.reader import iter_documents
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_profile(parser)
+    add_engine(parser)
+    add_jobs(parser)
+    parser.add_argument(
+        "--project",
+        action="store_true",
+        help="also report what projecting into the noetl.event table loses or is refused (project.* rules)",
+    )
+    add_report(parser)
+    add_paths(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from noetl_envelope.pipeline import Checks, checker_for
+    from noetl_envelope.run.bulk import Progress, check_stream, default_jobs
+
+    started = time.monotonic()
+    documents = iter_documents(args.paths)
+    summary = Summary(command="validate", profile=args.profile)
+    check = checker_for(Checks(profile=args.profile, engine=args.engine, project=args.project))
+    jobs = args.jobs or default_jobs()
+    with report_stream(args.output) as stream:
+        reporter = make_reporter(args.format, stream, quiet=args.quiet)
+        # A document the reader could not take in full is reported, not validated (check_stream).
+        checked = check_stream(documents, check, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid)
+        for doc, violations in checked:
+            summary.record(violations)
+            reporter.document(doc, violations)
+        summary.settle(documents.documents, documents.blank_lines)
+        summary.elapsed = time.monotonic() - started
+        reporter.finish(summary)
+    return EXIT_FINDINGS if summary.invalid else EXIT_OK

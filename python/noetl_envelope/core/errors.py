@@ -1,0 +1,7 @@
+"""The errors that end a command with one line on stderr and exit code 2 (never a traceback)."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """The input cannot be read as documents at all: a one-line message, exit code 2 in the CLI."""
