@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from noetl_envelope import encode
-from noetl_envelope.core.rules import RULES
+from noetl_envelope.core.rules import all_rules
+
+RULES = all_rules()
 from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen.samples import events
 from noetl_envelope.profiles.drift import CLASSES, classify, pointer_offset

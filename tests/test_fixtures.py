@@ -12,7 +12,9 @@ import pytest
 
 from harness import rust_check
 from noetl_envelope import decode, encode
-from noetl_envelope.core.rules import PROFILES, RULES
+from noetl_envelope.core.rules import PROFILES, all_rules
+
+RULES = all_rules()
 from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen import FixtureError, load_catalogue, systematic_cases
 from noetl_envelope.fixturegen.render import CATALOGUE, MANIFEST, judge

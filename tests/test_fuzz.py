@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 
 from corpus import BASE, OPTIONAL, mutations, render
 from noetl_envelope import EnvelopeError, Violation, decode, validate
-from noetl_envelope.core.rules import RULES
+from noetl_envelope.core.rules import all_rules
+
+RULES = all_rules()
 
 PROFILES = ("serde", "contract", "canonical")
 ROOT = Path(__file__).resolve().parents[1]

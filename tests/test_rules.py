@@ -1,49 +1,69 @@
-"""Every rule id the code can emit is declared once in rules.py and documented in docs/RULES.md."""
+"""Rules are objects declared once, in the module that owns their stage, and documented in docs/RULES.md."""
 
 from __future__ import annotations
 
+import importlib
 import re
+import subprocess
+import sys
 from pathlib import Path
 
-from noetl_envelope.core.rules import RULES
+import pytest
 
-STAGE_MODULES = {
-    "input": ["run/reader.py", "cli.py"],
-    "json": ["wire/lexer.py", "wire/jsontree.py", "model/rusttypes.py", "profiles/contract.py", "model/binding.py"],
-    "serde": ["model/binding.py", "model/rusttypes.py", "profiles/serde.py", "profiles/contract.py"],
-    "schema": ["profiles/contract.py"],
-    "contract": ["profiles/contract.py"],
-    "canonical": ["profiles/canonical.py"],
-    "drift": ["profiles/drift.py"],
-    "project": ["projection/predict.py"],
-    "fixturegen": ["fixturegen/catalogue.py"],
-    "compat": ["compat/kinds.py", "compat/policy.py"],
-}
+from noetl_envelope.core.rules import OWNERS, Rule, all_rules, lookup
+
+RULES = all_rules()
+_ID = r'"((?:%s)\.[a-zA-Z0-9-]+)"' % "|".join(OWNERS)
+
+
+def _constant(rule_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "_", rule_id).upper()
+
+
+def test_every_rule_is_declared_by_an_owner_of_its_stage_under_its_constant_name() -> None:
+    assert len(RULES) > 50
+    for rule_id, rule in RULES.items():
+        stage = rule_id.split(".", 1)[0]
+        assert rule.owner in OWNERS[stage], (rule_id, rule.owner)
+        assert getattr(importlib.import_module(rule.owner), _constant(rule_id)) is rule, rule_id
+        assert rule.severity in ("error", "warning") and rule.doc and rule.profiles, rule_id
 
 
 def test_every_emitted_rule_id_is_declared(repo_root: Path) -> None:
+    # Literal ids (as opposed to the constants) are only allowed where a rule is declared.
     package = repo_root / "python" / "noetl_envelope"
     used: set[str] = set()
     for path in package.rglob("*.py"):
-        if path.name == "rules.py":
-            continue
-        stages = "input|json|serde|schema|contract|canonical|drift|project|fixturegen|compat"
-        used.update(re.findall(rf'"((?:{stages})\.[a-zA-Z0-9-]+)"', path.read_text()))
+        used.update(re.findall(_ID, path.read_text()))
     assert used, "no rule ids found: the pattern is wrong"
     assert used <= set(RULES), sorted(used - set(RULES))
 
 
-def test_rule_ids_live_in_the_module_their_stage_names(repo_root: Path) -> None:
-    package = repo_root / "python" / "noetl_envelope"
-    for rule_id in RULES:
-        stage = rule_id.split(".", 1)[0]
-        if rule_id.startswith("schema.") and rule_id != "schema.other":
-            continue  # built from the keyword name: f"schema.{keyword}"
-        homes = STAGE_MODULES[stage]
-        assert any(f'"{rule_id}"' in (package / home).read_text() for home in homes), rule_id
+def test_a_mistyped_or_repeated_id_fails_when_declared() -> None:
+    with pytest.raises(ValueError, match="not <stage>.<name>"):
+        Rule("jsn.eof", ("serde",), "a typo in the stage")
+    with pytest.raises(ValueError, match="declared twice"):
+        Rule("json.eof", ("serde",), "declared again")
+    with pytest.raises(ValueError, match="severity"):
+        Rule("json.made-up", ("serde",), "bad severity", severity="fatal")
+
+
+def test_rules_are_strings_and_survive_pickling_as_the_same_object() -> None:
+    import pickle
+
+    rule = lookup("json.eof")
+    assert rule == "json.eof" and isinstance(rule, str)
+    assert pickle.loads(pickle.dumps(rule)) is rule
+
+
+def test_rules_load_their_owners_on_first_lookup() -> None:
+    # A fresh process that has imported nothing but core.rules still finds every rule.
+    script = "from noetl_envelope.core.rules import lookup; print(lookup('drift.key-order').owner)"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "noetl_envelope.profiles.drift"
 
 
 def test_rules_doc_lists_every_rule(repo_root: Path) -> None:
     doc = (repo_root / "docs" / "RULES.md").read_text()
-    for rule_id in RULES:
-        assert f"`{rule_id}`" in doc
+    for rule_id, rule in RULES.items():
+        assert f"| `{rule_id}` | {rule.severity} |" in doc

@@ -21,7 +21,52 @@ from dataclasses import dataclass
 from typing import Any
 
 from noetl_envelope.compat.model import Change
+from noetl_envelope.core.rules import COMPAT, Rule
 from noetl_envelope.core.violations import Violation
+
+COMPAT_VERSION_NOT_BUMPED = Rule(
+    "compat.version-not-bumped",
+    COMPAT,
+    "The schema changed but the `$id` version did not go up.",
+    category="POLICY",
+)
+
+COMPAT_BUMP_TOO_SMALL = Rule(
+    "compat.bump-too-small",
+    COMPAT,
+    "The version bump is smaller than the worst change needs (>= 1.0: backward-incompatible = major, "
+    "forward-incompatible = minor; 0.x: backward-incompatible = minor).",
+    category="POLICY",
+)
+
+COMPAT_CHANGELOG_MISSING = Rule(
+    "compat.changelog-missing",
+    COMPAT,
+    "schema/CHANGELOG.md has no `## <version>` entry for the schema's version.",
+    category="POLICY",
+)
+
+COMPAT_RELEASE_MODIFIED = Rule(
+    "compat.release-modified",
+    COMPAT,
+    "A file in schema/releases/ present at the baseline ref was modified or deleted (releases are immutable).",
+    category="POLICY",
+)
+
+COMPAT_RELEASE_DIFFERS = Rule(
+    "compat.release-differs",
+    COMPAT,
+    "The schema's version is released in schema/releases/ but the schema differs from that file.",
+    category="POLICY",
+)
+
+COMPAT_RELEASE_MISMATCH = Rule(
+    "compat.release-mismatch",
+    COMPAT,
+    "A file in schema/releases/ is not named after the version in its `$id`.",
+    category="POLICY",
+)
+
 
 _SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?")
 _HEADING = re.compile(r"^##\s+\[?v?([0-9][^\]\s]*)\]?", re.MULTILINE)
@@ -80,7 +125,7 @@ def check_bump(
     try:
         old, new = Version.parse(old_version), Version.parse(new_version)
     except ValueError as exc:
-        return [Violation("compat.version-not-bumped", "/$id", str(exc))]
+        return [Violation(COMPAT_VERSION_NOT_BUMPED, "/$id", str(exc))]
     found: list[Violation] = []
     severity = worst_severity(changes)
     needed = required_bump(severity, old)
@@ -88,7 +133,7 @@ def check_bump(
     if done == "none":
         found.append(
             Violation(
-                "compat.version-not-bumped",
+                COMPAT_VERSION_NOT_BUMPED,
                 "/$id",
                 f"the schema changed but its version {new} is not above {old}; a {needed} bump is needed",
             )
@@ -96,17 +141,17 @@ def check_bump(
     elif BUMPS.index(done) < BUMPS.index(needed):
         found.append(
             Violation(
-                "compat.bump-too-small",
+                COMPAT_BUMP_TOO_SMALL,
                 "/$id",
                 f"{old} -> {new} is a {done} bump; the changes are {_severity_text(severity)} and need a {needed} bump",
             )
         )
     if changelog is None:
         found.append(
-            Violation("compat.changelog-missing", "", f"{changelog_name} does not exist; add a `## {new}` entry")
+            Violation(COMPAT_CHANGELOG_MISSING, "", f"{changelog_name} does not exist; add a `## {new}` entry")
         )
     elif str(new) not in changelog_versions(changelog):
-        found.append(Violation("compat.changelog-missing", "", f"{changelog_name} has no `## {new}` entry"))
+        found.append(Violation(COMPAT_CHANGELOG_MISSING, "", f"{changelog_name} has no `## {new}` entry"))
     return found
 
 
@@ -125,14 +170,14 @@ def check_releases(releases: dict[str, bytes], current: dict[str, Any], current_
             released = json.loads(data)
             version = str(released["$id"]).rsplit(":", 1)[-1]
         except (ValueError, KeyError, TypeError):
-            found.append(Violation("compat.release-mismatch", "", f"{name}: not a schema with an `$id`"))
+            found.append(Violation(COMPAT_RELEASE_MISMATCH, "", f"{name}: not a schema with an `$id`"))
             continue
         if name != f"{version}.schema.json":
-            found.append(Violation("compat.release-mismatch", "", f"{name}: its `$id` says version {version}"))
+            found.append(Violation(COMPAT_RELEASE_MISMATCH, "", f"{name}: its `$id` says version {version}"))
         elif version == current_version and released != current:
             found.append(
                 Violation(
-                    "compat.release-differs",
+                    COMPAT_RELEASE_DIFFERS,
                     "/$id",
                     f"version {version} is released ({name}) but the schema differs from it; bump the version",
                 )
@@ -145,7 +190,7 @@ def check_release_history(before: dict[str, bytes], after: dict[str, bytes]) -> 
     found = []
     for name, data in sorted(before.items()):
         if name not in after:
-            found.append(Violation("compat.release-modified", "", f"released schema {name} was deleted"))
+            found.append(Violation(COMPAT_RELEASE_MODIFIED, "", f"released schema {name} was deleted"))
         elif after[name] != data:
-            found.append(Violation("compat.release-modified", "", f"released schema {name} was modified"))
+            found.append(Violation(COMPAT_RELEASE_MODIFIED, "", f"released schema {name} was modified"))
     return found

@@ -13,15 +13,34 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One finding: `rule` is a stable id, `pointer` an RFC 6901 JSON pointer ('' = the document)."""
+    """One finding: `rule` is a stable id, `pointer` an RFC 6901 JSON pointer ('' = the document),
+    `severity` "error" or "warning" (by default the rule's own; a document is valid exactly when
+    it has no error)."""
 
     rule: str
     pointer: str
     message: str
+    severity: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.severity:
+            # The rule objects are str subclasses carrying their default severity; a plain id
+            # (from a caller outside the package) is looked up.
+            severity = getattr(self.rule, "severity", None) or _default_severity(self.rule)
+            object.__setattr__(self, "severity", severity)
 
     def __str__(self) -> str:
         where = self.pointer or "/"
         return f"{where}: {self.message} [{self.rule}]"
+
+
+def _default_severity(rule_id: str) -> str:
+    from noetl_envelope.core.rules import lookup
+
+    try:
+        return lookup(rule_id).severity
+    except KeyError:
+        return "error"
 
 
 class EnvelopeError(ValueError):

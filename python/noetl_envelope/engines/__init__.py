@@ -1,29 +1,64 @@
-"""The engines: ways of reaching the reference engine's verdict on one document.
+"""The engines: ways of reaching the reference engine's verdict on one document, behind one interface.
 
-`reference` runs the whole pipeline (lexer -> profile rules) on every document; `fast` proves
-the common cases cheaply (asking the optional `native` module first) and hands everything else
-to the reference engine, so both report exactly the same violations. `check` is where the
-engine is chosen.
+An `Engine` answers `violations(data, profile)` (the full list, [] = valid) and
+`proves_valid(data, profile)` (True only when it can tell cheaply that there is nothing to
+report; False means "ask `violations`"). `reference` runs the whole pipeline (lexer -> profile
+rules) on every document and is the oracle; `fast` proves the common cases cheaply (asking the
+optional `native` module first) and hands everything else to the reference engine, so both
+report exactly the same violations. A command picks one by name from its options (`select`).
 """
 
 from __future__ import annotations
+
+from typing import Protocol
 
 from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.engines import fast
 from noetl_envelope.engines.reference import run
 
-ENGINES = ("fast", "reference")
+
+class Engine(Protocol):
+    def violations(self, data: bytes, profile: str) -> list[Violation]: ...
+
+    def proves_valid(self, data: bytes, profile: str) -> bool: ...
 
 
-def check(data: bytes, profile: str, engine: str = "fast") -> list[Violation]:
-    """The violations of `profile` in one document, by `engine` ('fast' or 'reference');
-    both give the same answer, the fast one sooner for valid canonical documents."""
-    if engine == "fast":
+class ReferenceEngine:
+    """Every document through the lexer and the profile's rules."""
+
+    def violations(self, data: bytes, profile: str) -> list[Violation]:
+        return run(data, profile).violations
+
+    def proves_valid(self, data: bytes, profile: str) -> bool:
+        return False  # it has no cheap answer: `violations` is the only one
+
+
+class FastEngine(ReferenceEngine):
+    """The fast path's proof where it has one, else the reference engine."""
+
+    def violations(self, data: bytes, profile: str) -> list[Violation]:
         if profile in PROFILES:
             found = fast.violations(data, profile)
             if found is not None:
                 return found
-    elif engine != "reference":
-        raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
-    return run(data, profile).violations
+        return run(data, profile).violations
+
+    def proves_valid(self, data: bytes, profile: str) -> bool:
+        return fast.decide(data, profile)
+
+
+ENGINES: dict[str, Engine] = {"fast": FastEngine(), "reference": ReferenceEngine()}
+
+
+def select(name: str) -> Engine:
+    """The engine called `name` ('fast' or 'reference')."""
+    try:
+        return ENGINES[name]
+    except KeyError:
+        raise ValueError(f"unknown engine {name!r}; expected one of {', '.join(ENGINES)}") from None
+
+
+def check(data: bytes, profile: str, engine: str = "fast") -> list[Violation]:
+    """The violations of `profile` in one document, by the engine called `engine`."""
+    return select(engine).violations(data, profile)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from noetl_envelope.core.rules import Rule
 from noetl_envelope.fixturegen.cases import (
     CATEGORY_PATTERN,
     NAME_PATTERN,
@@ -26,7 +27,15 @@ from noetl_envelope.fixturegen.cases import (
     to_bytes,
 )
 
-RULE = "fixturegen.catalogue"
+FIXTUREGEN_CATALOGUE = Rule(
+    "fixturegen.catalogue",
+    ("make gen",),
+    "fixtures/catalogue.yaml is malformed (YAML syntax, an unknown key, a missing or repeated case "
+    "name); the message names the line.",
+)
+
+
+RULE = FIXTUREGEN_CATALOGUE
 _MEMBER_OPS = ("set", "nest", "rename", "remove", "append", "separator", "colon")
 _WHOLE_OPS = ("raw", "sequence")
 _CASE_KEYS = ("name", "description", *_MEMBER_OPS, *_WHOLE_OPS, "prefix", "suffix")

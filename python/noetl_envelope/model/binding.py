@@ -11,9 +11,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from noetl_envelope.core.rules import ALL_PROFILES, Rule
 from noetl_envelope.core.violations import Violation, pointer_join
 from noetl_envelope.model.schema import FieldSpec, field_specs
 from noetl_envelope.wire.jsontree import BadStr, Obj, a_type_name, excerpt
+
+SERDE_NOT_A_STRUCT = Rule(
+    "serde.not-a-struct",
+    ALL_PROFILES,
+    "The top-level value is neither an object nor serde's sequence form (an array).",
+)
+
+SERDE_DUPLICATE_FIELD = Rule(
+    "serde.duplicate-field",
+    ALL_PROFILES,
+    "A struct field appears twice (including `context` together with its alias `payload`).",
+)
+
+SERDE_INVALID_LENGTH = Rule(
+    "serde.invalid-length",
+    ALL_PROFILES,
+    "Serde's sequence form with too few or too many elements.",
+)
+
 
 TOP_LEVEL = 1  # the struct itself is the first container serde_json's recursion limit counts
 
@@ -57,7 +77,7 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
                 first = binding.pointers[spec.name]
                 binding.violations.append(
                     Violation(
-                        "serde.duplicate-field",
+                        SERDE_DUPLICATE_FIELD,
                         pointer,
                         f"duplicate field `{spec.name}` (already given at {first})",
                     )
@@ -74,7 +94,7 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
         if len(tree) > len(specs):
             binding.violations.append(
                 Violation(
-                    "serde.invalid-length",
+                    SERDE_INVALID_LENGTH,
                     f"/{len(specs)}",
                     f"sequence form has {len(tree)} elements; struct ExecutorEvent has {len(specs)} fields",
                 )
@@ -82,7 +102,7 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
     else:
         binding.violations.append(
             Violation(
-                "serde.not-a-struct",
+                SERDE_NOT_A_STRUCT,
                 "",
                 f"the document is {a_type_name(tree)} ({excerpt(tree)}); expected struct ExecutorEvent (an object)",
             )

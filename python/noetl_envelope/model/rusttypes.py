@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from noetl_envelope.core.rules import ALL_PROFILES, Rule
 from noetl_envelope.core.violations import Violation, pointer_join
 from noetl_envelope.wire.jsontree import BadStr, Num, Obj, a_type_name, excerpt
 from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, U64_MAX, NumberRangeError, format_float, parse_number
@@ -297,3 +298,34 @@ def resolve(name: str) -> RustType:
         return RUST_TYPES[name]
     except KeyError:
         raise KeyError(f"x-rust-type {name!r} has no entry in noetl_envelope.model.rusttypes.RUST_TYPES") from None
+
+
+JSON_NUMBER_OUT_OF_RANGE = Rule(
+    "json.number-out-of-range",
+    ALL_PROFILES,
+    "A number serde_json cannot hold (an f64 overflow such as 1e400).",
+)
+
+JSON_DEPTH = Rule(
+    "json.depth",
+    ALL_PROFILES,
+    "Arrays and objects nested deeper than serde_json's recursion limit of 128.",
+)
+
+SERDE_INVALID_TYPE = Rule(
+    "serde.invalid-type",
+    ALL_PROFILES,
+    "A field holds a JSON type its Rust type does not accept (e.g. 1.0 for i64).",
+)
+
+SERDE_INTEGER_OUT_OF_RANGE = Rule(
+    "serde.integer-out-of-range",
+    ALL_PROFILES,
+    "An integer outside the range of the field's Rust integer type.",
+)
+
+SERDE_INVALID_TIMESTAMP = Rule(
+    "serde.invalid-timestamp",
+    ALL_PROFILES,
+    "chrono's DateTime<Utc> rejects the string.",
+)

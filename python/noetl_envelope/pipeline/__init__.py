@@ -18,8 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.engines import check as engine_check
-from noetl_envelope.engines import fast
+from noetl_envelope.engines import select
 
 Checker = Callable[[bytes], list[Violation]]
 
@@ -41,12 +40,13 @@ def checker_for(checks: Checks) -> Checker:
 
 def check(data: bytes, checks: Checks) -> list[Violation]:
     """Every violation of one document under `checks` ([] = valid)."""
+    engine = select(checks.engine)
     if checks.drift:
-        if checks.engine == "fast" and fast.decide(data, "canonical"):
+        if engine.proves_valid(data, "canonical"):
             return []
         violations = conform_violations(data)
     else:
-        violations = engine_check(data, checks.profile, checks.engine)
+        violations = engine.violations(data, checks.profile)
     if checks.project:
         from noetl_envelope.projection.predict import projection_violations
 

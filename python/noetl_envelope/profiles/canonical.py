@@ -9,11 +9,25 @@ ignored separately from real drift.
 
 from __future__ import annotations
 
+from noetl_envelope.core.rules import CANONICAL, Rule
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.model.binding import Binding
 from noetl_envelope.model.codec import encode_values, exact_reader, field_values
 from noetl_envelope.model.rusttypes import EncodeError
 from noetl_envelope.wire.numbers import parse_number
+
+CANONICAL_FLOAT_ROUNDTRIP = Rule(
+    "canonical.float-roundtrip",
+    CANONICAL,
+    "A float serde_json writes but reads back as a neighbouring f64 (its parser is not correctly "
+    "rounded without the float_roundtrip feature), so the bytes change on the next hop.",
+)
+
+CANONICAL_DIFFERS = Rule(
+    "canonical.differs",
+    CANONICAL,
+    "The bytes differ from what serde_json::to_string writes for the decoded event.",
+)
 
 
 def check(data: bytes, binding: Binding) -> list[Violation]:
@@ -22,12 +36,12 @@ def check(data: bytes, binding: Binding) -> list[Violation]:
     try:
         expected = encode_values(field_values(binding, exact_reader))
     except EncodeError as exc:
-        return [Violation("canonical.differs", "", f"serde_json cannot write the value back unchanged: {exc}")]
+        return [Violation(CANONICAL_DIFFERS, "", f"serde_json cannot write the value back unchanged: {exc}")]
     if body != expected:
-        return [Violation("canonical.differs", "", _first_difference(body, expected))]
+        return [Violation(CANONICAL_DIFFERS, "", _first_difference(body, expected))]
     reread = encode_values(field_values(binding, parse_number))
     if reread != expected:
-        return [Violation("canonical.float-roundtrip", "", _first_difference(expected, reread, reread_note=True))]
+        return [Violation(CANONICAL_FLOAT_ROUNDTRIP, "", _first_difference(expected, reread, reread_note=True))]
     return []
 
 

@@ -17,7 +17,6 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from noetl_envelope.core.rules import RULES
 from noetl_envelope.core.violations import Violation, pointer_join
 from noetl_envelope.model.binding import Binding
 from noetl_envelope.model.rusttypes import walk_problems
@@ -32,6 +31,118 @@ from noetl_envelope.wire.timestamp import Timestamp, TimestampError, rfc3339_pro
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, FormatChecker
     from jsonschema.exceptions import ValidationError
+from noetl_envelope.core.rules import STRICT_PROFILES, Rule
+from noetl_envelope.model.binding import SERDE_DUPLICATE_FIELD
+
+JSON_DUPLICATE_KEY = Rule(
+    "json.duplicate-key",
+    STRICT_PROFILES,
+    "The same key twice in one object (serde keeps the last value inside a Value).",
+)
+
+JSON_INTEGER_OVERFLOW = Rule(
+    "json.integer-overflow",
+    STRICT_PROFILES,
+    "An integer outside i64/u64 inside a Value: serde_json reads it as a rounded f64, Python as an exact int.",
+)
+
+JSON_NEGATIVE_ZERO = Rule(
+    "json.negative-zero",
+    STRICT_PROFILES,
+    "The literal -0: serde_json reads it as the float -0.0, not the integer 0.",
+)
+
+SCHEMA_TYPE = Rule(
+    "schema.type",
+    STRICT_PROFILES,
+    "JSON Schema `type`: the value has the wrong JSON type.",
+)
+
+SCHEMA_REQUIRED = Rule(
+    "schema.required",
+    STRICT_PROFILES,
+    "JSON Schema `required`: a required property is missing.",
+)
+
+SCHEMA_ADDITIONALPROPERTIES = Rule(
+    "schema.additionalProperties",
+    STRICT_PROFILES,
+    "JSON Schema `additionalProperties`: a property the schema does not declare.",
+)
+
+SCHEMA_ENUM = Rule(
+    "schema.enum",
+    STRICT_PROFILES,
+    "JSON Schema `enum`: a value outside the closed set.",
+)
+
+SCHEMA_MINLENGTH = Rule(
+    "schema.minLength",
+    STRICT_PROFILES,
+    "JSON Schema `minLength`: a string that is too short.",
+)
+
+SCHEMA_MINIMUM = Rule(
+    "schema.minimum",
+    STRICT_PROFILES,
+    "JSON Schema `minimum`: a number below the bound.",
+)
+
+SCHEMA_MAXIMUM = Rule(
+    "schema.maximum",
+    STRICT_PROFILES,
+    "JSON Schema `maximum`: a number above the bound.",
+)
+
+SCHEMA_FORMAT = Rule(
+    "schema.format",
+    STRICT_PROFILES,
+    "JSON Schema `format` (checked, not just annotated): e.g. not an RFC 3339 date-time.",
+)
+
+SCHEMA_OTHER = Rule(
+    "schema.other",
+    STRICT_PROFILES,
+    "Any other JSON Schema keyword of schema/ that the value violates.",
+)
+
+# The JSON Schema keyword a python-jsonschema error names -> its rule (others: schema.other).
+_SCHEMA_RULES: dict[str, Rule] = {
+    "type": SCHEMA_TYPE,
+    "required": SCHEMA_REQUIRED,
+    "additionalProperties": SCHEMA_ADDITIONALPROPERTIES,
+    "enum": SCHEMA_ENUM,
+    "minLength": SCHEMA_MINLENGTH,
+    "minimum": SCHEMA_MINIMUM,
+    "maximum": SCHEMA_MAXIMUM,
+    "format": SCHEMA_FORMAT,
+}
+
+
+CONTRACT_ALIAS_USED = Rule(
+    "contract.alias-used",
+    STRICT_PROFILES,
+    "The serde alias `payload` is used instead of the field name `context`.",
+)
+
+CONTRACT_SEQUENCE_FORM = Rule(
+    "contract.sequence-form",
+    STRICT_PROFILES,
+    "The envelope is serde's sequence form (an array), which only Rust reads.",
+)
+
+CONTRACT_FRACTION_DIGITS = Rule(
+    "contract.fraction-digits",
+    STRICT_PROFILES,
+    "More than 9 fractional second digits: chrono truncates them, Python cannot hold them.",
+)
+
+CONTRACT_SERDE_REJECTED = Rule(
+    "contract.serde-rejected",
+    STRICT_PROFILES,
+    "serde would reject the document for a reason no more specific rule names.",
+)
+
 
 _LONG_INTEGER_DIGITS = 40  # longer than any 64-bit integer, short of int()'s digit limit
 _FRACTION = re.compile(r"[.,](\d+)")
@@ -115,7 +226,7 @@ def _duplicate_keys(obj: Obj, where: str, found: list[Violation]) -> None:
         if key in seen:
             found.append(
                 Violation(
-                    "json.duplicate-key",
+                    JSON_DUPLICATE_KEY,
                     pointer_join(where, key),
                     f"duplicate key {excerpt(key)}: consumers disagree on which value wins",
                 )
@@ -125,7 +236,7 @@ def _duplicate_keys(obj: Obj, where: str, found: list[Violation]) -> None:
 
 def _number_rules(item: Num, where: str, found: list[Violation]) -> None:
     if item == "-0":
-        found.append(Violation("json.negative-zero", where, "-0 is read by serde_json as the float -0.0 (write 0)"))
+        found.append(Violation(JSON_NEGATIVE_ZERO, where, "-0 is read by serde_json as the float -0.0 (write 0)"))
         return
     try:
         value = parse_number(item)
@@ -135,7 +246,7 @@ def _number_rules(item: Num, where: str, found: list[Violation]) -> None:
     if isinstance(value, float) and not item.is_float_literal:
         found.append(
             Violation(
-                "json.integer-overflow",
+                JSON_INTEGER_OVERFLOW,
                 where,
                 f"integer {excerpt(item)} is outside i64/u64: serde_json reads it as the float {value!r},"
                 " Python as an exact int",
@@ -177,7 +288,7 @@ def schema_violations(instance: Any, schema: dict[str, Any] | None = None) -> li
 def _from_error(error: ValidationError) -> list[Violation]:
     pointer = "".join(pointer_join("", part) for part in error.absolute_path)
     keyword = str(error.validator)
-    rule = f"schema.{keyword}" if f"schema.{keyword}" in RULES else "schema.other"
+    rule = _SCHEMA_RULES.get(keyword, SCHEMA_OTHER)
     instance = error.instance
     if keyword == "additionalProperties" and isinstance(instance, dict):
         declared = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
@@ -213,7 +324,7 @@ def _fraction_violations(instance: dict[str, Any], specs: tuple[FieldSpec, ...])
             if match and len(match.group(1)) > 9:
                 found.append(
                     Violation(
-                        "contract.fraction-digits",
+                        CONTRACT_FRACTION_DIGITS,
                         pointer_join("", spec.name),
                         f"{len(match.group(1))} fractional second digits; chrono keeps 9 and Python's datetime 6",
                     )
@@ -233,7 +344,7 @@ def check(tree: Any, schema: dict[str, Any] | None = None) -> tuple[list[Violati
     if binding.sequence_form:
         found.append(
             Violation(
-                "contract.sequence-form",
+                CONTRACT_SEQUENCE_FORM,
                 "",
                 "the envelope is an array (serde's sequence form); write it as a JSON object",
             )
@@ -245,19 +356,19 @@ def check(tree: Any, schema: dict[str, Any] | None = None) -> tuple[list[Violati
                 key = pointer[1:]
                 spec = next(s for s in specs if key in s.aliases)
                 found.append(
-                    Violation("contract.alias-used", pointer, f"uses serde's alias `{key}`; write `{spec.name}`")
+                    Violation(CONTRACT_ALIAS_USED, pointer, f"uses serde's alias `{key}`; write `{spec.name}`")
                 )
                 # Check the value under its real name so it is judged once, not twice.
                 if spec.name not in instance:
                     instance[spec.name] = instance.pop(key)
-            found.extend(v for v in binding.violations if v.rule == "serde.duplicate-field")
+            found.extend(v for v in binding.violations if v.rule == SERDE_DUPLICATE_FIELD)
             found.extend(_fraction_violations(instance, specs))
         found.extend(schema_violations(instance, schema))
     if serde_found and not found:
         first = serde_found[0]
         found.append(
             Violation(
-                "contract.serde-rejected",
+                CONTRACT_SERDE_REJECTED,
                 first.pointer,
                 f"serde_json rejects it: {first.message} [{first.rule}]",
             )

@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from noetl_envelope.core.rules import CANONICAL, Rule
 from noetl_envelope.core.violations import Violation, pointer_join
 from noetl_envelope.model.rusttypes import EncodeError, quote
 from noetl_envelope.model.schema import FieldSpec, field_specs
@@ -420,3 +421,76 @@ def pointer_offset(data: bytes, pointer: str) -> int | None:
         if where == pointer and kind in ("open", "key", "str", "atom"):
             return start
     return None
+
+
+DRIFT_UNKNOWN_FIELD = Rule(
+    "drift.unknown-field",
+    CANONICAL,
+    "The producer writes a field the schema does not declare (the struct gained or renamed a field).",
+)
+
+DRIFT_MISSING_FIELD = Rule(
+    "drift.missing-field",
+    CANONICAL,
+    "A required field is absent (the struct lost or renamed it, or made it skippable).",
+)
+
+DRIFT_ALIAS_USED = Rule(
+    "drift.alias-used",
+    CANONICAL,
+    "A field is written under its serde alias (`payload`); serde writes the field name (`context`).",
+)
+
+DRIFT_TYPE_CHANGE = Rule(
+    "drift.type-change",
+    CANONICAL,
+    "A field's JSON type differs from the schema's type / x-rust-type (e.g. a string event_id for Option<i64>).",
+)
+
+DRIFT_FIELD_ORDER = Rule(
+    "drift.field-order",
+    CANONICAL,
+    "Declared fields are present but not in struct declaration order, which is the order serde writes.",
+)
+
+DRIFT_NULL_INSTEAD_OF_ABSENT = Rule(
+    "drift.null-instead-of-absent",
+    CANONICAL,
+    "An Option field is written as null where serde skips None (skip_serializing_if = Option::is_none).",
+)
+
+DRIFT_TIMESTAMP_FORM = Rule(
+    "drift.timestamp-form",
+    CANONICAL,
+    "created_at is not in chrono's serialized form (UTC, 'T', 'Z', 0/3/6/9 fraction digits).",
+)
+
+DRIFT_NUMBER_FORM = Rule(
+    "drift.number-form",
+    CANONICAL,
+    "A number not in serde_json's form: 1.0 for an i64, 1e16 for 1e+16, -0, trailing zeros, an integer beyond u64.",
+)
+
+DRIFT_FLOAT_ROUNDTRIP = Rule(
+    "drift.float-roundtrip",
+    CANONICAL,
+    "A float in serde_json's form that serde_json reads back as a neighbouring f64 (see canonical.float-roundtrip).",
+)
+
+DRIFT_KEY_ORDER = Rule(
+    "drift.key-order",
+    CANONICAL,
+    "Object keys inside a serde_json::Value not in sorted order (serde_json's Map is a BTreeMap).",
+)
+
+DRIFT_WHITESPACE_FORM = Rule(
+    "drift.whitespace-form",
+    CANONICAL,
+    "Whitespace between tokens: serde_json::to_string writes compact JSON.",
+)
+
+DRIFT_ESCAPE_FORM = Rule(
+    "drift.escape-form",
+    CANONICAL,
+    "A string or key escaped differently from serde_json (which escapes only '\"', '\\\\' and control characters).",
+)

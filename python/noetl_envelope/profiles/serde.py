@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from noetl_envelope.core.rules import ALL_PROFILES, Rule
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.model.binding import TOP_LEVEL, Binding, bind
+from noetl_envelope.model.binding import SERDE_INVALID_LENGTH, TOP_LEVEL, Binding, bind
 from noetl_envelope.model.rusttypes import resolve
 from noetl_envelope.model.schema import FieldSpec, field_specs
 from noetl_envelope.wire.jsontree import Obj
+
+SERDE_MISSING_FIELD = Rule(
+    "serde.missing-field",
+    ALL_PROFILES,
+    "A required (non-Option) field is absent.",
+)
 
 
 def check(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> tuple[list[Violation], Binding]:
@@ -30,13 +37,13 @@ def check(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> tuple[list[V
             if binding.sequence_form:
                 violations.append(
                     Violation(
-                        "serde.invalid-length",
+                        SERDE_INVALID_LENGTH,
                         "",
                         f"sequence form has {len(tree)} elements; field `{spec.name}` (index {index}) is required",
                     )
                 )
             else:
-                violations.append(Violation("serde.missing-field", "", f"missing field `{spec.name}`"))
+                violations.append(Violation(SERDE_MISSING_FIELD, "", f"missing field `{spec.name}`"))
             continue
         rust = resolve(spec.rust_type)
         violations.extend(rust.check(binding.values[spec.name], binding.pointers[spec.name], TOP_LEVEL))

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from noetl_envelope.core.rules import PROJECTION, Rule
 from noetl_envelope.core.violations import Violation, pointer_join
 from noetl_envelope.model.binding import Binding
 from noetl_envelope.model.rusttypes import write_value
@@ -317,3 +318,65 @@ def _object(item: Obj, where: str, outcome: Prediction) -> None:
                 + "; the written order does not come back",
             )
         )
+
+
+PROJECT_NUL_CHARACTER = Rule(
+    "project.nul-character",
+    PROJECTION,
+    "Refused: a string or key holds U+0000; VARCHAR refuses NUL bytes and JSONB refuses the \\u0000 escape.",
+)
+
+PROJECT_YEAR_RANGE = Rule(
+    "project.year-range",
+    PROJECTION,
+    "Refused: created_at is before 4714-11-24 BC, TIMESTAMP's first day (or rounds past chrono's last "
+    "year, so the row cannot be read back).",
+)
+
+PROJECT_NUMBER_RANGE = Rule(
+    "project.number-range",
+    PROJECTION,
+    "Refused: a number needs more than 16383 digits after the point (e.g. 1e-16384), more than "
+    "JSONB's numeric holds (or its stored digits are beyond what serde_json reads back, so the row "
+    "cannot be exported).",
+)
+
+PROJECT_SUB_MICROSECOND = Rule(
+    "project.sub-microsecond",
+    PROJECTION,
+    "Envelope changes: created_at has digits below a microsecond; TIMESTAMP rounds them (half to "
+    "even), possibly into the next second.",
+)
+
+PROJECT_LEAP_SECOND = Rule(
+    "project.leap-second",
+    PROJECTION,
+    "Envelope changes: a leap second (second 60) is stored as the first second of the next minute; "
+    "with a fraction at 23:59:60 it is refused.",
+)
+
+PROJECT_NUMBER_NORMALIZED = Rule(
+    "project.number-normalized",
+    PROJECTION,
+    "Envelope changes: JSONB stores numbers as numeric, so 1e2 comes back as the integer 100 and -0.0 as 0.0.",
+)
+
+PROJECT_OFFSET = Rule(
+    "project.offset",
+    PROJECTION,
+    "Written form lost: created_at was written with a non-zero offset; TIMESTAMP keeps the UTC wall "
+    "clock without a zone.",
+)
+
+PROJECT_KEY_ORDER = Rule(
+    "project.key-order",
+    PROJECTION,
+    "Written form lost: JSONB stores object keys by length, then bytes; a reader of the table does "
+    "not see the written order.",
+)
+
+PROJECT_DUPLICATE_KEY = Rule(
+    "project.duplicate-key",
+    PROJECTION,
+    "Written form lost: a key repeated in one object; JSONB keeps only the last value.",
+)

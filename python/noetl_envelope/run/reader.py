@@ -43,7 +43,15 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO, TypeVar
 
 from noetl_envelope.core.errors import InputError
+from noetl_envelope.core.rules import ALL_PROFILES, Rule
 from noetl_envelope.core.violations import Violation
+
+INPUT_TOO_LARGE = Rule(
+    "input.too-large",
+    ALL_PROFILES,
+    "A single document is larger than the configured limit.",
+)
+
 
 SINGLE_DOCUMENT_SUFFIXES = (".json",)
 LINE_DOCUMENT_SUFFIXES = (".ndjson", ".jsonl")
@@ -77,7 +85,7 @@ class Document:
 
 def _too_large(source: str, line: int, size: int, limit: int) -> Document:
     message = f"document is {size} bytes, above the limit of {limit} bytes; not validated"
-    return Document(source, line, b"", (Violation("input.too-large", "", message),))
+    return Document(source, line, b"", (Violation(INPUT_TOO_LARGE, "", message),))
 
 
 def _os_reason(exc: OSError) -> str:

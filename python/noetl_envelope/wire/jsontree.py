@@ -11,6 +11,20 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from noetl_envelope.core.rules import ALL_PROFILES, Rule
+
+JSON_INVALID_UTF8 = Rule(
+    "json.invalid-utf8",
+    ALL_PROFILES,
+    "Bytes that are not UTF-8 inside a string serde_json decodes.",
+)
+
+JSON_LONE_SURROGATE = Rule(
+    "json.lone-surrogate",
+    ALL_PROFILES,
+    "A \\uD800-\\uDFFF escape that is not part of a surrogate pair.",
+)
+
 
 class Obj(list[tuple[str, Any]]):
     """A JSON object: (key, value) members in document order, duplicate keys kept."""
@@ -43,13 +57,13 @@ class BadStr(str):
 
 class InvalidUtf8Str(BadStr):
     __slots__ = ()
-    rule = "json.invalid-utf8"
+    rule = JSON_INVALID_UTF8
     what = "bytes that are not UTF-8"
 
 
 class LoneSurrogateStr(BadStr):
     __slots__ = ()
-    rule = "json.lone-surrogate"
+    rule = JSON_LONE_SURROGATE
     what = "a lone surrogate escape"
 
 

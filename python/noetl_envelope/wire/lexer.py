@@ -15,7 +15,51 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from noetl_envelope.core.rules import ALL_PROFILES, Rule
 from noetl_envelope.wire.jsontree import InvalidUtf8Str, LoneSurrogateStr, Num, Obj
+
+JSON_EOF = Rule(
+    "json.eof",
+    ALL_PROFILES,
+    "The document ends before the JSON value is complete (an empty document too).",
+)
+
+JSON_SYNTAX = Rule(
+    "json.syntax",
+    ALL_PROFILES,
+    "Not JSON per RFC 8259 as serde_json reads it: an unexpected character.",
+)
+
+JSON_BOM = Rule(
+    "json.bom",
+    ALL_PROFILES,
+    "The document starts with a UTF-8 byte order mark, which serde_json rejects.",
+)
+
+JSON_TRAILING_CHARACTERS = Rule(
+    "json.trailing-characters",
+    ALL_PROFILES,
+    "Something other than whitespace follows the JSON value.",
+)
+
+JSON_INVALID_NUMBER = Rule(
+    "json.invalid-number",
+    ALL_PROFILES,
+    "A number that is not in RFC 8259 form (leading zero, lone '-', '1.', '+1', ...).",
+)
+
+JSON_INVALID_ESCAPE = Rule(
+    "json.invalid-escape",
+    ALL_PROFILES,
+    "A backslash escape that JSON does not define.",
+)
+
+JSON_CONTROL_CHARACTER = Rule(
+    "json.control-character",
+    ALL_PROFILES,
+    "A raw control character (U+0000..U+001F) inside a string.",
+)
+
 
 _WS = re.compile(rb"[ \t\n\r]*")
 _NUMBER = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -93,19 +137,19 @@ def _scan_string(data: bytes, i: int) -> tuple[str, int]:
                 parts.append(raw.decode("utf-8", "replace"))
                 bad = bad or InvalidUtf8Str
         if j >= n:
-            raise LexError("json.eof", n, "EOF while parsing a string")
+            raise LexError(JSON_EOF, n, "EOF while parsing a string")
         c = data[j]
         if c == 0x22:
             text = "".join(parts)
             return (bad(text) if bad else text), j + 1
         if c != 0x5C:
             raise LexError(
-                "json.control-character",
+                JSON_CONTROL_CHARACTER,
                 j,
                 f"raw control character U+{c:04X} while parsing a string (escape it as \\u{c:04x})",
             )
         if j + 1 >= n:
-            raise LexError("json.eof", n, "EOF while parsing a string")
+            raise LexError(JSON_EOF, n, "EOF while parsing a string")
         e = data[j + 1]
         simple = _SIMPLE_ESCAPES.get(e)
         if simple is not None:
@@ -113,7 +157,7 @@ def _scan_string(data: bytes, i: int) -> tuple[str, int]:
             i = j + 2
             continue
         if e != ord("u"):
-            raise LexError("json.invalid-escape", j + 1, f"invalid escape \\{chr(e) if 0x20 <= e < 0x7F else '?'}")
+            raise LexError(JSON_INVALID_ESCAPE, j + 1, f"invalid escape \\{chr(e) if 0x20 <= e < 0x7F else '?'}")
         code = _hex4(data, j + 2)
         i = j + 6
         if 0xD800 <= code <= 0xDBFF and data[i : i + 2] == b"\\u":
@@ -135,16 +179,16 @@ def _scan_string(data: bytes, i: int) -> tuple[str, int]:
 
 def _hex4(data: bytes, i: int) -> int:
     if i + 4 > len(data):
-        raise LexError("json.eof", len(data), "EOF while parsing a string")
+        raise LexError(JSON_EOF, len(data), "EOF while parsing a string")
     if not _HEX4.match(data, i):
-        raise LexError("json.invalid-escape", i, "invalid \\u escape (expected four hex digits)")
+        raise LexError(JSON_INVALID_ESCAPE, i, "invalid \\u escape (expected four hex digits)")
     return int(data[i : i + 4], 16)
 
 
 def _scan_number(data: bytes, i: int) -> tuple[Num, int]:
     m = _NUMBER.match(data, i)
     if m is None:
-        raise LexError("json.invalid-number", i, f"invalid number (found {_describe(data, i + 1)} after '-')")
+        raise LexError(JSON_INVALID_NUMBER, i, f"invalid number (found {_describe(data, i + 1)} after '-')")
     j = m.end()
     token = m.group()
     nxt = data[j : j + 1]
@@ -153,7 +197,7 @@ def _scan_number(data: bytes, i: int) -> tuple[Num, int]:
         or (nxt == b"." and b"." not in token and b"e" not in token.lower())
         or (nxt in b"eE" and b"e" not in token.lower())
     ):
-        raise LexError("json.invalid-number", j, f"invalid number {token.decode()}{nxt.decode()}...")
+        raise LexError(JSON_INVALID_NUMBER, j, f"invalid number {token.decode()}{nxt.decode()}...")
     return Num(token.decode("ascii")), j
 
 
@@ -161,7 +205,7 @@ def scan(data: bytes) -> Any:
     """Parse one JSON document into the lossless tree, or raise `LexError`."""
     n = len(data)
     if data.startswith(_BOM):
-        raise LexError("json.bom", 0, "UTF-8 byte order mark before the value (serde_json expects a value)")
+        raise LexError(JSON_BOM, 0, "UTF-8 byte order mark before the value (serde_json expects a value)")
     # Each frame: [container, pending key or None]. Objects collect (key, value) pairs.
     stack: list[list[Any]] = []
     i = _skip_ws(data, 0)
@@ -169,7 +213,7 @@ def scan(data: bytes) -> Any:
     while True:
         # --- read one value starting at i ---
         if i >= n:
-            raise LexError("json.eof", n, "EOF while parsing a value")
+            raise LexError(JSON_EOF, n, "EOF while parsing a value")
         c = data[i]
         value: Any
         if c == 0x7B:  # {
@@ -204,14 +248,14 @@ def scan(data: bytes) -> Any:
             i = _literal(data, i, b"null")
             value = None
         else:
-            raise LexError("json.syntax", i, f"expected value, found {_describe(data, i)}")
+            raise LexError(JSON_SYNTAX, i, f"expected value, found {_describe(data, i)}")
         # --- attach the value to its container, closing containers as they end ---
         while True:
             if not stack:
                 i = _skip_ws(data, i)
                 if i != n:
                     raise LexError(
-                        "json.trailing-characters",
+                        JSON_TRAILING_CHARACTERS,
                         i,
                         f"trailing characters after the value ({_describe(data, i)})",
                     )
@@ -226,7 +270,7 @@ def scan(data: bytes) -> Any:
             i = _skip_ws(data, i)
             if i >= n:
                 raise LexError(
-                    "json.eof",
+                    JSON_EOF,
                     n,
                     "EOF while parsing an object" if isinstance(container, Obj) else "EOF while parsing a list",
                 )
@@ -236,12 +280,12 @@ def scan(data: bytes) -> Any:
                 if isinstance(container, Obj):
                     frame[1], i = _expect_key(data, i)
                 elif i < n and data[i] == 0x5D:
-                    raise LexError("json.syntax", i, "trailing comma before ']'")
+                    raise LexError(JSON_SYNTAX, i, "trailing comma before ']'")
                 break
             closer = 0x7D if isinstance(container, Obj) else 0x5D
             if c != closer:
                 expected = "',' or '}'" if closer == 0x7D else "',' or ']'"
-                raise LexError("json.syntax", i, f"expected {expected}, found {_describe(data, i)}")
+                raise LexError(JSON_SYNTAX, i, f"expected {expected}, found {_describe(data, i)}")
             stack.pop()
             value = container
             i += 1
@@ -251,18 +295,18 @@ def _expect_key(data: bytes, i: int) -> tuple[str, int]:
     """At i (whitespace skipped) expect `"key" :`; returns the key and the index of its value."""
     n = len(data)
     if i >= n:
-        raise LexError("json.eof", n, "EOF while parsing an object")
+        raise LexError(JSON_EOF, n, "EOF while parsing an object")
     c = data[i]
     if c != 0x22:
         if c == 0x7D:
-            raise LexError("json.syntax", i, "trailing comma before '}'")
-        raise LexError("json.syntax", i, f"key must be a string, found {_describe(data, i)}")
+            raise LexError(JSON_SYNTAX, i, "trailing comma before '}'")
+        raise LexError(JSON_SYNTAX, i, f"key must be a string, found {_describe(data, i)}")
     key, i = _scan_string(data, i + 1)
     i = _skip_ws(data, i)
     if i >= n:
-        raise LexError("json.eof", n, "EOF while parsing an object")
+        raise LexError(JSON_EOF, n, "EOF while parsing an object")
     if data[i] != 0x3A:
-        raise LexError("json.syntax", i, f"expected ':', found {_describe(data, i)}")
+        raise LexError(JSON_SYNTAX, i, f"expected ':', found {_describe(data, i)}")
     return key, _skip_ws(data, i + 1)
 
 
@@ -272,7 +316,7 @@ def _literal(data: bytes, i: int, word: bytes) -> int:
         return end
     for k in range(len(word)):
         if i + k >= len(data):
-            raise LexError("json.eof", len(data), "EOF while parsing a value")
+            raise LexError(JSON_EOF, len(data), "EOF while parsing a value")
         if data[i + k] != word[k]:
-            raise LexError("json.syntax", i + k, f"expected ident '{word.decode()}', found {_describe(data, i + k)}")
+            raise LexError(JSON_SYNTAX, i + k, f"expected ident '{word.decode()}', found {_describe(data, i + k)}")
     return end  # pragma: no cover - unreachable: the slice compared equal above
