@@ -19,9 +19,9 @@ from noetl_envelope.compat.judge import Judge
 from noetl_envelope.compat.kinds import KINDS
 from noetl_envelope.compat.model import CELLS, Change, Side
 from noetl_envelope.core.rules import all_rules
+from noetl_envelope.model.schema import load_schema
 
 RULES = all_rules()
-from noetl_envelope.model.schema import load_schema
 
 Schema = dict[str, Any]
 RUST_BW, RUST_FW = ("rust", "backward"), ("rust", "forward")

@@ -21,11 +21,11 @@ import pytest
 
 from noetl_envelope import encode
 from noetl_envelope.core.rules import all_rules
-
-RULES = all_rules()
 from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen.samples import events
 from noetl_envelope.profiles.drift import CLASSES, classify, pointer_offset
+
+RULES = all_rules()
 
 BASE = (
     b'{"execution_id":1,"event_type":"step.enter","step":"s","status":"PENDING",'

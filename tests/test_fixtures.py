@@ -13,8 +13,6 @@ import pytest
 from harness import rust_check
 from noetl_envelope import decode, encode
 from noetl_envelope.core.rules import PROFILES, all_rules
-
-RULES = all_rules()
 from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen import FixtureError, load_catalogue, systematic_cases
 from noetl_envelope.fixturegen.render import CATALOGUE, MANIFEST, judge
@@ -22,6 +20,8 @@ from noetl_envelope.fixturegen.systematic import CATEGORIES
 from noetl_envelope.generate import files as gen
 from noetl_envelope.model.schema import load_schema
 from repo_copy import copy_repo, run_gen
+
+RULES = all_rules()
 
 
 @pytest.fixture(scope="module")
