@@ -13,7 +13,7 @@ import pytest
 from noetl_envelope.core.rules import OWNERS, Rule, all_rules, lookup
 
 RULES = all_rules()
-_ID = r'"((?:%s)\.[a-zA-Z0-9-]+)"' % "|".join(OWNERS)
+_ID = '"((?:' + "|".join(OWNERS) + r')\.[a-zA-Z0-9-]+)"'
 
 
 def _constant(rule_id: str) -> str:
@@ -40,7 +40,7 @@ def test_every_emitted_rule_id_is_declared(repo_root: Path) -> None:
 
 
 def test_a_mistyped_or_repeated_id_fails_when_declared() -> None:
-    with pytest.raises(ValueError, match="not <stage>.<name>"):
+    with pytest.raises(ValueError, match=r"not <stage>\.<name>"):
         Rule("jsn.eof", ("serde",), "a typo in the stage")
     with pytest.raises(ValueError, match="declared twice"):
         Rule("json.eof", ("serde",), "declared again")
