@@ -152,9 +152,10 @@ def check_classification(repo: Path, case: dict[str, Any], newest_release: Path)
         expect=1 if case["required"] else 0,
     )
     records = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
-    changes = [r["change"] for r in records if "change" in r and r["change"]["pointer"] == f"/properties/{case['name']}"]
+    pointer = f"/properties/{case['name']}"
+    changes = [r["change"] for r in records if "change" in r and r["change"]["pointer"] == pointer]
     if len(changes) != 1:
-        raise DrillFailed(f"compat reports {len(changes)} changes for /properties/{case['name']}: {records}")
+        raise DrillFailed(f"compat reports {len(changes)} changes for {pointer}: {records}")
     change = changes[0]
     rust = change["effects"]["rust"]
     print(f"  compat: {change['rule']}: rust {rust}", flush=True)
