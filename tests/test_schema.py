@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+from typing import Any
+
 import pytest
 from jsonschema import Draft202012Validator
 
 from noetl_envelope.model.rusttypes import resolve
 from noetl_envelope.model.schema import field_specs, load_schema, schema_version
 from noetl_envelope.profiles.contract import validator_for
+from test_rust_struct import seed_text, struct_block, tokens
 
-SEED_ORDER = [
-    ("execution_id", "i64"),
-    ("event_type", "String"),
-    ("step", "String"),
-    ("status", "String"),
-    ("created_at", "DateTime<Utc>"),
-    ("context", "serde_json::Value"),
-    ("event_id", "Option<i64>"),
-    ("worker_id", "Option<String>"),
-    ("meta", "Option<serde_json::Value>"),
-]
+ROOT = Path(__file__).resolve().parents[1]
+# Facts about 0.3.1 are read from its release file; the working schema may have moved on.
+RELEASE_031 = ROOT / "schema" / "releases" / "0.3.1.schema.json"
+
+
+def release_031() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(RELEASE_031.read_text(encoding="utf-8"))
+    return loaded
 
 
 def test_schema_passes_the_2020_12_metaschema() -> None:
@@ -28,32 +31,38 @@ def test_schema_passes_the_2020_12_metaschema() -> None:
     Draft202012Validator.check_schema(schema)
 
 
-def test_nine_properties_in_seed_order_with_rust_types() -> None:
-    assert [(s.name, s.rust_type) for s in field_specs()] == SEED_ORDER
+def test_0_3_1_fields_are_the_seed_struct_in_order_with_rust_types() -> None:
+    seed = tokens(struct_block(seed_text()))
+    seed_fields = [
+        (seed[i - 1], seed[i + 1 : seed.index(",", i)]) for i, t in enumerate(seed) if t == ":" and seed[i - 2] == "pub"
+    ]
+    spelled = {"Value": "serde_json::Value"}
+    expected = [(name, "".join(spelled.get(t, t) for t in rust)) for name, rust in seed_fields]
+    assert [(s.name, s.rust_type) for s in field_specs(release_031())] == expected
 
 
-def test_required_are_the_six_non_option_fields() -> None:
-    specs = field_specs()
-    assert sorted(load_schema()["required"]) == sorted(s.name for s in specs if not s.optional)
-    assert len(load_schema()["required"]) == 6
-    assert load_schema()["additionalProperties"] is False
+@pytest.mark.parametrize("which", ["working", "0.3.1"])
+def test_required_are_the_non_option_fields(which: str) -> None:
+    schema = load_schema() if which == "working" else release_031()
+    specs = field_specs(schema)
+    assert sorted(schema["required"]) == sorted(s.name for s in specs if not s.optional)
+    assert schema["additionalProperties"] is False
 
 
 def test_version_title_and_descriptions() -> None:
     schema = load_schema()
-    assert schema_version() == "0.3.1"
-    assert schema["title"] == "ExecutorEvent"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", schema_version())
+    assert schema_version(release_031()) == RELEASE_031.name.removesuffix(".schema.json")
+    assert schema["title"] == schema["x-rust-struct"] == "ExecutorEvent"
     assert all(spec.schema["description"].strip() for spec in field_specs())
 
 
-def test_serde_annotations_match_the_struct() -> None:
-    by_name = {s.name: s for s in field_specs()}
+def test_serde_annotations_match_the_0_3_1_struct() -> None:
+    by_name = {s.name: s for s in field_specs(release_031())}
     assert by_name["context"].aliases == ("payload",)
-    for name in ("event_id", "worker_id", "meta"):
-        assert by_name[name].serde_default and by_name[name].skip_if_none
-    for name in ("execution_id", "event_type", "step", "status", "created_at", "context"):
-        assert not by_name[name].serde_default and not by_name[name].skip_if_none
-    assert [s.name for s in field_specs() if s.aliases] == ["context"]
+    for spec in by_name.values():
+        assert spec.serde_default == spec.skip_if_none == spec.optional, spec.name
+    assert [s.name for s in by_name.values() if s.aliases] == ["context"]
 
 
 def test_every_rust_type_has_a_codec_entry() -> None:
@@ -62,7 +71,7 @@ def test_every_rust_type_has_a_codec_entry() -> None:
 
 
 def test_int64_bounds_and_status_union() -> None:
-    props = load_schema()["properties"]
+    props = release_031()["properties"]
     for name in ("execution_id", "event_id"):
         assert props[name]["minimum"] == -(2**63) and props[name]["maximum"] == 2**63 - 1
     assert set(props["status"]["enum"]) == {

@@ -14,41 +14,26 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde_json::{Map, Number, Value};
 
 use crate::event::ExecutorEvent;
+use crate::fields;
 use crate::rng::Rng;
+use crate::spec::Field;
 
-/// Event types seen in practice (DESIGN.md), plus the `command.*` family spelled out.
-pub const KNOWN_EVENT_TYPES: &[&str] = &[
-    "step.enter",
-    "step.exit",
-    "call.done",
-    "call.error",
-    "loop.item",
-    "loop.done",
-    "command.issued",
-    "command.claimed",
-    "command.started",
-    "command.completed",
-    "command.failed",
-    "playbook_initialized",
-    "playbook_completed",
-    "playbook_failed",
-    "workflow_initialized",
-    "workflow_completed",
-    "workflow_failed",
-];
-
-/// Union of the Python `EventStatus` and the Rust server's status enum. They
-/// disagree (CLAIMED vs SKIPPED/PAUSED), which is exactly why both are emitted.
-pub const KNOWN_STATUSES: &[&str] = &[
-    "PENDING",
-    "RUNNING",
-    "COMPLETED",
-    "FAILED",
-    "CANCELLED",
-    "SKIPPED",
-    "STARTED",
-    "PAUSED",
-    "CLAIMED",
+/// Names for a string field the schema gives no `enum` or `examples` for: step-like and
+/// worker-like names, the empty string. Half the time such a field gets a random string instead.
+const NAMES: &[&str] = &[
+    "start",
+    "end",
+    "fetch_users",
+    "loop_items",
+    "http_call",
+    "transform",
+    "load.postgres",
+    "node-1",
+    "retry_step",
+    "cli-local",
+    "worker-17",
+    "noetl-worker-3fa2c1d0-12",
+    "",
 ];
 
 /// Characters that stress JSON escaping and Unicode handling: the two characters
@@ -65,19 +50,6 @@ const SPECIAL_CHARS: &[char] = &[
     '\u{10000}', '\u{1f600}', '\u{1f468}', '\u{e0001}', '\u{10ffff}', '\u{0301}',
     '\u{0308}', '\u{20db}', 'é', 'ß', 'ı', 'İ', 'ﬀ', '中', '日', 'Ω', '<', '>', '&', '\'',
     '%', '$',
-];
-
-const STEP_NAMES: &[&str] = &[
-    "start",
-    "end",
-    "fetch_users",
-    "loop_items",
-    "http_call",
-    "transform",
-    "load.postgres",
-    "node-1",
-    "retry_step",
-    "",
 ];
 
 const OBJECT_KEYS: &[&str] = &[
@@ -100,25 +72,127 @@ const OBJECT_KEYS: &[&str] = &[
     "$ref",
 ];
 
+/// The value generators, one per Rust type. `fields::build` (generated from the schema) calls
+/// the one of each field's type with that field's [`Field`] table; nothing here names a field.
+///
+/// Default mode draws anything the Rust type can hold (serde-valid, mostly contract-invalid);
+/// contract mode (`emit --contract`) stays inside what the schema allows: its `enum`,
+/// `minLength` / `maxLength`, `minimum` / `maximum`, the JSON types of a `serde_json::Value`,
+/// and RFC 3339 timestamps as JSON Schema reads them.
+pub struct Gen {
+    rng: Rng,
+    contract: bool,
+}
+
+impl Gen {
+    /// Generators drawing from `seed`; `contract` keeps every event contract-valid.
+    pub fn new(seed: u64, contract: bool) -> Self {
+        Gen {
+            rng: Rng::new(seed),
+            contract,
+        }
+    }
+
+    /// `i64`: extremes, the 2^53 boundary, snowflakes; in contract mode inside the bounds.
+    pub fn i64(&mut self, f: &Field) -> i64 {
+        let v = id(&mut self.rng);
+        if !self.contract {
+            return v;
+        }
+        let (lo, hi) = (f.minimum.unwrap_or(i64::MIN), f.maximum.unwrap_or(i64::MAX));
+        if (lo..=hi).contains(&v) {
+            v
+        } else if self.rng.chance(1, 3) {
+            *self.rng.pick(&[lo, hi])
+        } else {
+            self.rng.range_i64(lo, hi)
+        }
+    }
+
+    /// `String`: the schema's enum or examples (with case variants and random strings outside
+    /// contract mode), else a name or an escape-heavy random string.
+    pub fn string(&mut self, f: &Field) -> String {
+        let rng = &mut self.rng;
+        if !self.contract {
+            return match f.enum_values.or(f.examples) {
+                Some(known) if !known.is_empty() => label(rng, known),
+                _ if rng.chance(1, 2) => rng.pick(NAMES).to_string(),
+                _ => string(rng),
+            };
+        }
+        if let Some(closed) = f.enum_values {
+            return rng.pick(closed).to_string();
+        }
+        let drawn = match f.examples {
+            Some(known) if !known.is_empty() && rng.chance(4, 5) => rng.pick(known).to_string(),
+            _ if rng.chance(1, 2) => rng.pick(NAMES).to_string(),
+            _ => string(rng),
+        };
+        fit_length(rng, drawn, f.min_length, f.max_length)
+    }
+
+    /// `DateTime<Utc>`: anywhere in chrono's range, or RFC 3339's in contract mode.
+    pub fn datetime(&mut self, _f: &Field) -> DateTime<Utc> {
+        if self.contract {
+            contract_timestamp(&mut self.rng)
+        } else {
+            timestamp(&mut self.rng)
+        }
+    }
+
+    /// `serde_json::Value`: deep, float- and escape-heavy trees; in contract mode only the
+    /// JSON types the schema allows. Never `null` inside an `Option` (`Some(Value::Null)`
+    /// writes `null`, which reads back as `None`: no byte-for-byte round trip).
+    pub fn value(&mut self, f: &Field) -> Value {
+        let rng = &mut self.rng;
+        if self.contract && f.object_only() {
+            return match rng.below(10) {
+                0 => Value::Object(Map::new()),
+                1 => {
+                    // A deep chain, always under an object at the top.
+                    let depth = rng.range_i64(10, 20) as usize;
+                    let mut m = Map::new();
+                    m.insert(key(rng), deep_chain(rng, depth));
+                    Value::Object(m)
+                }
+                _ => object(rng, 0, 8),
+            };
+        }
+        loop {
+            let v = if f.optional() {
+                non_null(value(rng, 0, 6))
+            } else {
+                context(rng)
+            };
+            if !self.contract || f.json_types.iter().any(|t| json_type_fits(&v, t)) {
+                return v;
+            }
+        }
+    }
+
+    /// `Option<T>`: `None` half the time, else the generator of `T`.
+    pub fn option<T>(&mut self, f: &Field, inner: fn(&mut Gen, &Field) -> T) -> Option<T> {
+        if self.rng.chance(1, 2) {
+            Some(inner(self, f))
+        } else {
+            None
+        }
+    }
+}
+
 /// Write `count` events for `seed` as NDJSON (`to_string` + `\n`).
 pub fn emit<W: Write>(out: &mut W, count: u64, seed: u64) -> io::Result<()> {
-    emit_with(out, count, seed, event)
+    emit_with(out, count, Gen::new(seed, false))
 }
 
 /// Like [`emit`], but every event is contract-valid (see [`contract_event`]).
 pub fn emit_contract<W: Write>(out: &mut W, count: u64, seed: u64) -> io::Result<()> {
-    emit_with(out, count, seed, contract_event)
+    emit_with(out, count, Gen::new(seed, true))
 }
 
-fn emit_with<W: Write>(
-    out: &mut W,
-    count: u64,
-    seed: u64,
-    make: fn(&mut Rng) -> ExecutorEvent,
-) -> io::Result<()> {
-    let mut rng = Rng::new(seed);
+fn emit_with<W: Write>(out: &mut W, count: u64, mut gen: Gen) -> io::Result<()> {
     for _ in 0..count {
-        let line = serde_json::to_string(&make(&mut rng)).map_err(io::Error::other)?;
+        let line = serde_json::to_string(&fields::build(&mut gen)).map_err(io::Error::other)?;
         out.write_all(line.as_bytes())?;
         out.write_all(b"\n")?;
     }
@@ -127,85 +201,58 @@ fn emit_with<W: Write>(
 
 /// The emitted lines as strings, for tests.
 pub fn lines(count: u64, seed: u64) -> Vec<String> {
-    lines_with(count, seed, event)
+    lines_with(count, Gen::new(seed, false))
 }
 
 /// The `--contract` lines as strings, for tests.
 pub fn contract_lines(count: u64, seed: u64) -> Vec<String> {
-    lines_with(count, seed, contract_event)
+    lines_with(count, Gen::new(seed, true))
 }
 
-fn lines_with(count: u64, seed: u64, make: fn(&mut Rng) -> ExecutorEvent) -> Vec<String> {
-    let mut rng = Rng::new(seed);
+fn lines_with(count: u64, mut gen: Gen) -> Vec<String> {
     (0..count)
-        .map(|_| serde_json::to_string(&make(&mut rng)).expect("ExecutorEvent always serializes"))
+        .map(|_| {
+            serde_json::to_string(&fields::build(&mut gen))
+                .expect("ExecutorEvent always serializes")
+        })
         .collect()
 }
 
-/// One varied event. Each `Option` field is set independently.
-pub fn event(rng: &mut Rng) -> ExecutorEvent {
-    ExecutorEvent {
-        execution_id: id(rng),
-        event_type: label(rng, KNOWN_EVENT_TYPES),
-        step: if rng.chance(1, 2) {
-            rng.pick(STEP_NAMES).to_string()
-        } else {
-            string(rng)
-        },
-        status: label(rng, KNOWN_STATUSES),
-        created_at: timestamp(rng),
-        context: context(rng),
-        event_id: rng.chance(2, 3).then(|| id(rng)),
-        worker_id: rng.chance(1, 2).then(|| worker_id(rng)),
-        // Never `Some(Value::Null)`: it serializes as `"meta":null`, which reads back as
-        // `None` and is then omitted, so it cannot round-trip byte-for-byte.
-        meta: rng.chance(1, 3).then(|| non_null(value(rng, 0, 6))),
-    }
+/// One varied event: every field drawn by its Rust type's generator, each `Option` set
+/// independently.
+pub fn event(rng_seed: u64) -> ExecutorEvent {
+    fields::build(&mut Gen::new(rng_seed, false))
 }
 
 /// One varied event that the Python `contract` profile accepts, so that
-/// `emit --contract | noetl-envelope conform --producer rust` is all canonical:
-/// `status` from the schema's enum (exactly [`KNOWN_STATUSES`]), a non-empty
-/// `event_type`, `context` an object, `meta` an object or absent, and a timestamp
-/// that is RFC 3339 as JSON Schema reads it (a four-digit year 0000..9999, a leap
-/// second only at 23:59:60 UTC). The rest is as nasty as [`event`].
-pub fn contract_event(rng: &mut Rng) -> ExecutorEvent {
-    ExecutorEvent {
-        execution_id: id(rng),
-        event_type: if rng.chance(4, 5) {
-            rng.pick(KNOWN_EVENT_TYPES).to_string()
-        } else {
-            non_empty(string(rng))
-        },
-        step: if rng.chance(1, 2) {
-            rng.pick(STEP_NAMES).to_string()
-        } else {
-            string(rng)
-        },
-        status: rng.pick(KNOWN_STATUSES).to_string(),
-        created_at: contract_timestamp(rng),
-        context: match rng.below(10) {
-            0 => Value::Object(Map::new()),
-            1 => {
-                // A deep chain, always under an object at the top.
-                let depth = rng.range_i64(10, 20) as usize;
-                let mut m = Map::new();
-                m.insert(key(rng), deep_chain(rng, depth));
-                Value::Object(m)
-            }
-            _ => object(rng, 0, 8),
-        },
-        event_id: rng.chance(2, 3).then(|| id(rng)),
-        worker_id: rng.chance(1, 2).then(|| worker_id(rng)),
-        meta: rng.chance(1, 3).then(|| object(rng, 0, 6)),
+/// `emit --contract | noetl-envelope conform --producer rust` is all canonical. The rest is as
+/// nasty as [`event`].
+pub fn contract_event(rng_seed: u64) -> ExecutorEvent {
+    fields::build(&mut Gen::new(rng_seed, true))
+}
+
+/// `text` padded with random characters to at least `min` characters and cut to at most `max`.
+fn fit_length(rng: &mut Rng, mut text: String, min: Option<usize>, max: Option<usize>) -> String {
+    while text.chars().count() < min.unwrap_or(0) {
+        text.push(character(rng));
+    }
+    match max {
+        Some(max) if text.chars().count() > max => text.chars().take(max).collect(),
+        _ => text,
     }
 }
 
-fn non_empty(s: String) -> String {
-    if s.is_empty() {
-        "event".to_string()
-    } else {
-        s
+/// Whether `v` is of JSON Schema type `name` (an integer-valued float is not an "integer" here:
+/// the generator simply redraws).
+fn json_type_fits(v: &Value, name: &str) -> bool {
+    match (name, v) {
+        ("object", Value::Object(_))
+        | ("array", Value::Array(_))
+        | ("string", Value::String(_)) => true,
+        ("boolean", Value::Bool(_)) | ("null", Value::Null) => true,
+        ("number", Value::Number(_)) => true,
+        ("integer", Value::Number(n)) => n.is_i64() || n.is_u64(),
+        _ => false,
     }
 }
 
@@ -248,19 +295,6 @@ fn label(rng: &mut Rng, known: &[&str]) -> String {
         1 => rng.pick(known).to_uppercase(),
         2 | 3 => string(rng),
         _ => rng.pick(known).to_string(),
-    }
-}
-
-fn worker_id(rng: &mut Rng) -> String {
-    match rng.below(4) {
-        0 => "cli-local".to_string(),
-        1 => format!("worker-{}", rng.below(1000)),
-        2 => format!(
-            "noetl-worker-{:08x}-{}",
-            rng.next_u64() as u32,
-            rng.below(64)
-        ),
-        _ => string(rng),
     }
 }
 

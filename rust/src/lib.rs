@@ -4,13 +4,20 @@
 //! Rust stack (serde 1.0.228, serde_json 1.0.150, chrono 0.4.44) would:
 //! does `serde_json::from_slice::<ExecutorEvent>` accept these bytes, and what does
 //! `serde_json::to_string` write back. Modules, one job each:
-//! [`event`] the seed struct, [`emit`] generated samples, [`check`] the oracle,
-//! [`b64`] and [`rng`] small helpers that keep the dependency list at three crates.
+//! [`event`] the struct and [`fields`] its per-field tables (both generated from the schema
+//! by `make gen`; for 0.3.1 the struct is the seed struct), [`spec`] the shape of those
+//! tables, [`emit`] generated samples (one value generator per Rust type), [`check`] the
+//! oracle, [`b64`] and [`rng`] small helpers that keep the dependency list at three crates.
 
 pub mod b64;
 pub mod check;
 pub mod emit;
+#[rustfmt::skip]
 pub mod event;
+#[rustfmt::skip]
+pub mod fields;
 pub mod rng;
+pub mod spec;
 
 pub use event::ExecutorEvent;
+pub use spec::Field;

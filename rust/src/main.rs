@@ -16,8 +16,8 @@ USAGE:
     envelope-harness emit [--count N] [--seed S] [--contract]
         Write N (default 100) deterministic ExecutorEvents as NDJSON, each line
         serde_json::to_string(&event). Same seed (default 0) => same bytes.
-        --contract: only events the contract profile accepts (status from the
-        schema's enum, non-empty event_type, object context/meta, years 0..9999).
+        --contract: only events the contract profile accepts (every field inside
+        the schema's enum, lengths, bounds and JSON types; years 0000..9999).
 
     envelope-harness check [--b64] [PATH...]
         Read PATHs (stdin if none or '-'), split on '\\n' bytes only, and for each

@@ -4,7 +4,10 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+use noetl_envelope_harness::fields::FIELDS;
 use serde_json::Value;
+
+mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_envelope-harness");
 
@@ -84,32 +87,44 @@ fn emit_500_seed_7_piped_into_check_is_all_accepted_and_identical() {
     }
 }
 
-const BASE: &str = r#""event_type":"step.enter","step":"s","status":"STARTED","created_at":"2024-01-01T00:00:00Z""#;
-
 #[test]
 fn known_cases_via_b64() {
-    let float_id = format!(r#"{{"execution_id":1.0,{BASE},"context":{{}}}}"#);
-    let payload = format!(r#"{{"execution_id":1,{BASE},"payload":{{"a":1}}}}"#);
-    let both = format!(r#"{{"execution_id":1,{BASE},"context":{{}},"payload":{{}}}}"#);
-    let unknown = format!(r#"{{"execution_id":1,{BASE},"context":{{}},"zzz":[1,{{"x":null}}]}}"#);
-    let seq = r#"[1,"t","s","S","2024-01-01T00:00:00Z",{}]"#.to_string();
-    let null_id = format!(r#"{{"execution_id":1,{BASE},"context":{{}},"event_id":null}}"#);
-    let with_newline = format!("{{\"execution_id\":1,\n{BASE},\"context\":{{}}}}");
-    let docs = [
-        &float_id,
-        &payload,
-        &both,
-        &unknown,
-        &seq,
-        &null_id,
-        &with_newline,
+    let id = common::first_required("i64").expect("the schema has a required i64 field");
+    let aliased = common::first_aliased().expect("the schema has a field with a serde alias");
+    let alias = aliased.aliases[0];
+    let optional = FIELDS
+        .iter()
+        .find(|f| f.optional())
+        .expect("an Option field");
+
+    let float_id = common::minimal_with(id.name, "1.0");
+    let via_alias = {
+        let doc = common::minimal_with(aliased.name, "{\"a\":1}");
+        doc.replacen(
+            &format!("\"{}\":", aliased.name),
+            &format!("\"{alias}\":"),
+            1,
+        )
+    };
+    let both = common::minimal_plus(&[(alias, common::sample(aliased))]);
+    let unknown = common::minimal_plus(&[("zzz_not_a_field", "[1,{\"x\":null}]")]);
+    let null_option = common::minimal_plus(&[(optional.name, "null")]);
+    let minimal = common::minimal();
+    let with_newline = minimal.replacen(',', ",\n", 1);
+    let mut docs = vec![
+        float_id,
+        via_alias,
+        both,
+        unknown,
+        null_option,
+        with_newline,
     ];
-    let recs = check_b64(&docs.map(|d| d.as_bytes()));
+    // The sequence form (fields in declaration order), when the schema's defaults allow it.
+    docs.extend(common::sequence());
+    let recs = check_b64(&docs.iter().map(|d| d.as_bytes()).collect::<Vec<_>>());
     assert_eq!(recs.len(), docs.len());
 
-    let canon = |ctx: &str| format!(r#"{{"execution_id":1,{BASE},"context":{ctx}}}"#);
-
-    assert_eq!(recs[0]["accepted"], false);
+    assert_eq!(recs[0]["accepted"], false, "{}", docs[0]);
     assert_eq!(recs[0]["category"], "data");
     assert!(
         recs[0]["error"]
@@ -120,35 +135,26 @@ fn known_cases_via_b64() {
         recs[0]
     );
 
-    assert_eq!(recs[1]["accepted"], true);
-    assert_eq!(recs[1]["output"], canon(r#"{"a":1}"#));
+    assert_eq!(recs[1]["accepted"], true, "{}", docs[1]);
+    assert_eq!(
+        recs[1]["output"],
+        common::canonical_with(Some(aliased.name), "{\"a\":1}")
+    );
 
     assert_eq!(recs[2]["accepted"], false);
     assert!(
         recs[2]["error"]
             .as_str()
             .unwrap()
-            .contains("duplicate field `context`"),
+            .contains(&format!("duplicate field `{}`", aliased.name)),
         "{}",
         recs[2]
     );
 
-    assert_eq!(recs[3]["accepted"], true);
-    assert_eq!(recs[3]["output"], canon("{}"));
-
-    assert_eq!(recs[4]["accepted"], true);
-    assert_eq!(
-        recs[4]["output"],
-        r#"{"execution_id":1,"event_type":"t","step":"s","status":"S","created_at":"2024-01-01T00:00:00Z","context":{}}"#
-    );
-
-    assert_eq!(recs[5]["accepted"], true);
-    assert_eq!(recs[5]["output"], canon("{}"));
-
-    // A raw '\n' inside the document survives only thanks to --b64.
-    assert_eq!(recs[6]["accepted"], true);
-    assert_eq!(recs[6]["output"], canon("{}"));
-
+    for (i, rec) in recs.iter().enumerate().skip(3) {
+        assert_eq!(rec["accepted"], true, "{}", docs[i]);
+        assert_eq!(rec["output"], common::canonical(), "{}", docs[i]);
+    }
     for (i, rec) in recs.iter().enumerate() {
         assert_eq!(rec["index"], i);
         assert_eq!(rec["line"], i + 1);
@@ -157,12 +163,23 @@ fn known_cases_via_b64() {
 
 #[test]
 fn rejected_record_shape_and_key_order() {
-    let out = run(&["check"], b"{\"execution_id\":1}\n");
+    let required: Vec<_> = FIELDS.iter().filter(|f| f.required).collect();
+    assert!(required.len() >= 2, "the test needs two required fields");
+    let doc = format!(
+        "{{\"{}\":{}}}",
+        required[0].name,
+        common::sample(required[0])
+    );
+    let out = run(&["check"], format!("{doc}\n").as_bytes());
     let text = String::from_utf8(out.stdout).unwrap();
+    let column = doc.len();
     assert_eq!(
         text,
-        "{\"index\":0,\"line\":1,\"accepted\":false,\"error\":\"missing field `event_type` at line 1 column 18\",\
-         \"category\":\"data\",\"error_line\":1,\"error_column\":18}\n"
+        format!(
+            "{{\"index\":0,\"line\":1,\"accepted\":false,\"error\":\"missing field `{}` at line 1 column {column}\",\
+             \"category\":\"data\",\"error_line\":1,\"error_column\":{column}}}\n",
+            required[1].name
+        )
     );
 }
 

@@ -1,14 +1,78 @@
-//! `emit --contract`: every event is one the Python `contract` profile accepts (the
-//! properties it checks are asserted here one by one), still a byte-for-byte fixed
-//! point of the pinned stack, deterministic, and what the binary writes.
+//! `emit --contract`: every event is one the Python `contract` profile accepts (each
+//! constraint of the generated field tables, i.e. of the schema, asserted here field by
+//! field), still a byte-for-byte fixed point of the pinned stack, deterministic, and what
+//! the binary writes.
 
 use std::process::Command;
 
-use noetl_envelope_harness::emit::{self, KNOWN_STATUSES};
-use noetl_envelope_harness::ExecutorEvent;
+use noetl_envelope_harness::fields::FIELDS;
+use noetl_envelope_harness::{emit, ExecutorEvent, Field};
 use serde_json::Value;
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_envelope-harness");
+
+/// What the schema demands of one field's value in a contract-valid document.
+fn check_field(f: &Field, value: Option<&Value>, at: &str) {
+    let Some(v) = value else {
+        assert!(f.optional() && f.skip_if_none, "{at}: {} missing", f.name);
+        return;
+    };
+    if v.is_null() {
+        assert!(f.optional() && !f.skip_if_none, "{at}: {} is null", f.name);
+        return;
+    }
+    if let Some(closed) = f.enum_values {
+        assert!(
+            closed.contains(&v.as_str().unwrap()),
+            "{at}: {} not in enum",
+            f.name
+        );
+    }
+    if let Some(s) = v.as_str() {
+        let n = s.chars().count();
+        assert!(n >= f.min_length.unwrap_or(0), "{at}: {} too short", f.name);
+        assert!(
+            n <= f.max_length.unwrap_or(usize::MAX),
+            "{at}: {} too long",
+            f.name
+        );
+    }
+    match f.base_type() {
+        "i64" => {
+            let n = v.as_i64().unwrap();
+            assert!(
+                n >= f.minimum.unwrap_or(i64::MIN),
+                "{at}: {} below minimum",
+                f.name
+            );
+            assert!(
+                n <= f.maximum.unwrap_or(i64::MAX),
+                "{at}: {} above maximum",
+                f.name
+            );
+        }
+        "DateTime<Utc>" => {
+            let ts = v.as_str().unwrap().as_bytes();
+            // A four-digit unsigned year: 0000..9999.
+            assert!(ts[..4].iter().all(u8::is_ascii_digit), "{at}");
+            assert_eq!(ts[4], b'-', "{at}");
+            // A leap second only at 23:59 UTC (RFC 3339 section 5.7).
+            let text = v.as_str().unwrap();
+            if text.contains(":60") {
+                assert!(text.contains("T23:59:60"), "{at}");
+            }
+        }
+        "serde_json::Value" => assert!(
+            f.json_types.iter().any(|t| common::json_type_fits(v, t)),
+            "{at}: {} is not one of {:?}",
+            f.name,
+            f.json_types
+        ),
+        _ => {}
+    }
+}
 
 #[test]
 fn contract_events_have_what_the_contract_requires() {
@@ -16,20 +80,15 @@ fn contract_events_have_what_the_contract_requires() {
         for (i, line) in emit::contract_lines(1000, seed).iter().enumerate() {
             let doc: Value = serde_json::from_str(line).unwrap();
             let at = format!("seed {seed} line {i}: {line}");
-            assert!(
-                KNOWN_STATUSES.contains(&doc["status"].as_str().unwrap()),
-                "{at}"
-            );
-            assert!(!doc["event_type"].as_str().unwrap().is_empty(), "{at}");
-            assert!(doc["context"].is_object(), "{at}");
-            assert!(doc.get("meta").map_or(true, Value::is_object), "{at}");
-            let ts = doc["created_at"].as_str().unwrap();
-            // A four-digit unsigned year: 0000..9999.
-            assert!(ts.as_bytes()[..4].iter().all(u8::is_ascii_digit), "{at}");
-            assert_eq!(ts.as_bytes()[4], b'-', "{at}");
-            // A leap second only at 23:59 UTC (RFC 3339 section 5.7).
-            if ts.contains(":60") {
-                assert!(ts.contains("T23:59:60"), "{at}");
+            let object = doc.as_object().unwrap();
+            for key in object.keys() {
+                assert!(
+                    FIELDS.iter().any(|f| f.name == key),
+                    "{at}: unknown key {key}"
+                );
+            }
+            for f in FIELDS {
+                check_field(f, object.get(f.name), &at);
             }
             // Still a fixed point: accepted and written back identically.
             let event: ExecutorEvent = serde_json::from_str(line).unwrap();
@@ -41,26 +100,39 @@ fn contract_events_have_what_the_contract_requires() {
 #[test]
 fn contract_events_still_cover_the_corners() {
     let all = emit::contract_lines(3000, 7).join("\n");
-    for needle in [
-        "\"execution_id\":-9223372036854775808",
-        "\"execution_id\":9223372036854775807",
-        "T23:59:60",
-        "\"created_at\":\"0000-",
-        "\"created_at\":\"9999-",
-        "\"meta\":{",
-        "\\u0000",
-        "e+",
-        "e-",
-    ] {
-        assert!(all.contains(needle), "no {needle} in 3000 contract events");
+    let mut needles: Vec<String> = ["\\u0000", "e+", "e-"].map(String::from).to_vec();
+    for f in FIELDS {
+        let key = format!("\"{}\":", f.name);
+        match f.base_type() {
+            "i64" if f.minimum.map_or(true, |m| m == i64::MIN) => {
+                needles.push(format!("{key}{}", i64::MIN))
+            }
+            "DateTime<Utc>" => needles.extend([
+                "T23:59:60".to_string(),
+                format!("{key}\"0000-"),
+                format!("{key}\"9999-"),
+            ]),
+            "serde_json::Value" if f.object_only() => needles.push(format!("{key}{{\"")),
+            _ => {}
+        }
+        if f.base_type() == "i64" && f.maximum.map_or(true, |m| m == i64::MAX) {
+            needles.push(format!("{key}{}", i64::MAX));
+        }
+        for value in f.enum_values.unwrap_or(&[]) {
+            needles.push(format!("{key}\"{value}\""));
+        }
+        if f.optional() && f.skip_if_none {
+            assert!(
+                all.lines().any(|l| !l.contains(&key)),
+                "{} always present",
+                f.name
+            );
+            needles.push(key);
+        }
     }
-    for status in KNOWN_STATUSES {
-        assert!(
-            all.contains(&format!("\"status\":\"{status}\"")),
-            "{status}"
-        );
+    for needle in needles {
+        assert!(all.contains(&needle), "no {needle} in 3000 contract events");
     }
-    assert!(all.lines().any(|l| !l.contains("\"meta\"")));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `emit` output is a fixed point of the pinned stack: every line is accepted by
 //! `from_slice` and `to_string` writes back identical bytes. Also: determinism.
 
+use noetl_envelope_harness::fields::FIELDS;
 use noetl_envelope_harness::{emit, ExecutorEvent};
 
 #[test]
@@ -34,25 +35,39 @@ fn same_seed_same_bytes_different_seed_different_bytes() {
 
 #[test]
 fn emit_covers_the_corners() {
-    // Guard against a refactor silently dropping a class of nasty values.
+    // Guard against a refactor silently dropping a class of nasty values, per Rust type.
     let all = emit::lines(2000, 7).join("\n");
-    for needle in [
-        "\"execution_id\":-9223372036854775808",
-        "\"execution_id\":9223372036854775807",
-        "18446744073709551615",
-        ":60",                // leap second
-        "\"created_at\":\"-", // negative year
-        "\"created_at\":\"+", // year > 9999
-        "\\u0000",
-        "\u{2028}",
-        "\u{7f}",
-        "-0.0",
-        "e-",
+    let mut needles: Vec<String> = [
+        "\\u0000", "\u{2028}", "\u{7f}", "-0.0", "e-",
         "e+", // serde_json 1.0.150 (zmij) writes 1e16 as "1e+16", not ryu's "1e16"
-        "\"meta\":",
-    ] {
-        assert!(all.contains(needle), "no emitted line contains {needle:?}");
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut value_fields = 0;
+    for f in FIELDS {
+        let key = format!("\"{}\":", f.name);
+        match f.base_type() {
+            "i64" => needles.extend([format!("{key}{}", i64::MIN), format!("{key}{}", i64::MAX)]),
+            // A leap second, a negative year, a year > 9999.
+            "DateTime<Utc>" => {
+                needles.extend([":60".to_string(), format!("{key}\"-"), format!("{key}\"+")])
+            }
+            "serde_json::Value" => value_fields += 1,
+            _ => {}
+        }
+        if f.optional() && f.skip_if_none {
+            assert!(
+                all.lines().any(|l| !l.contains(&key)),
+                "{} always present",
+                f.name
+            );
+            needles.push(key);
+        }
     }
-    assert!(all.lines().any(|l| !l.contains("\"event_id\"")));
-    assert!(all.lines().any(|l| !l.contains("\"worker_id\"")));
+    if value_fields > 0 {
+        needles.push("18446744073709551615".to_string()); // u64::MAX inside a Value
+    }
+    for needle in needles {
+        assert!(all.contains(&needle), "no emitted line contains {needle:?}");
+    }
 }

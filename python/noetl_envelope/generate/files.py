@@ -118,6 +118,20 @@ def render(root: Path) -> dict[str, bytes]:
     return files
 
 
+def _render_rust(root: Path) -> dict[str, bytes]:
+    """The harness's struct and per-field tables (rust/src/event.rs, rust/src/fields.rs)."""
+    from noetl_envelope.generate.rust_struct import RustGenError, render_rust
+
+    source = root / "schema" / SCHEMA_FILE
+    try:
+        schema = json.loads(source.read_bytes())
+        return {rel: text.encode() for rel, text in render_rust(schema, schema_path=f"schema/{SCHEMA_FILE}").items()}
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, RustGenError):
+            raise GenError(str(exc)) from None
+        raise GenError(f"schema/{SCHEMA_FILE}: {exc}") from None
+
+
 def _render_fixtures(root: Path) -> dict[str, bytes]:
     # Imported here: the fixture generator runs the codec, which the other renderers do not need.
     try:
@@ -135,8 +149,8 @@ def _render_fixtures(root: Path) -> dict[str, bytes]:
         raise GenError(str(exc)) from exc
 
 
-# Other generators (fixtures) register here so that `render` stays the single list of outputs.
-_EXTRA_RENDERERS: list[Callable[[Path], dict[str, bytes]]] = [_render_fixtures]
+# Other generators (the Rust harness files, fixtures) register here so that `render` stays the single list of outputs.
+_EXTRA_RENDERERS: list[Callable[[Path], dict[str, bytes]]] = [_render_rust, _render_fixtures]
 
 
 def _owned_files(root: Path) -> set[str]:
