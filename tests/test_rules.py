@@ -9,8 +9,22 @@ from noetl_envelope.core.rules import RULES
 
 STAGE_MODULES = {
     "input": ["run/reader.py", "cli.py"],
-    "json": ["wire/lexer.py", "wire/jsontree.py", "model/rusttypes.py", "profiles/contract.py", "model/binding.py"],
-    "serde": ["model/binding.py", "model/rusttypes.py", "profiles/serde.py", "profiles/contract.py"],
+    "json": [
+        "wire/lexer.py",
+        "wire/jsontree.py",
+        "model/rusttypes/i64.py",
+        "model/rusttypes/value.py",
+        "profiles/contract.py",
+        "model/binding.py",
+    ],
+    "serde": [
+        "model/binding.py",
+        "model/rusttypes/base.py",
+        "model/rusttypes/i64.py",
+        "model/rusttypes/datetime.py",
+        "profiles/serde.py",
+        "profiles/contract.py",
+    ],
     "schema": ["profiles/contract.py"],
     "contract": ["profiles/contract.py"],
     "canonical": ["profiles/canonical.py"],
