@@ -29,6 +29,7 @@ from noetl_envelope.engines import check
 from noetl_envelope.engines import fast as fastpath
 from noetl_envelope.engines.reference import run
 from noetl_envelope.model.rusttypes import quote
+from noetl_envelope.model.rusttypes.datetime import CANONICAL_TIMESTAMP, CONTRACT_TIMESTAMP, date_exists
 from noetl_envelope.pipeline import Checks, checker_for, conform_violations
 from noetl_envelope.profiles.contract import date_time_problem
 from noetl_envelope.wire.numbers import format_float
@@ -232,8 +233,8 @@ def test_timestamp_patterns_imply_the_reference_verdicts(
 ) -> None:
     text = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
     text += (f".{fraction}" if fraction else "") + "Z"
-    contract_ok = fastpath._CONTRACT_TIMESTAMP.fullmatch(text) is not None and fastpath._date_exists(text)
-    canonical_ok = fastpath._CANONICAL_TIMESTAMP.fullmatch(text) is not None and fastpath._date_exists(text)
+    contract_ok = CONTRACT_TIMESTAMP.fullmatch(text) is not None and date_exists(text)
+    canonical_ok = CANONICAL_TIMESTAMP.fullmatch(text) is not None and date_exists(text)
     if contract_ok:
         assert date_time_problem(text) is None, text
     if canonical_ok:

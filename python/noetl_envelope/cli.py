@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from noetl_envelope.commands.options import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, PROG
-from noetl_envelope.core.errors import InputError
+from noetl_envelope.core.errors import InputError, SchemaAnnotationError
 
 DEBUG_ENV = "NOETL_ENVELOPE_DEBUG"
 
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             return exc.code if isinstance(exc.code, int) else EXIT_ERROR
         code: int = args.run(args)
         return code
-    except InputError as exc:
+    except (InputError, SchemaAnnotationError) as exc:
         print(f"{PROG}: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

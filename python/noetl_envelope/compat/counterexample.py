@@ -19,9 +19,9 @@ from noetl_envelope.compat.kinds import ALL_VARIANTS, requires, variants
 from noetl_envelope.compat.model import CELLS, DIRECTIONS, Cell, Change, Counterexample, Pair, Side
 from noetl_envelope.compat.probes import probes
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.fixturegen.cases import Member, key, render_object, replace, to_bytes
+from noetl_envelope.fixturegen.cases import Member, render_object, replace, to_bytes
 from noetl_envelope.fixturegen.systematic import typical_value
-from noetl_envelope.model.rusttypes import resolve
+from noetl_envelope.model.rusttypes import key
 from noetl_envelope.model.schema import FieldSpec
 from noetl_envelope.profiles.contract import to_instance, validator_for_schema
 from noetl_envelope.wire.lexer import LexError, scan
@@ -103,6 +103,6 @@ def _fits(spec: FieldSpec, raw: str) -> bool:
     except LexError:
         return False
     member = next(member for _key, member in tree)
-    if resolve(spec.rust_type).check(member, "/v", 1):
+    if spec.rust.check(member, "/v", 1):
         return False
     return bool(validator_for_schema(spec.schema).is_valid(to_instance(member)))

@@ -14,8 +14,8 @@ from typing import Any
 from noetl_envelope.compat import kinds
 from noetl_envelope.compat.model import Change, Pair, Side
 from noetl_envelope.core.violations import pointer_join
+from noetl_envelope.model.rusttypes import RustType
 from noetl_envelope.wire.jsontree import clip
-from noetl_envelope.wire.numbers import I64_MAX, I64_MIN
 
 # Lower bounds (a bigger value narrows) and upper bounds (a smaller value narrows).
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength")
@@ -37,8 +37,6 @@ _FIELD_KEYS = {
 _TOP_DESCRIPTIVE = ("title", "description", "$comment")
 _TOP_ANNOTATIONS = ("$schema", "x-rust-struct", "x-rust-crate")
 _TOP_HANDLED = {"$id", "properties", "required", "additionalProperties", *_TOP_DESCRIPTIVE, *_TOP_ANNOTATIONS}
-# The i64 range is a bound the Rust type enforces whether or not the schema spells it out.
-_TYPE_BOUNDS = {"i64": {"minimum": I64_MIN, "maximum": I64_MAX}}
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
@@ -260,7 +258,7 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
             new_serde,
         )
     if not type_changed:
-        changes.extend(_domain_changes(name, o.inner_rust_type, op, np))
+        changes.extend(_domain_changes(name, o.inner, op, np))
     for group, rule in ((DESCRIPTIVE, "compat.description-changed"), (ANNOTATIONS, "compat.annotation-changed")):
         for key in group:
             if op.get(key) != np.get(key):
@@ -278,14 +276,15 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
     return changes
 
 
-def _domain_changes(name: str, rust_type: str, op: dict[str, Any], np: dict[str, Any]) -> list[Change]:
+def _domain_changes(name: str, rust_type: RustType, op: dict[str, Any], np: dict[str, Any]) -> list[Change]:
     """Bounds, enum, format and pattern of a field whose type did not change."""
     changes: list[Change] = []
 
     def add(rule: str, key: str, message: str, old: Any, new: Any) -> None:
         changes.append(Change(rule, _prop_pointer(name, key), f"`{name}`: {message}", (name,), old, new))
 
-    implied = _TYPE_BOUNDS.get(rust_type, {})
+    # An integer type's range is a bound the Rust type enforces whether or not the schema spells it out.
+    implied = rust_type.implied_bounds
     for key in LOWER_BOUNDS + UPPER_BOUNDS:
         old, new = op.get(key), np.get(key)
         if old == new:
@@ -298,7 +297,7 @@ def _domain_changes(name: str, rust_type: str, op: dict[str, Any], np: dict[str,
             add(
                 "compat.annotation-changed",
                 key,
-                f"`{key}` {kinds.show(old)} -> {kinds.show(new)}: the Rust type {rust_type} keeps the same range",
+                f"`{key}` {kinds.show(old)} -> {kinds.show(new)}: the Rust type {rust_type.name} keeps the same range",
                 old,
                 new,
             )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from noetl_envelope.compat.kinds import VALUE
 from noetl_envelope.compat.model import Side
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.model.schema import field_specs
@@ -58,7 +57,7 @@ def producer_form(side: Side, document: Any) -> bool:
     for name, spec in side.specs.items():
         if spec.optional and spec.skip_if_none:
             # None is skipped; Some(Value::Null) is the only way to write a null here.
-            if name in document and document[name] is None and spec.inner_rust_type != VALUE:
+            if name in document and document[name] is None and not spec.inner.free_form:
                 return False
         elif name not in document:
             return False

@@ -24,9 +24,9 @@ from typing import Any
 
 from noetl_envelope.compat.model import DIRECTIONS, ROLES, Cell, Change, Pair, Side
 from noetl_envelope.core.rules import COMPAT, Rule
+from noetl_envelope.model.rusttypes import RustType
 from noetl_envelope.model.schema import FieldSpec
 
-VALUE = "serde_json::Value"
 CONTRACT_ROLES = ("python", "producer")
 
 Effects = dict[Cell, str]
@@ -56,7 +56,7 @@ def json_types(prop: dict[str, Any]) -> set[str] | None:
 
 
 def rust_accepts_null(spec: FieldSpec) -> bool:
-    return spec.optional or spec.inner_rust_type == VALUE
+    return spec.optional or spec.inner.free_form
 
 
 def allows_null(side: Side, name: str) -> bool:
@@ -83,7 +83,7 @@ def may_write_null(role: str, side: Side, name: str) -> bool:
         return False
     if role == "producer":
         # None is written as null unless skipped; a Value (even Some(Value::Null)) writes null.
-        return (spec.optional and not spec.skip_if_none) or spec.inner_rust_type == VALUE
+        return (spec.optional and not spec.skip_if_none) or spec.inner.free_form
     return True
 
 
@@ -101,9 +101,9 @@ def rejects_null(role: str, side: Side, name: str) -> bool:
     return not allows_null(side, name)
 
 
-def rust_accepts(reader: str, writer: str) -> bool:
+def rust_accepts(reader: RustType, writer: RustType) -> bool:
     """A Rust field of type `reader` reads every value written for type `writer`."""
-    return reader in (writer, VALUE) or (reader == "String" and writer == "DateTime<Utc>")
+    return reader.reads_values_of(writer)
 
 
 def types_subset(writer: set[str] | None, reader: set[str] | None) -> bool:
@@ -135,7 +135,7 @@ def presence_effects(change: Change, pair: Pair) -> Effects:
             if key in writer.specs and key not in reader.specs:
                 owner = reader.alias_owner(key)
                 if owner is not None:
-                    if not rust_accepts(owner.inner_rust_type, writer.specs[key].inner_rust_type):
+                    if not rust_accepts(owner.inner, writer.specs[key].inner):
                         out[("rust", direction)] = f"`{key}` binds to `{owner.name}` ({owner.rust_type}) by alias"
                     for role in CONTRACT_ROLES:
                         out[(role, direction)] = (
@@ -153,7 +153,7 @@ def presence_effects(change: Change, pair: Pair) -> Effects:
                     for role in CONTRACT_ROLES:
                         out[(role, direction)] = f"the data never carries `{key}`, which is required there"
                 if writer.open:
-                    if spec.inner_rust_type != VALUE:
+                    if not spec.inner.free_form:
                         out.setdefault(("rust", direction), f"undeclared `{key}` may hold any value in the data")
                     out.setdefault(("python", direction), f"undeclared `{key}` may hold any value in the data")
     return out
@@ -225,7 +225,7 @@ def _type_changed(change: Change, pair: Pair) -> Effects:
     for direction in DIRECTIONS:
         writer, reader = pair.sides(direction)
         w, r = writer.specs[key], reader.specs[key]
-        if not rust_accepts(r.inner_rust_type, w.inner_rust_type):
+        if not rust_accepts(r.inner, w.inner):
             out[("rust", direction)] = f"Rust {r.rust_type} rejects values written as {w.rust_type}"
         if not types_subset(json_types(w.schema), json_types(r.schema)):
             for role in CONTRACT_ROLES:

@@ -4,7 +4,7 @@ The counterexample search needs, for a field, values that one version of the sch
 the other does not. In order (so that the counterexample shown is a plausible one): the enum
 members and examples of both versions, a typical value of the Rust type, each bound and its
 neighbours, strings of the bounding lengths, date-time-like strings where a format or pattern
-is involved, then the fixture generator's per-type boundary cases (`fixturegen.systematic`,
+is involved, then the fixture generator's per-type boundary cases (each Rust type's `variants`,
 e.g. `1.0` or i64::MAX + 1 for an i64) and one value of every JSON type (to expose type
 changes). Values are raw JSON texts, as the fixture generator's are, so a spelling such as
 `1.0` survives into the document.
@@ -15,29 +15,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from noetl_envelope.fixturegen.systematic import TYPE_CASES
-from noetl_envelope.wire.numbers import I64_MAX, I64_MIN
+from noetl_envelope.model.rusttypes import DATETIME, STRING, RustType, UnknownRustType, resolve
 
-_TYPICAL: dict[str, list[Any]] = {
-    "i64": [1, 0, -1, 2**53 + 1, I64_MIN, I64_MAX],
-    "String": ["x", "step.enter", "", "A", "a b", "0"],
-    "DateTime<Utc>": [
-        "2024-01-02T03:04:05Z",
-        "2024-01-02T03:04:05.123456789Z",
-        "2024-01-02T08:34:05+05:30",
-        "2024-01-02T03:04:05+0000",
-        "2024-01-02 03:04:05Z",
-        "2024-01-02",
-    ],
-    "serde_json::Value": [{}, {"k": 1}, [], "s"],
-}
 # One value of every JSON type: what a type change is exposed by.
 _EVERY_TYPE: list[Any] = [None, 1, "x", 1.5, True, {}, [], "1"]
 
 
-def inner_type(prop: dict[str, Any]) -> str:
-    rust = str(prop.get("x-rust-type", ""))
-    return rust[len("Option<") : -1] if rust.startswith("Option<") else rust
+def inner_type(prop: dict[str, Any]) -> RustType | None:
+    """The entry of the property's `x-rust-type` (T for `Option<T>`), None when it names none."""
+    try:
+        return resolve(str(prop.get("x-rust-type", ""))).inner
+    except UnknownRustType:
+        return None
 
 
 def probes(*props: dict[str, Any] | None) -> list[str]:
@@ -47,17 +36,18 @@ def probes(*props: dict[str, Any] | None) -> list[str]:
     for prop in known:
         values.extend(prop.get("enum", ()))
         values.extend(prop.get("examples", ())[:2])
-    for prop in known:
-        values.extend(_TYPICAL.get(inner_type(prop), ()))
+    types = [inner_type(prop) for prop in known]
+    for rust in types:
+        values.extend(rust.probes if rust is not None else ())
     for prop in known:
         values.extend(_bounds(prop))
         if "format" in prop or "pattern" in prop:
-            values.extend(_TYPICAL["DateTime<Utc>"] + _TYPICAL["String"])
+            values.extend(DATETIME.probes + STRING.probes)  # date-time-like strings, then plain ones
     if any("enum" in p for p in known):
         values.append("NOT-IN-ENUM")
     raws = [json.dumps(value, ensure_ascii=False) for value in values]
-    for prop in known:
-        raws.extend(variant.raw for variant in TYPE_CASES.get(inner_type(prop), ()))
+    for rust in types:
+        raws.extend(variant.raw for variant in (rust.variants if rust is not None else ()))
     raws.extend(json.dumps(value) for value in _EVERY_TYPE)
     return list(dict.fromkeys(raws))
 

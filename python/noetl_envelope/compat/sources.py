@@ -15,8 +15,7 @@ from typing import Any
 from jsonschema.exceptions import SchemaError
 
 from noetl_envelope.compat.policy import Version
-from noetl_envelope.core.errors import InputError
-from noetl_envelope.model.rusttypes import resolve
+from noetl_envelope.core.errors import InputError, SchemaAnnotationError
 from noetl_envelope.model.schema import SCHEMA_FILE, field_specs, schema_version
 
 SCHEMA_REL = f"schema/{SCHEMA_FILE}"
@@ -50,9 +49,10 @@ def parse_schema(data: bytes, label: str) -> Loaded:
     if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict) or "$id" not in schema:
         raise CompatError(f"{label}: not an envelope schema (an object with `$id` and `properties`)")
     try:
-        for spec in field_specs(schema):
-            resolve(spec.rust_type)
+        field_specs(schema)
         build_validator(schema)
+    except SchemaAnnotationError as exc:
+        raise CompatError(f"{label}: {exc}") from exc
     except KeyError as exc:
         raise CompatError(f"{label}: {exc.args[0] if exc.args else exc}") from exc
     except (SchemaError, TypeError, AttributeError) as exc:

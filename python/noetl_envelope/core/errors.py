@@ -5,3 +5,8 @@ from __future__ import annotations
 
 class InputError(Exception):
     """The input cannot be read as documents at all: a one-line message, exit code 2 in the CLI."""
+
+
+class SchemaAnnotationError(ValueError):
+    """The schema's annotations name something the package has no entry for (an `x-rust-type`
+    no registered Rust type covers): a one-line message naming the property, exit code 2."""

@@ -31,10 +31,10 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "json": (
         "noetl_envelope.wire.jsontree",
         "noetl_envelope.wire.lexer",
-        "noetl_envelope.model.rusttypes",
+        "noetl_envelope.model.rusttypes.base",
         "noetl_envelope.profiles.contract",
     ),
-    "serde": ("noetl_envelope.model.binding", "noetl_envelope.model.rusttypes", "noetl_envelope.profiles.serde"),
+    "serde": ("noetl_envelope.model.binding", "noetl_envelope.model.rusttypes.base", "noetl_envelope.profiles.serde"),
     "schema": ("noetl_envelope.profiles.contract",),
     "contract": ("noetl_envelope.profiles.contract",),
     "canonical": ("noetl_envelope.profiles.canonical",),

@@ -58,8 +58,7 @@ import orjson
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.model.rusttypes import MAX_NESTING
 from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
-from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, NumberRangeError, parse_number
-from noetl_envelope.wire.timestamp import days_in_month
+from noetl_envelope.wire.numbers import NumberRangeError, parse_number
 
 # Keywords whose meaning the compiled checks reproduce, and annotations that validate nothing.
 _PROPERTY_KEYWORDS = frozenset(
@@ -70,22 +69,9 @@ _TOP_KEYWORDS = frozenset(
 )
 _MAX_SHAPES = 1024  # distinct field sets seen; a handful in practice, bounded against adversaries
 
-# A timestamp every profile accepts: RFC 3339 with 'T' and 'Z', a four-digit year, 1-9
-# fraction digits (chrono keeps 9; contract.fraction-digits), no leap second (second 60 is
-# left to the reference engine). Day 29-31 is checked against the month by `_date_exists`.
-_DATE_TIME = r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-_CONTRACT_TIMESTAMP = re.compile(_DATE_TIME + r"(?:\.[0-9]{1,9})?Z")
-# What chrono writes (SecondsFormat::AutoSi): 0, 3, 6 or 9 fraction digits, the fewest that
-# are exact, so a fraction never ends in "000".
-_CANONICAL_TIMESTAMP = re.compile(_DATE_TIME + r"(?:\.(?:[0-9]{3}|[0-9]{6}|[0-9]{9})(?<!000))?Z")
 # A float token in compact JSON (a value starts after ':', ',' or '['); matches inside strings
 # are weeded out by `_floats_read_back`.
 _FLOAT_TOKEN = re.compile(rb"[:,\[](-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)")
-
-
-def _date_exists(text: str) -> bool:
-    """Day 29, 30 or 31 of `text` ('YYYY-MM-DD...') exists in its month."""
-    return int(text[8:10]) <= days_in_month(int(text[0:4]), int(text[5:7]))
 
 
 def _floats_read_back(body: bytes) -> bool:
@@ -135,44 +121,16 @@ def _field_condition(spec: FieldSpec, var: str, names: dict[str, Any], *, canoni
         return None
     declared = prop.get("type")
     types = (declared,) if isinstance(declared, str) else tuple(declared or ())
-    rust = spec.inner_rust_type
-    parts: list[str] = []
-    if rust == "i64":
-        if "integer" not in types:
-            return None
-        bounds = (prop.get("minimum", I64_MIN), prop.get("maximum", I64_MAX))
-        if any(type(bound) is not int for bound in bounds):
-            return None  # a fractional bound: left to python-jsonschema
-        low, high = max(I64_MIN, bounds[0]), min(I64_MAX, bounds[1])
-        parts.append(f"type({var}) is int and {low!r} <= {var} <= {high!r}")
-    elif rust in ("String", "DateTime<Utc>"):
-        if "string" not in types:
-            return None
-        parts.append(f"type({var}) is str")
-        if "minLength" in prop:
-            parts.append(f"len({var}) >= {int(prop['minLength'])!r}")
-        if "maxLength" in prop:
-            parts.append(f"len({var}) <= {int(prop['maxLength'])!r}")
-        if rust == "DateTime<Utc>":
-            names["_ts"] = (_CANONICAL_TIMESTAMP if canonical else _CONTRACT_TIMESTAMP).fullmatch
-            names["_date_exists"] = _date_exists
-            parts.append(f'_ts({var}) is not None and ({var}[8:10] <= "28" or _date_exists({var}))')
-    elif rust == "serde_json::Value":
-        python_types = {"object": "dict", "array": "list", "string": "str", "boolean": "bool"}
-        if not types or any(t not in python_types and t != "null" for t in types):
-            return None
-        allowed = [python_types[t] for t in types if t in python_types]
-        if not allowed:
-            return None
-        parts.append(f"type({var}) in ({', '.join(allowed)},)")
-    else:
+    rust = spec.inner
+    parts = rust.fast.condition(prop, types, var, names, canonical)
+    if parts is None:
         return None
     if "enum" in prop:
         if not all(isinstance(member, str) for member in prop["enum"]):
             return None
         names[f"_enum_{var}"] = frozenset(prop["enum"])
         parts.append(f"{var} in _enum_{var}")
-    if "format" in prop and (prop["format"] != "date-time" or rust != "DateTime<Utc>"):
+    if "format" in prop and prop["format"] not in rust.fast.formats:
         return None
     return " and ".join(f"({part})" for part in parts)
 
@@ -218,9 +176,7 @@ def _compile_shape(keys: tuple[str, ...], *, canonical: bool) -> Decider | None:
     # The result: -1 when not proved, else how many timestamps carry a 9-digit fraction
     # (`decide` discounts those when it looks for floats with 8+ digits after the dot).
     nine_digit = [
-        f"(len({var}) == 30)"
-        for key, var in zip(keys, variables, strict=True)
-        if by_name[key].inner_rust_type == "DateTime<Utc>"
+        f"(len({var}) == 30)" for key, var in zip(keys, variables, strict=True) if by_name[key].inner.timestamp
     ]
     source = (
         "def decide(body, event):\n"
@@ -287,12 +243,12 @@ def accel_spec() -> dict[str, Any] | None:
         if _field_condition(spec, "v", {}, canonical=False) is None:
             return None
         prop = spec.schema
-        rust = spec.inner_rust_type
-        if "enum" in prop and rust not in ("String", "DateTime<Utc>"):
-            return None  # a str-only enum on another type never passes: nothing to prove
+        filled = spec.inner.fast.accel(prop)
+        if filled is None:
+            return None
         field: dict[str, Any] = {
             "name": spec.name,
-            "rust": rust,
+            "rust": spec.inner_rust_type,
             "optional": spec.optional and spec.serde_default and spec.skip_if_none and spec.name not in required,
             "minimum": None,
             "maximum": None,
@@ -301,15 +257,7 @@ def accel_spec() -> dict[str, Any] | None:
             "enum": list(prop["enum"]) if "enum" in prop else None,
             "types": None,
         }
-        if rust == "i64":  # bounds are ints here (`_field_condition` checked), clamped to i64
-            field["minimum"] = max(I64_MIN, prop.get("minimum", I64_MIN))
-            field["maximum"] = min(I64_MAX, prop.get("maximum", I64_MAX))
-        elif rust == "serde_json::Value":
-            declared = prop["type"]
-            field["types"] = [t for t in ((declared,) if isinstance(declared, str) else declared) if t != "null"]
-        else:
-            field["min_length"] = int(prop["minLength"]) if "minLength" in prop else None
-            field["max_length"] = int(prop["maxLength"]) if "maxLength" in prop else None
+        field.update(filled)  # the type's own keys (bounds, lengths, JSON types), in place
         fields.append(field)
     return {"fields": fields}
 
@@ -414,7 +362,7 @@ def _contract_parts() -> tuple[Any, Any, Any, tuple[FieldSpec, ...]]:
     from noetl_envelope.profiles.contract import _fraction_violations, _from_error, validator_for
 
     # `_fraction_violations` only looks at timestamp fields: handing it just those is the same call.
-    timestamps = tuple(spec for spec in field_specs() if spec.inner_rust_type == "DateTime<Utc>")
+    timestamps = tuple(spec for spec in field_specs() if spec.inner.timestamp)
     return _fraction_violations, _from_error, validator_for(), timestamps
 
 

@@ -8,7 +8,6 @@ produce.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
@@ -33,11 +32,6 @@ class Case:
     field: str | None = None  # the struct field a systematic case was derived for
 
 
-def key(name: str) -> str:
-    """The raw key text serde_json's own writer uses for a field name."""
-    return json.dumps(name, ensure_ascii=False)
-
-
 def to_bytes(text: str) -> bytes:
     """Raw text as document bytes. Lone surrogates U+DC80..U+DCFF stand for single bytes that are
     not UTF-8 (Python's surrogateescape), so a text source can still describe invalid UTF-8."""
@@ -57,14 +51,3 @@ def render_sequence(values: list[str]) -> bytes:
 def replace(members: list[Member], raw_key: str, value: str) -> list[Member]:
     """`members` with every member named `raw_key` given `value`."""
     return [(k, value if k == raw_key else v) for k, v in members]
-
-
-def nested(depth: int, container: str) -> str:
-    """A JSON value made of `depth` nested containers ('object' or 'array'), innermost empty."""
-    if depth < 1:
-        raise ValueError("a nested value has at least one container")
-    if container == "array":
-        return "[" * depth + "]" * depth
-    if container == "object":
-        return '{"a":' * (depth - 1) + "{}" + "}" * (depth - 1)
-    raise ValueError(f"container must be 'object' or 'array', not {container!r}")

@@ -20,12 +20,11 @@ from noetl_envelope.fixturegen.cases import (
     NAME_PATTERN,
     Case,
     Member,
-    key,
-    nested,
     render_object,
     render_sequence,
     to_bytes,
 )
+from noetl_envelope.model.rusttypes import key, nested
 
 FIXTUREGEN_CATALOGUE = Rule(
     "fixturegen.catalogue",

@@ -26,25 +26,20 @@ import re
 import textwrap
 from typing import Any
 
+from noetl_envelope.model.rusttypes.base import RustType
+from noetl_envelope.model.rusttypes.option import PREFIX as OPTION_PREFIX
+from noetl_envelope.model.rusttypes.option import SUFFIX as OPTION_SUFFIX
+from noetl_envelope.model.rusttypes.option import option_of
+from noetl_envelope.model.rusttypes.registry import RUST_TYPES, UnknownRustType, resolve
+from noetl_envelope.wire.numbers import I64_MAX, I64_MIN
+
 SCHEMA_PATH = "schema/executor_event.schema.json"
 EVENT_RS = "rust/src/event.rs"
 FIELDS_RS = "rust/src/fields.rs"
 
-# x-rust-type -> (the type as written in event.rs, the `Gen` method in emit.rs that draws it).
-BASE_TYPES: dict[str, tuple[str, str]] = {
-    "i64": ("i64", "i64"),
-    "String": ("String", "string"),
-    "DateTime<Utc>": ("DateTime<Utc>", "datetime"),
-    "serde_json::Value": ("Value", "value"),
-}
-SUPPORTED_TYPES: tuple[str, ...] = (*BASE_TYPES, *(f"Option<{t}>" for t in BASE_TYPES))
-# The JSON Schema `type` each base Rust type allows (Value: any; narrowed by the schema).
-_JSON_TYPES: dict[str, frozenset[str]] = {
-    "i64": frozenset({"integer"}),
-    "String": frozenset({"string"}),
-    "DateTime<Utc>": frozenset({"string"}),
-    "serde_json::Value": frozenset({"object", "array", "string", "number", "integer", "boolean", "null"}),
-}
+# x-rust-type -> (the type as written in event.rs, the `Gen` method in emit.rs that draws it), and
+# the JSON Schema `type` each base Rust type allows: facets of the type registry.
+SUPPORTED_TYPES: tuple[str, ...] = (*RUST_TYPES, *(option_of(t).name for t in RUST_TYPES.values()))
 # Derives the seed struct carries besides the container's serde ones; they do not touch the wire.
 HARNESS_DERIVES = ("Debug", "Clone")
 FIELD_SERDE_KEYS = ("alias", "default", "skip_serializing_if")
@@ -58,7 +53,6 @@ _ANNOTATIONS = frozenset(
 _CONSTRAINTS = frozenset({"type", "minimum", "maximum", "minLength", "maxLength", "enum", "format"})
 _KNOWN_X = ("x-db-column",)
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
 _DOC_WIDTH = 92
 
 
@@ -87,13 +81,18 @@ class _Field:
         rust = prop.get("x-rust-type")
         if rust is None:
             raise RustGenError(f"{where}: no x-rust-type (write one of {', '.join(SUPPORTED_TYPES)})")
-        if rust not in SUPPORTED_TYPES:
+        try:
+            field_type = resolve(rust) if isinstance(rust, str) else None
+        except UnknownRustType:
+            field_type = None
+        if field_type is None:
             raise RustGenError(
                 f"{where}/x-rust-type: {json.dumps(rust)} is not supported (write one of {', '.join(SUPPORTED_TYPES)})"
             )
         self.rust: str = rust
-        self.optional = rust.startswith("Option<")
-        self.base = rust[len("Option<") : -1] if self.optional else rust
+        self.type: RustType = field_type.inner
+        self.optional = field_type.optional
+        self.base = self.type.name
         self.required = required
         if self.required and self.optional:
             raise RustGenError(f"{where}: required but x-rust-type is {rust} (drop it from required, or drop Option)")
@@ -108,12 +107,12 @@ class _Field:
 
     @property
     def rust_decl(self) -> str:
-        written = BASE_TYPES[self.base][0]
-        return f"Option<{written}>" if self.optional else written
+        written = self.type.rust_source
+        return f"{OPTION_PREFIX}{written}{OPTION_SUFFIX}" if self.optional else written
 
     @property
     def method(self) -> str:
-        return BASE_TYPES[self.base][1]
+        return self.type.harness_gen
 
     @property
     def const(self) -> str:
@@ -127,28 +126,24 @@ class _Field:
                 f"{self.where}/{_escape(key)}: the Rust harness cannot honour {key!r} "
                 f"(use only {', '.join(sorted(_CONSTRAINTS))} as constraints)"
             )
+        for key in sorted(_CONSTRAINTS - {"type"} - self.type.constraints):
+            if key in self.prop:
+                takers = [t.name for t in RUST_TYPES.values() if key in t.constraints]
+                raise RustGenError(
+                    f"{self.where}/{key}: {key} on {self.rust} (only {' or '.join(takers)} fields take it)"
+                )
         fmt = self.prop.get("format")
-        if fmt is not None and not (fmt == "date-time" and self.base == "DateTime<Utc>"):
-            raise RustGenError(
-                f"{self.where}/format: {json.dumps(fmt)} on {self.rust} (only DateTime<Utc> carries format date-time)"
-            )
-        if self.base != "i64":
-            for key in ("minimum", "maximum"):
-                if key in self.prop:
-                    raise RustGenError(f"{self.where}/{key}: bounds on {self.rust} (only i64 fields take {key})")
-        if self.base != "String":
-            for key in ("minLength", "maxLength", "enum"):
-                if key in self.prop:
-                    raise RustGenError(f"{self.where}/{key}: {key} on {self.rust} (only String fields take {key})")
+        if fmt is not None and fmt != "date-time":
+            raise RustGenError(f"{self.where}/format: {json.dumps(fmt)} on {self.rust} (only date-time is supported)")
 
     def _json_types(self) -> tuple[str, ...]:
         declared = self.prop.get("type")
         if declared is None:
-            return tuple(sorted(_JSON_TYPES[self.base]))
+            return tuple(sorted(self.type.json_types))
         names = [declared] if isinstance(declared, str) else declared
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise RustGenError(f"{self.where}/type: not a type name or a list of them")
-        allowed = _JSON_TYPES[self.base] | ({"null"} if self.optional else set())
+        allowed = set(self.type.json_types) | ({"null"} if self.optional else set())
         wrong = [n for n in names if n not in allowed]
         if wrong:
             raise RustGenError(
@@ -161,7 +156,7 @@ class _Field:
         value = self.prop.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or not _I64_MIN <= value <= _I64_MAX:
+        if isinstance(value, bool) or not isinstance(value, int) or not I64_MIN <= value <= I64_MAX:
             raise RustGenError(f"{self.where}/{key}: {json.dumps(value)} is not an i64 (write an integer in i64 range)")
         return value
 
@@ -295,12 +290,7 @@ def _header(schema: dict[str, Any], path: str, what: str) -> list[str]:
 def _render_event(
     schema: dict[str, Any], path: str, struct: str, derives: tuple[str, ...], fields: list[_Field]
 ) -> str:
-    uses = ["use serde::{Deserialize, Serialize};"]
-    bases = {f.base for f in fields}
-    if "DateTime<Utc>" in bases:
-        uses.insert(0, "use chrono::{DateTime, Utc};")
-    if "serde_json::Value" in bases:
-        uses.append("use serde_json::Value;")
+    uses = sorted({"use serde::{Deserialize, Serialize};", *(f.type.rust_use for f in fields if f.type.rust_use)})
     lines = _header(
         schema,
         path,
@@ -338,9 +328,9 @@ def _rs_strs(values: tuple[str, ...] | None) -> str:
 def _rs_opt_int(value: int | None) -> str:
     if value is None:
         return "None"
-    if value == _I64_MIN:
+    if value == I64_MIN:
         return "Some(i64::MIN)"
-    if value == _I64_MAX:
+    if value == I64_MAX:
         return "Some(i64::MAX)"
     return f"Some({value})"
 
@@ -364,8 +354,9 @@ def _render_fields(schema: dict[str, Any], path: str, struct: str, fields: list[
         f"pub const SCHEMA_VERSION: &str = {_rs_str(version)};",
     ]
     for field in fields:
-        min_length = field.length("minLength") if field.base == "String" else None
-        max_length = field.length("maxLength") if field.base == "String" else None
+        takes = field.type.constraints
+        min_length = field.length("minLength") if "minLength" in takes else None
+        max_length = field.length("maxLength") if "maxLength" in takes else None
         lines += [
             "",
             f"/// `{field.name}: {field.rust_decl}`.",
@@ -378,7 +369,7 @@ def _render_fields(schema: dict[str, Any], path: str, struct: str, fields: list[
             f"    serde_default: {str('default' in field.serde).lower()},",
             f"    json_types: &[{', '.join(_rs_str(t) for t in field.json_types)}],",
             f"    enum_values: {_rs_strs(field.strings('enum'))},",
-            f"    examples: {_rs_strs(field.strings('examples') if field.base == 'String' else None)},",
+            f"    examples: {_rs_strs(field.strings('examples') if 'enum' in takes else None)},",
             f"    min_length: {'None' if min_length is None else f'Some({min_length})'},",
             f"    max_length: {'None' if max_length is None else f'Some({max_length})'},",
             f"    minimum: {_rs_opt_int(field.int_bound('minimum'))},",

@@ -1,2 +1,3 @@
-"""The envelope's model: the schema and its field annotations (`schema`), what each Rust type
-accepts and writes (`rusttypes`), serde's field binding (`binding`) and decode/encode (`codec`)."""
+"""The envelope's model: the schema and its field annotations (`schema`), the Rust types (one
+object per `x-rust-type` holding everything about it, `rusttypes`), serde's field binding
+(`binding`) and decode/encode (`codec`)."""

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from noetl_envelope.model.binding import Binding
-from noetl_envelope.model.rusttypes import NumberReader, quote, resolve
+from noetl_envelope.model.rusttypes import NumberReader, quote
 from noetl_envelope.model.schema import field_specs
 from noetl_envelope.wire.jsontree import Num
 from noetl_envelope_generated import ExecutorEvent
@@ -27,7 +27,7 @@ def field_values(binding: Binding, read_number: NumberReader) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for spec in field_specs():
         if spec.name in binding.values:
-            values[spec.name] = resolve(spec.rust_type).to_python(binding.values[spec.name], read_number)
+            values[spec.name] = spec.rust.to_python(binding.values[spec.name], read_number)
         elif spec.optional:
             values[spec.name] = None
     return values
@@ -56,6 +56,6 @@ def encode_values(values: Mapping[str, Any]) -> bytes:
             out.append(",")
         out.append(quote(spec.name))
         out.append(":")
-        resolve(spec.rust_type).write(value, out)
+        spec.rust.write(value, out)
     out.append("}")
     return "".join(out).encode("utf-8")

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from noetl_envelope.core.violations import pointer_join
+from noetl_envelope.model.rusttypes import FieldType, RustType, UnknownRustType, resolve
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -48,7 +51,8 @@ def load_schema(path: Path | None = None) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
-    """One struct field as the schema's annotations describe it."""
+    """One struct field as the schema's annotations describe it; `rust` is its parsed
+    `x-rust-type` (the one place `Option<T>` is taken apart)."""
 
     name: str
     rust_type: str
@@ -57,27 +61,37 @@ class FieldSpec:
     skip_if_none: bool
     serde_default: bool
     schema: dict[str, Any]
+    rust: FieldType = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rust", resolve(self.rust_type))
 
     @property
     def optional(self) -> bool:
         """`Option<T>`: null and absent both mean None."""
-        return self.rust_type.startswith("Option<")
+        return self.rust.optional
+
+    @property
+    def inner(self) -> RustType:
+        """T's entry for `Option<T>`, else the type's own."""
+        return self.rust.inner
 
     @property
     def inner_rust_type(self) -> str:
         """T for `Option<T>`, else the type itself."""
-        return self.rust_type[len("Option<") : -1] if self.optional else self.rust_type
+        return self.rust.inner.name
 
 
 def field_specs(schema: dict[str, Any] | None = None) -> tuple[FieldSpec, ...]:
     """The struct's fields in declaration order (the schema's property order)."""
+    own = schema is None
     schema = schema if schema is not None else load_schema()
     required = set(schema.get("required", ()))
     specs = []
     for name, prop in schema["properties"].items():
         serde = prop.get("x-serde", {})
-        specs.append(
-            FieldSpec(
+        try:
+            spec = FieldSpec(
                 name=name,
                 rust_type=prop["x-rust-type"],
                 required=name in required,
@@ -86,8 +100,18 @@ def field_specs(schema: dict[str, Any] | None = None) -> tuple[FieldSpec, ...]:
                 serde_default=bool(serde.get("default", False)),
                 schema=prop,
             )
-        )
+        except UnknownRustType as exc:
+            where = pointer_join("/properties", name)
+            raise exc.at(f"{_schema_label()}: {where}" if own else where) from None
+        specs.append(spec)
     return tuple(specs)
+
+
+def _schema_label() -> str:
+    """The package's schema file as a message names it (relative to the working directory when inside it)."""
+    path = _schema_file()
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def schema_version(schema: dict[str, Any] | None = None) -> str:

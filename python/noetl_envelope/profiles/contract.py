@@ -319,7 +319,7 @@ def _fraction_violations(instance: dict[str, Any], specs: tuple[FieldSpec, ...])
     found = []
     for spec in specs:
         value = instance.get(spec.name)
-        if spec.inner_rust_type == "DateTime<Utc>" and isinstance(value, str):
+        if spec.inner.timestamp and isinstance(value, str):
             match = _FRACTION.search(value)
             if match and len(match.group(1)) > 9:
                 found.append(

@@ -37,7 +37,6 @@ from noetl_envelope.model.schema import FieldSpec, field_specs
 from noetl_envelope.wire.jsontree import BadStr, Num, Obj, a_type_name, clip, excerpt, type_name
 from noetl_envelope.wire.lexer import LexError, scan
 from noetl_envelope.wire.numbers import (
-    I64_MAX,
     I64_MIN,
     U64_MAX,
     NumberRangeError,
@@ -63,14 +62,6 @@ CLASSES = (
     "drift.whitespace-form",
     "drift.escape-form",
 )
-
-# JSON types a Rust type's serde_json output can have, for fields whose schema says nothing.
-_RUST_JSON_TYPES = {
-    "i64": ("integer",),
-    "String": ("string",),
-    "DateTime<Utc>": ("string",),
-    "serde_json::Value": ("object", "array", "string", "integer", "number", "boolean", "null"),
-}
 
 
 def classify(data: bytes) -> list[Violation]:
@@ -165,10 +156,10 @@ def _field_findings(spec: FieldSpec, value: Any, pointer: str) -> list[Violation
                 )
             ]
         return []
-    rust = spec.inner_rust_type
+    rust = spec.inner
     expected = _expected_json_types(spec)
     actual = type_name(value)
-    if rust == "i64" and actual == "float" and _integral(value):
+    if rust.integer_range is not None and actual == "float" and _integral(value, rust.integer_range):
         return [
             Violation(
                 "drift.number-form",
@@ -185,11 +176,11 @@ def _field_findings(spec: FieldSpec, value: Any, pointer: str) -> list[Violation
                 f"is written as {' or '.join(expected)}",
             )
         ]
-    if rust == "i64" and value == "-0":
+    if rust.integer_range is not None and value == "-0":
         return [Violation("drift.number-form", pointer, "-0 is a float to serde_json; serde writes an i64 zero as 0")]
-    if rust == "DateTime<Utc>" and isinstance(value, str):
+    if rust.timestamp and isinstance(value, str):
         return _timestamp_findings(value, pointer)
-    if rust == "serde_json::Value":
+    if rust.free_form:
         return list(_value_findings(value, pointer))
     return []
 
@@ -197,14 +188,14 @@ def _field_findings(spec: FieldSpec, value: Any, pointer: str) -> list[Violation
 def _expected_json_types(spec: FieldSpec) -> tuple[str, ...]:
     declared = spec.schema.get("type")
     if declared is None:
-        return _RUST_JSON_TYPES.get(spec.inner_rust_type, ())
+        return spec.inner.json_types
     types = declared if isinstance(declared, list) else [declared]
     return tuple(t for t in types if t != "null")
 
 
 def _type_allowed(actual: str, expected: tuple[str, ...]) -> bool:
     if not expected:
-        return True  # a Rust type this module does not know: nothing to compare against
+        return True  # the schema's `type` names only null: nothing to compare against
     if actual == "float":
         return "number" in expected
     if actual == "integer":
@@ -212,10 +203,10 @@ def _type_allowed(actual: str, expected: tuple[str, ...]) -> bool:
     return actual in expected
 
 
-def _integral(value: Num) -> bool:
-    """An i64 written as a float (1.0, 1e3): integral, finite and within the i64 range."""
+def _integral(value: Num, bounds: tuple[int, int]) -> bool:
+    """An integer (i64) written as a float (1.0, 1e3): integral, finite and within the type's range."""
     number = float(value)  # a JSON token never raises; a huge one is inf
-    return math.isfinite(number) and number.is_integer() and I64_MIN <= number <= I64_MAX
+    return math.isfinite(number) and number.is_integer() and bounds[0] <= number <= bounds[1]
 
 
 def _integer_text(value: Num) -> str:

@@ -12,7 +12,6 @@ from typing import Any
 from noetl_envelope.core.rules import ALL_PROFILES, Rule
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.model.binding import SERDE_INVALID_LENGTH, TOP_LEVEL, Binding, bind
-from noetl_envelope.model.rusttypes import resolve
 from noetl_envelope.model.schema import FieldSpec, field_specs
 from noetl_envelope.wire.jsontree import Obj
 
@@ -45,6 +44,5 @@ def check(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> tuple[list[V
             else:
                 violations.append(Violation(SERDE_MISSING_FIELD, "", f"missing field `{spec.name}`"))
             continue
-        rust = resolve(spec.rust_type)
-        violations.extend(rust.check(binding.values[spec.name], binding.pointers[spec.name], TOP_LEVEL))
+        violations.extend(spec.rust.check(binding.values[spec.name], binding.pointers[spec.name], TOP_LEVEL))
     return violations, binding

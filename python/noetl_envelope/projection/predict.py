@@ -18,6 +18,7 @@ Three kinds of rule (see rules.py and the README):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,17 +97,23 @@ def predict_binding(binding: Binding) -> Prediction:
         pointer = binding.pointers.get(column.field, "/" + column.field)
         if value is None and column.optional:
             stored[column.name] = None
-        elif column.rust_type == "i64":
-            stored[column.name] = int(value)
-        elif column.rust_type == "String":
-            stored[column.name] = _string(str(value), pointer, outcome)
-        elif column.rust_type == "DateTime<Utc>":
-            stored[column.name] = _timestamp(str(value), pointer, outcome)
         else:
-            stored[column.name] = _jsonb(value, pointer, outcome)
+            stored[column.name] = STORE_VALUE[column.sql_type](value, pointer, outcome)
     if not outcome.refusals:
         outcome.row = StoredRow(stored)
     return outcome
+
+
+def _bigint(value: Any, pointer: str, outcome: Prediction) -> int:
+    return int(value)
+
+
+def _varchar(value: Any, pointer: str, outcome: Prediction) -> str | None:
+    return _string(str(value), pointer, outcome)
+
+
+def _timestamp_column(value: Any, pointer: str, outcome: Prediction) -> int | None:
+    return _timestamp(str(value), pointer, outcome)
 
 
 def _refuse(outcome: Prediction, message: str) -> None:
@@ -380,3 +387,11 @@ PROJECT_DUPLICATE_KEY = Rule(
     PROJECTION,
     "Written form lost: a key repeated in one object; JSONB keeps only the last value.",
 )
+# What the server stores for a serde-accepted tree value, per SQL column type (naming each loss
+# in the outcome as it goes).
+STORE_VALUE: dict[str, Callable[[Any, str, Prediction], Any]] = {
+    "BIGINT": _bigint,
+    "VARCHAR": _varchar,
+    "TIMESTAMP": _timestamp_column,
+    "JSONB": _jsonb,
+}

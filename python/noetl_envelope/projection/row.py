@@ -1,9 +1,10 @@
 """The `noetl.event` row an envelope projects to, and the envelope a stored row reads back as.
 
 Columns come from the schema: each property names its column in `x-db-column` and its Rust
-type maps to a SQL type (i64 -> BIGINT, String -> VARCHAR, DateTime<Utc> -> TIMESTAMP without
-time zone, serde_json::Value -> JSONB), so a field added to the schema is projected with no
-edit here. Two row shapes exist because the server changes values on the way in:
+type's entry names the SQL type (`RustType.sql_type`: BIGINT, VARCHAR, TIMESTAMP without time
+zone, JSONB), so a field added to the schema is projected with no edit here. This package owns
+what each SQL column type does with a value (`INSERT_VALUE`, `READ_VALUE`, predict's
+`STORE_VALUE`, one entry per SQL type). Two row shapes exist because the server changes values on the way in:
 
 - `insert_params`: what the projector sends, taken from the document as written: JSON values
   as their own text (re-serialized from the lossless tree, so key order, duplicate keys and
@@ -19,13 +20,14 @@ both go through it, so they can only differ where the server did.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from noetl_envelope.model.binding import Binding
-from noetl_envelope.model.rusttypes import value_to_python
+from noetl_envelope.model.rusttypes import RustType, value_to_python
 from noetl_envelope.model.schema import field_specs
 from noetl_envelope.projection import pgtypes
 from noetl_envelope.wire.jsontree import Num, Obj
@@ -36,7 +38,6 @@ from noetl_envelope_generated import ExecutorEvent
 
 SCHEMA_NAME = "noetl"
 TABLE = f"{SCHEMA_NAME}.event"
-SQL_TYPES = {"i64": "BIGINT", "String": "VARCHAR", "DateTime<Utc>": "TIMESTAMP", "serde_json::Value": "JSONB"}
 
 
 class RowError(ValueError):
@@ -48,20 +49,18 @@ class RowError(ValueError):
 class Column:
     field: str  # the envelope's field name
     name: str  # the column name (x-db-column)
-    rust_type: str  # the field's Rust type without Option<>
+    rust: RustType  # the field's Rust type without Option<>
     optional: bool
 
     @property
     def sql_type(self) -> str:
-        return SQL_TYPES[self.rust_type]
+        return self.rust.sql_type
 
 
 @cache
 def columns() -> tuple[Column, ...]:
     """The projected columns, in the schema's field order."""
-    return tuple(
-        Column(spec.name, spec.schema["x-db-column"], spec.inner_rust_type, spec.optional) for spec in field_specs()
-    )
+    return tuple(Column(spec.name, spec.schema["x-db-column"], spec.inner, spec.optional) for spec in field_specs())
 
 
 def read_number(value: Num) -> int | float:
@@ -94,15 +93,22 @@ def insert_params(binding: Binding) -> tuple[Any, ...]:
         value: Any = binding.values.get(column.field)
         if value is None and column.optional:
             params.append(None)  # None / absent: SQL NULL, as both stacks' projectors write it
-        elif column.rust_type == "i64":
-            params.append(int(value))
-        elif column.rust_type == "String":
-            params.append(str(value))
-        elif column.rust_type == "DateTime<Utc>":
-            params.append(pgtypes.timestamp_input(Timestamp.parse(value)))
         else:
-            params.append(json_text(value))
+            params.append(INSERT_VALUE[column.sql_type](value))
     return tuple(params)
+
+
+def _timestamp_param(value: Any) -> str:
+    return pgtypes.timestamp_input(Timestamp.parse(value))
+
+
+# The INSERT parameter for a serde-accepted tree value, per SQL column type.
+INSERT_VALUE: dict[str, Callable[[Any], Any]] = {
+    "BIGINT": int,
+    "VARCHAR": str,
+    "TIMESTAMP": _timestamp_param,
+    "JSONB": json_text,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,22 +137,39 @@ def event_from_row(row: StoredRow) -> ExecutorEvent:
             if column.optional:
                 kwargs[column.field] = None
                 continue
-            if column.rust_type != "serde_json::Value":
+            if not column.rust.free_form:
                 raise RowError(f"{row.describe()}: column {column.name} is NULL; field `{column.field}` needs a value")
             kwargs[column.field] = None  # SQL NULL in a required JSONB column: the JSON null
-        elif column.rust_type == "DateTime<Utc>":
-            seconds, micros = divmod(int(value), pgtypes.USECS_PER_SEC)
-            try:
-                kwargs[column.field] = Timestamp.from_unix(seconds, micros * 1000)
-            except TimestampError as exc:
-                raise RowError(f"{row.describe()}: column {column.name}: {exc}") from exc
-        elif column.rust_type == "serde_json::Value":
-            try:
-                kwargs[column.field] = value_to_python(scan(str(value).encode("utf-8")), read_number)
-            except NumberRangeError as exc:  # numeric holds numbers no f64 can, e.g. 1e400
-                raise RowError(f"{row.describe()}: column {column.name}: {exc}") from exc
-            except LexError as exc:  # pragma: no cover - jsonb::text is always JSON
-                raise RowError(f"{row.describe()}: column {column.name}: {exc}") from exc
         else:
-            kwargs[column.field] = value
+            kwargs[column.field] = READ_VALUE[column.sql_type](row, column, value)
     return ExecutorEvent(**kwargs)
+
+
+def _stored(row: StoredRow, column: Column, value: Any) -> Any:
+    return value
+
+
+def _stored_timestamp(row: StoredRow, column: Column, value: Any) -> Timestamp:
+    seconds, micros = divmod(int(value), pgtypes.USECS_PER_SEC)
+    try:
+        return Timestamp.from_unix(seconds, micros * 1000)
+    except TimestampError as exc:
+        raise RowError(f"{row.describe()}: column {column.name}: {exc}") from exc
+
+
+def _stored_jsonb(row: StoredRow, column: Column, value: Any) -> Any:
+    try:
+        return value_to_python(scan(str(value).encode("utf-8")), read_number)
+    except NumberRangeError as exc:  # numeric holds numbers no f64 can, e.g. 1e400
+        raise RowError(f"{row.describe()}: column {column.name}: {exc}") from exc
+    except LexError as exc:  # pragma: no cover - jsonb::text is always JSON
+        raise RowError(f"{row.describe()}: column {column.name}: {exc}") from exc
+
+
+# The envelope's value for a non-NULL stored value, per SQL column type.
+READ_VALUE: dict[str, Callable[[StoredRow, Column, Any], Any]] = {
+    "BIGINT": _stored,
+    "VARCHAR": _stored,
+    "TIMESTAMP": _stored_timestamp,
+    "JSONB": _stored_jsonb,
+}
