@@ -23,7 +23,7 @@ from noetl_envelope import encode
 from noetl_envelope.core.rules import all_rules
 from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen.samples import events
-from noetl_envelope.profiles.drift import CLASSES, classify, pointer_offset
+from noetl_envelope.profiles.drift import CLASSES, classify, path_offset
 
 RULES = all_rules()
 
@@ -111,12 +111,12 @@ def test_documents_that_do_not_lex_have_no_drift() -> None:
     assert classify(b"") == []
 
 
-def test_pointer_offset_finds_members_and_nested_values() -> None:
+def test_path_offset_finds_members_and_nested_values() -> None:
     # A member's offset is its key's: the excerpt shows the name and the value.
-    assert BASE[pointer_offset(BASE, "/step") or 0 :].startswith(b'"step":"s"')
-    assert BASE[pointer_offset(BASE, "/context/b/1") or 0 :].startswith(b'"x"]')
-    assert pointer_offset(BASE, "") == 0
-    assert pointer_offset(BASE, "/nope") is None
+    assert BASE[path_offset(BASE, ("step",)) or 0 :].startswith(b'"step":"s"')
+    assert BASE[path_offset(BASE, ("context", "b", 1)) or 0 :].startswith(b'"x"]')
+    assert path_offset(BASE, ()) == 0
+    assert path_offset(BASE, ("nope",)) is None
 
 
 def test_drift_agrees_with_canonical_on_valid_documents() -> None:

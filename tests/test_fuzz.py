@@ -41,7 +41,8 @@ def check_violation(v: object, profile: str, data: bytes) -> None:
     assert isinstance(v, Violation), (v, data[:200])
     assert v.rule in RULES, (v, data[:200])
     assert profile in RULES[v.rule].profiles, f"{v.rule} is not declared for profile {profile}: {data[:200]!r}"
-    assert isinstance(v.pointer, str) and (v.pointer == "" or v.pointer.startswith("/")), (v, data[:200])
+    assert isinstance(v.path, tuple) and all(isinstance(t, (str, int)) for t in v.path), (v, data[:200])
+    assert v.severity in ("error", "warning"), (v, data[:200])
     assert isinstance(v.message, str) and v.message, (v, data[:200])
     assert len(v.message.splitlines()) == 1, (v, data[:200])  # no \n, \r, U+2028, ...: one line
 
@@ -80,10 +81,11 @@ def check_all(inputs: Iterable[bytes]) -> tuple[int, dict[str, int]]:
 
 def test_checker_rejects_malformed_violations() -> None:
     for bad in (
-        Violation("no.such-rule", "", "x"),
-        Violation("json.syntax", "context", "x"),
-        Violation("json.syntax", "", "two\nlines"),
-        Violation("canonical.differs", "", "x"),  # a canonical rule reported under contract
+        Violation("no.such-rule", (), "x"),
+        Violation("json.syntax", "context", "x"),  # type: ignore[arg-type]  # a str, not a path
+        Violation("json.syntax", ("context", 1.5), "x"),  # type: ignore[arg-type]  # a float token
+        Violation("json.syntax", (), "two\nlines"),
+        Violation("canonical.differs", (), "x"),  # a canonical rule reported under contract
     ):
         with pytest.raises(AssertionError):
             check_violation(bad, "contract", b"")

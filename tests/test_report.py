@@ -15,19 +15,19 @@ from noetl_envelope.report.github import escape_data, escape_property
 from noetl_envelope.report.junit import xml_attr, xml_text
 from noetl_envelope.run.reader import Document
 
-TOO_LARGE = Violation("input.too-large", "", "document is 9 bytes, above the limit of 8 bytes; not validated")
+TOO_LARGE = Violation("input.too-large", (), "document is 9 bytes, above the limit of 8 bytes; not validated")
 # Messages quote document content, so they can hold anything: control characters, markup, '%'.
-NASTY = Violation("schema.enum", "/status", 'got "A\x00B\x1b[31m\n<x>&\'%,:" \ud800 é')
+NASTY = Violation("schema.enum", ("status",), 'got "A\x00B\x1b[31m\n<x>&\'%,:" \ud800 é')
 
 MIXED: list[tuple[Document, list[Violation]]] = [
     (Document("a.ndjson", 1, b"{}"), []),
     (
         Document("a.ndjson", 3, b"{}"),
-        [Violation("schema.type", "/execution_id", "expected an integer, got 1.0"), NASTY],
+        [Violation("schema.type", ("execution_id",), "expected an integer, got 1.0"), NASTY],
     ),
     (Document("dir/b,c:d.json", 1, b"{}"), []),
     (Document("big.ndjson", 7, b""), [TOO_LARGE]),
-    (Document("e.json", 1, b""), [Violation("json.eof", "", "empty document")]),
+    (Document("e.json", 1, b""), [Violation("json.eof", (), "empty document")]),
 ]
 
 

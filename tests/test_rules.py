@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import re
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 from noetl_envelope.core.rules import OWNERS, Rule, all_rules, lookup
 
 RULES = all_rules()
-_ID = '"((?:' + "|".join(OWNERS) + r')\.[a-zA-Z0-9-]+)"'
+_ID = "(?:" + "|".join(OWNERS) + r")\.[a-zA-Z0-9-]+"
 
 
 def _constant(rule_id: str) -> str:
@@ -29,14 +30,25 @@ def test_every_rule_is_declared_by_an_owner_of_its_stage_under_its_constant_name
         assert rule.severity in ("error", "warning") and rule.doc and rule.profiles, rule_id
 
 
-def test_every_emitted_rule_id_is_declared(repo_root: Path) -> None:
-    # Literal ids (as opposed to the constants) are only allowed where a rule is declared.
+def test_a_rule_id_is_written_only_where_the_rule_is_declared(repo_root: Path) -> None:
+    # Emitting code names the constant (a typo is then a NameError ruff and mypy see), never the
+    # id: a string constant that is a rule id must be the first argument of a `Rule(...)` call.
     package = repo_root / "python" / "noetl_envelope"
-    used: set[str] = set()
+    declared: list[str] = []
+    stray: list[str] = []
     for path in package.rglob("*.py"):
-        used.update(re.findall(_ID, path.read_text()))
-    assert used, "no rule ids found: the pattern is wrong"
-    assert used <= set(RULES), sorted(used - set(RULES))
+        tree = ast.parse(path.read_text())
+        firsts = {
+            id(node.args[0])
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Rule" and node.args
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(_ID, node.value):
+                where = f"{path.relative_to(package)}:{node.lineno}: {node.value}"
+                (declared if id(node) in firsts else stray).append(where)
+    assert len(declared) == len(RULES), "the pattern or the registry is wrong"
+    assert not stray, stray
 
 
 def test_a_mistyped_or_repeated_id_fails_when_declared() -> None:

@@ -32,7 +32,7 @@ from noetl_envelope.commands.options import (
     add_report,
     report_stream,
 )
-from noetl_envelope.core.violations import Violation
+from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.report import Summary, make_reporter
 from noetl_envelope.report.base import one_line
 from noetl_envelope.run.reader import Document, iter_documents
@@ -89,7 +89,7 @@ class ConformSummary(Summary):
             if rule in self.examples:
                 continue
             self.examples[rule] = Example(
-                doc.source, doc.line, violation.pointer, violation.message, _excerpt(doc.data, violation.pointer)
+                doc.source, doc.line, violation.pointer, violation.message, _excerpt(doc.data, violation.path)
             )
         for rule in {v.rule for v in violations}:
             self.class_documents[rule] = self.class_documents.get(rule, 0) + 1
@@ -112,11 +112,11 @@ class ConformSummary(Summary):
         return record
 
 
-def _excerpt(data: bytes, pointer: str) -> str:
-    """The document's bytes around the value at `pointer`, as readable one-line text."""
-    from noetl_envelope.profiles.drift import pointer_offset
+def _excerpt(data: bytes, path: JsonPath) -> str:
+    """The document's bytes around the value at `path`, as readable one-line text."""
+    from noetl_envelope.profiles.drift import path_offset
 
-    offset = pointer_offset(data, pointer) or 0
+    offset = path_offset(data, path) or 0
     start = max(0, offset - _EXAMPLE_LEAD)
     chunk = data[start : start + EXAMPLE_BYTES]
     text = chunk.decode("utf-8", "backslashreplace")

@@ -103,6 +103,6 @@ def _fits(spec: FieldSpec, raw: str) -> bool:
     except LexError:
         return False
     member = next(member for _key, member in tree)
-    if spec.rust.check(member, "/v", 1):
+    if spec.rust.check(member, ("v",), 1):
         return False
     return bool(validator_for_schema(spec.schema).is_valid(to_instance(member)))

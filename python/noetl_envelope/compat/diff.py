@@ -12,8 +12,33 @@ import json
 from typing import Any
 
 from noetl_envelope.compat import kinds
+from noetl_envelope.compat.kinds import (
+    COMPAT_ADDITIONAL_PROPERTIES_ALLOWED,
+    COMPAT_ADDITIONAL_PROPERTIES_DENIED,
+    COMPAT_ALIAS_ADDED,
+    COMPAT_ALIAS_REMOVED,
+    COMPAT_ANNOTATION_CHANGED,
+    COMPAT_BOUND_NARROWED,
+    COMPAT_BOUND_WIDENED,
+    COMPAT_DESCRIPTION_CHANGED,
+    COMPAT_ENUM_NARROWED,
+    COMPAT_ENUM_WIDENED,
+    COMPAT_FIELD_ADDED_OPTIONAL,
+    COMPAT_FIELD_ADDED_REQUIRED,
+    COMPAT_FIELD_ORDER_CHANGED,
+    COMPAT_FIELD_REMOVED,
+    COMPAT_FIELD_RENAMED,
+    COMPAT_FIELD_RENAMED_ALIASED,
+    COMPAT_KEYWORD_CHANGED,
+    COMPAT_NULLABLE_ADDED,
+    COMPAT_NULLABLE_REMOVED,
+    COMPAT_OPTIONAL_TO_REQUIRED,
+    COMPAT_REQUIRED_TO_OPTIONAL,
+    COMPAT_SERDE_ATTRIBUTE_CHANGED,
+    COMPAT_TYPE_CHANGED,
+)
 from noetl_envelope.compat.model import Change, Pair, Side
-from noetl_envelope.core.violations import pointer_join
+from noetl_envelope.core.violations import render_pointer
 from noetl_envelope.model.rusttypes import RustType
 from noetl_envelope.wire.jsontree import clip
 
@@ -45,26 +70,21 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     changes = _top_level(pair) + _fields(pair)
     if not changes and _without_id(old) != _without_id(new):
         # A safety net: a difference no walker above names is still a change the policy must see.
-        changes.append(
-            Change("compat.keyword-changed", "", "the schemas differ in a way the gate does not classify", ())
-        )
+        changes.append(Change(COMPAT_KEYWORD_CHANGED, "", "the schemas differ in a way the gate does not classify", ()))
     for change in changes:
         change.breaks = kinds.effects(change, pair)
     return changes
 
 
 def _prop_pointer(name: str, *rest: str) -> str:
-    pointer = pointer_join("/properties", name)
-    for token in rest:
-        pointer = pointer_join(pointer, token)
-    return pointer
+    return render_pointer(("properties", name, *rest))
 
 
 def _top_level(pair: Pair) -> list[Change]:
     old, new = pair.old.schema, pair.new.schema
     changes: list[Change] = []
     if pair.old.open != pair.new.open:
-        rule = "compat.additional-properties-allowed" if pair.new.open else "compat.additional-properties-denied"
+        rule = COMPAT_ADDITIONAL_PROPERTIES_ALLOWED if pair.new.open else COMPAT_ADDITIONAL_PROPERTIES_DENIED
         what = "now lets undeclared keys through" if pair.new.open else "now rejects undeclared keys"
         changes.append(
             Change(
@@ -82,14 +102,14 @@ def _top_level(pair: Pair) -> list[Change]:
         if old.get(key) == new.get(key):
             continue
         rule = (
-            "compat.description-changed"
+            COMPAT_DESCRIPTION_CHANGED
             if key in _TOP_DESCRIPTIVE
-            else "compat.annotation-changed"
+            else COMPAT_ANNOTATION_CHANGED
             if key in _TOP_ANNOTATIONS
-            else "compat.keyword-changed"
+            else COMPAT_KEYWORD_CHANGED
         )
         what = f"`{key}` {kinds.show(old.get(key))} -> {kinds.show(new.get(key))}"
-        changes.append(Change(rule, pointer_join("", key), clip(what, 160), (), old.get(key), new.get(key)))
+        changes.append(Change(rule, render_pointer((key,)), clip(what, 160), (), old.get(key), new.get(key)))
     return changes
 
 
@@ -108,7 +128,7 @@ def _fields(pair: Pair) -> list[Change]:
             how = "keeping the old name as a serde alias" if aliased else "without an alias"
             changes.append(
                 Change(
-                    "compat.field-renamed-aliased" if aliased else "compat.field-renamed",
+                    COMPAT_FIELD_RENAMED_ALIASED if aliased else COMPAT_FIELD_RENAMED,
                     _prop_pointer(name),
                     f"field `{old_name}` renamed to `{name}` {how}",
                     (old_name, name),
@@ -121,7 +141,7 @@ def _fields(pair: Pair) -> list[Change]:
         required = kinds.requires(pair.new, name)
         changes.append(
             Change(
-                "compat.field-added-required" if required else "compat.field-added-optional",
+                COMPAT_FIELD_ADDED_REQUIRED if required else COMPAT_FIELD_ADDED_OPTIONAL,
                 _prop_pointer(name),
                 f"field `{name}` ({spec.rust_type}) added as {'required' if required else 'optional'}",
                 (name,),
@@ -132,7 +152,7 @@ def _fields(pair: Pair) -> list[Change]:
     for name in removed:
         changes.append(
             Change(
-                "compat.field-removed",
+                COMPAT_FIELD_REMOVED,
                 _prop_pointer(name),
                 f"field `{name}` ({pair.old.specs[name].rust_type}) removed",
                 (name,),
@@ -148,7 +168,7 @@ def _fields(pair: Pair) -> list[Change]:
     if common_old != common_new:
         changes.append(
             Change(
-                "compat.field-order-changed",
+                COMPAT_FIELD_ORDER_CHANGED,
                 "/properties",
                 "declaration order changed: serde's sequence form and canonical bytes follow it; "
                 "contract data (objects) is unaffected",
@@ -188,7 +208,7 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
     type_changed = o.inner_rust_type != n.inner_rust_type or _without_null(old_types) != _without_null(new_types)
     if type_changed:
         add(
-            "compat.type-changed",
+            COMPAT_TYPE_CHANGED,
             _prop_pointer(name, "type"),
             f"type {o.rust_type} ({kinds.show(op.get('type'))}) -> {n.rust_type} ({kinds.show(np.get('type'))})",
             {"x-rust-type": o.rust_type, "type": op.get("type")},
@@ -196,14 +216,14 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
         )
     was_required, is_required = kinds.requires(pair.old, name), kinds.requires(pair.new, name)
     if was_required != is_required:
-        rule = "compat.optional-to-required" if is_required else "compat.required-to-optional"
+        rule = COMPAT_OPTIONAL_TO_REQUIRED if is_required else COMPAT_REQUIRED_TO_OPTIONAL
         add(
             rule, _prop_pointer(name), f"{'now required' if is_required else 'now optional'}", was_required, is_required
         )
     elif (name in pair.old.schema.get("required", ())) != (name in pair.new.schema.get("required", ())):
         # `required` changed but serde's need for the non-Option field keeps the contract as it was.
         add(
-            "compat.annotation-changed",
+            COMPAT_ANNOTATION_CHANGED,
             "/required",
             f"`required` changed; serde still needs {n.rust_type}",
             None,
@@ -212,7 +232,7 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
         )
     was_nullable, is_nullable = kinds.allows_null(pair.old, name), kinds.allows_null(pair.new, name)
     if was_nullable != is_nullable:
-        rule = "compat.nullable-added" if is_nullable else "compat.nullable-removed"
+        rule = COMPAT_NULLABLE_ADDED if is_nullable else COMPAT_NULLABLE_REMOVED
         add(
             rule,
             _prop_pointer(name, "type"),
@@ -227,7 +247,7 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
     ):
         # Only the null half of `type` / Option<> moved, and the other half still decides.
         add(
-            "compat.annotation-changed",
+            COMPAT_ANNOTATION_CHANGED,
             _prop_pointer(name, "type"),
             f"{o.rust_type} ({kinds.show(op.get('type'))}) -> {n.rust_type} ({kinds.show(np.get('type'))}):"
             " same values",
@@ -237,10 +257,10 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
         )
     old_serde, new_serde = dict(op.get("x-serde", {})), dict(np.get("x-serde", {}))
     for alias in sorted(set(n.aliases) - set(o.aliases)):
-        add("compat.alias-added", _prop_pointer(name, "x-serde"), f"serde alias `{alias}` added", None, alias, (alias,))
+        add(COMPAT_ALIAS_ADDED, _prop_pointer(name, "x-serde"), f"serde alias `{alias}` added", None, alias, (alias,))
     for alias in sorted(set(o.aliases) - set(n.aliases)):
         add(
-            "compat.alias-removed",
+            COMPAT_ALIAS_REMOVED,
             _prop_pointer(name, "x-serde"),
             f"serde alias `{alias}` removed",
             alias,
@@ -251,7 +271,7 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
     new_serde.pop("alias", None)
     if old_serde != new_serde:
         add(
-            "compat.serde-attribute-changed",
+            COMPAT_SERDE_ATTRIBUTE_CHANGED,
             _prop_pointer(name, "x-serde"),
             "serde attributes changed",
             old_serde,
@@ -259,7 +279,7 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
         )
     if not type_changed:
         changes.extend(_domain_changes(name, o.inner, op, np))
-    for group, rule in ((DESCRIPTIVE, "compat.description-changed"), (ANNOTATIONS, "compat.annotation-changed")):
+    for group, rule in ((DESCRIPTIVE, COMPAT_DESCRIPTION_CHANGED), (ANNOTATIONS, COMPAT_ANNOTATION_CHANGED)):
         for key in group:
             if op.get(key) != np.get(key):
                 add(
@@ -272,7 +292,7 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
                 )
     for key in sorted((set(op) | set(np)) - _FIELD_KEYS):
         if op.get(key) != np.get(key):
-            add("compat.keyword-changed", _prop_pointer(name, key), f"`{key}` changed", op.get(key), np.get(key))
+            add(COMPAT_KEYWORD_CHANGED, _prop_pointer(name, key), f"`{key}` changed", op.get(key), np.get(key))
     return changes
 
 
@@ -295,7 +315,7 @@ def _domain_changes(name: str, rust_type: RustType, op: dict[str, Any], np: dict
         )
         if effective_old == effective_new:
             add(
-                "compat.annotation-changed",
+                COMPAT_ANNOTATION_CHANGED,
                 key,
                 f"`{key}` {kinds.show(old)} -> {kinds.show(new)}: the Rust type {rust_type.name} keeps the same range",
                 old,
@@ -309,16 +329,16 @@ def _domain_changes(name: str, rust_type: RustType, op: dict[str, Any], np: dict
             narrowed = False
         else:
             narrowed = effective_new > effective_old if lower else effective_new < effective_old
-        rule = "compat.bound-narrowed" if narrowed else "compat.bound-widened"
+        rule = COMPAT_BOUND_NARROWED if narrowed else COMPAT_BOUND_WIDENED
         add(rule, key, f"`{key}` {kinds.show(old)} -> {kinds.show(new)}", old, new)
     old_enum, new_enum = _values(op.get("enum")), _values(np.get("enum"))
     if old_enum != new_enum:
         if old_enum is None or (new_enum is not None and old_enum - new_enum):
             lost = "added" if old_enum is None else f"lost {', '.join(sorted(old_enum - (new_enum or set())))}"
-            add("compat.enum-narrowed", "enum", f"enum {lost}", op.get("enum"), np.get("enum"))
+            add(COMPAT_ENUM_NARROWED, "enum", f"enum {lost}", op.get("enum"), np.get("enum"))
         if new_enum is None or (old_enum is not None and new_enum - old_enum):
             gained = "removed" if new_enum is None else f"gained {', '.join(sorted(new_enum - (old_enum or set())))}"
-            add("compat.enum-widened", "enum", f"enum {gained}", op.get("enum"), np.get("enum"))
+            add(COMPAT_ENUM_WIDENED, "enum", f"enum {gained}", op.get("enum"), np.get("enum"))
     for key in ("format", "pattern"):
         old, new = op.get(key), np.get(key)
         if old == new:

@@ -23,9 +23,214 @@ from collections.abc import Callable
 from typing import Any
 
 from noetl_envelope.compat.model import DIRECTIONS, ROLES, Cell, Change, Pair, Side
-from noetl_envelope.core.rules import COMPAT, Rule
+from noetl_envelope.core.rules import COMPAT, Rule, lookup
 from noetl_envelope.model.rusttypes import RustType
 from noetl_envelope.model.schema import FieldSpec
+
+COMPAT_FIELD_ADDED_OPTIONAL = Rule(
+    "compat.field-added-optional",
+    COMPAT,
+    "A field was added that serde and the contract let documents omit (Option with serde default).",
+    category="FIELD",
+)
+
+COMPAT_FIELD_ADDED_REQUIRED = Rule(
+    "compat.field-added-required",
+    COMPAT,
+    "A field was added that serde or the contract requires: old data lacks it.",
+    category="FIELD",
+)
+
+COMPAT_FIELD_REMOVED = Rule(
+    "compat.field-removed",
+    COMPAT,
+    "A field was removed: old data carrying it fails a closed contract; old readers needing it miss it.",
+    category="FIELD",
+)
+
+COMPAT_FIELD_RENAMED = Rule(
+    "compat.field-renamed",
+    COMPAT,
+    "A field was renamed (same x-db-column) without a serde alias for the old name.",
+    category="FIELD",
+)
+
+COMPAT_FIELD_RENAMED_ALIASED = Rule(
+    "compat.field-renamed-aliased",
+    COMPAT,
+    "A field was renamed keeping the old name as a serde alias (Rust reads old data; the contract rejects aliases).",
+    category="FIELD",
+)
+
+COMPAT_TYPE_CHANGED = Rule(
+    "compat.type-changed",
+    COMPAT,
+    "A field's x-rust-type or JSON type changed (e.g. execution_id String -> i64).",
+    category="TYPE",
+)
+
+COMPAT_BOUND_NARROWED = Rule(
+    "compat.bound-narrowed",
+    COMPAT,
+    "minimum/maximum/minLength/... became stricter (beyond the Rust type's own range): old data may fall outside.",
+    category="DOMAIN",
+)
+
+COMPAT_BOUND_WIDENED = Rule(
+    "compat.bound-widened",
+    COMPAT,
+    "A bound became looser: new data may fall outside what old validators accept.",
+    category="DOMAIN",
+)
+
+COMPAT_ENUM_NARROWED = Rule(
+    "compat.enum-narrowed",
+    COMPAT,
+    "Enum values were removed (or an enum added): old data may hold them.",
+    category="DOMAIN",
+)
+
+COMPAT_ENUM_WIDENED = Rule(
+    "compat.enum-widened",
+    COMPAT,
+    "Enum values were added (or the enum removed): old validators reject the new values.",
+    category="DOMAIN",
+)
+
+COMPAT_FORMAT_NARROWED = Rule(
+    "compat.format-narrowed",
+    COMPAT,
+    "A checked `format` was added (only formats the contract checks, e.g. date-time, have an effect).",
+    category="DOMAIN",
+)
+
+COMPAT_FORMAT_WIDENED = Rule(
+    "compat.format-widened",
+    COMPAT,
+    "A checked `format` was removed.",
+    category="DOMAIN",
+)
+
+COMPAT_FORMAT_CHANGED = Rule(
+    "compat.format-changed",
+    COMPAT,
+    "A `format` was replaced by another.",
+    category="DOMAIN",
+)
+
+COMPAT_PATTERN_NARROWED = Rule(
+    "compat.pattern-narrowed",
+    COMPAT,
+    "A `pattern` was added.",
+    category="DOMAIN",
+)
+
+COMPAT_PATTERN_WIDENED = Rule(
+    "compat.pattern-widened",
+    COMPAT,
+    "A `pattern` was removed.",
+    category="DOMAIN",
+)
+
+COMPAT_PATTERN_CHANGED = Rule(
+    "compat.pattern-changed",
+    COMPAT,
+    "A `pattern` was replaced by another (both directions may break).",
+    category="DOMAIN",
+)
+
+COMPAT_REQUIRED_TO_OPTIONAL = Rule(
+    "compat.required-to-optional",
+    COMPAT,
+    "A field may now be absent (left `required`, or became Option with serde default): old readers needing it break.",
+    category="PRESENCE",
+)
+
+COMPAT_OPTIONAL_TO_REQUIRED = Rule(
+    "compat.optional-to-required",
+    COMPAT,
+    "A field must now be present: old data and old producers may omit it.",
+    category="PRESENCE",
+)
+
+COMPAT_NULLABLE_ADDED = Rule(
+    "compat.nullable-added",
+    COMPAT,
+    "null is now accepted (JSON type and Rust type both): old readers reject it.",
+    category="PRESENCE",
+)
+
+COMPAT_NULLABLE_REMOVED = Rule(
+    "compat.nullable-removed",
+    COMPAT,
+    "null is no longer accepted: old data may hold it.",
+    category="PRESENCE",
+)
+
+COMPAT_SERDE_ATTRIBUTE_CHANGED = Rule(
+    "compat.serde-attribute-changed",
+    COMPAT,
+    "x-serde `default` / `skip_serializing_if` changed: what producers write and serde requires may change.",
+    category="PRESENCE",
+)
+
+COMPAT_ADDITIONAL_PROPERTIES_ALLOWED = Rule(
+    "compat.additional-properties-allowed",
+    COMPAT,
+    "additionalProperties is no longer false: old contract validators reject new data's extra keys (serde skips them).",
+    category="CONTAINER",
+)
+
+COMPAT_ADDITIONAL_PROPERTIES_DENIED = Rule(
+    "compat.additional-properties-denied",
+    COMPAT,
+    "additionalProperties became false: old data with extra keys fails the new contract.",
+    category="CONTAINER",
+)
+
+COMPAT_ALIAS_ADDED = Rule(
+    "compat.alias-added",
+    COMPAT,
+    "A serde alias was added (contract data never uses aliases; no effect unless the old schema was open).",
+    category="SERDE",
+)
+
+COMPAT_ALIAS_REMOVED = Rule(
+    "compat.alias-removed",
+    COMPAT,
+    "A serde alias was removed (contract data never uses aliases: no effect on contract-valid data).",
+    category="SERDE",
+)
+
+COMPAT_FIELD_ORDER_CHANGED = Rule(
+    "compat.field-order-changed",
+    COMPAT,
+    "Declaration order changed: serde's sequence form and canonical bytes change; contract data (objects) does not.",
+    category="SERDE",
+)
+
+COMPAT_DESCRIPTION_CHANGED = Rule(
+    "compat.description-changed",
+    COMPAT,
+    "Only a description, title, example or comment changed: no effect.",
+    category="DOC",
+)
+
+COMPAT_ANNOTATION_CHANGED = Rule(
+    "compat.annotation-changed",
+    COMPAT,
+    "Only an annotation with no wire effect changed (x-db-column, customTypePath, x-rust-crate, a "
+    "bound the Rust type already implies).",
+    category="DOC",
+)
+
+COMPAT_KEYWORD_CHANGED = Rule(
+    "compat.keyword-changed",
+    COMPAT,
+    "A keyword the gate does not classify changed: assumed breaking for contract readers; review by hand.",
+    category="OTHER",
+)
+
 
 CONTRACT_ROLES = ("python", "producer")
 
@@ -293,37 +498,37 @@ def show(value: Any) -> str:
     return "absent" if value is None else json.dumps(value, ensure_ascii=False)
 
 
-# kind id -> (category, effect function); summaries live in noetl_envelope.core.rules.
-KINDS: dict[str, tuple[str, EffectFn]] = {
-    "compat.field-added-optional": ("FIELD", _field_presence),
-    "compat.field-added-required": ("FIELD", _field_presence),
-    "compat.field-removed": ("FIELD", _field_presence),
-    "compat.field-renamed": ("FIELD", _field_presence),
-    "compat.field-renamed-aliased": ("FIELD", _field_presence),
-    "compat.type-changed": ("TYPE", _type_changed),
-    "compat.bound-narrowed": ("DOMAIN", _domain),
-    "compat.bound-widened": ("DOMAIN", _domain),
-    "compat.enum-narrowed": ("DOMAIN", _domain),
-    "compat.enum-widened": ("DOMAIN", _domain),
-    "compat.format-narrowed": ("DOMAIN", _format),
-    "compat.format-widened": ("DOMAIN", _format),
-    "compat.format-changed": ("DOMAIN", _format),
-    "compat.pattern-narrowed": ("DOMAIN", _domain),
-    "compat.pattern-widened": ("DOMAIN", _domain),
-    "compat.pattern-changed": ("DOMAIN", _domain),
-    "compat.required-to-optional": ("PRESENCE", _absence),
-    "compat.optional-to-required": ("PRESENCE", _absence),
-    "compat.nullable-added": ("PRESENCE", _nullability),
-    "compat.nullable-removed": ("PRESENCE", _nullability),
-    "compat.serde-attribute-changed": ("PRESENCE", _serde_attribute),
-    "compat.additional-properties-allowed": ("CONTAINER", _additional_properties),
-    "compat.additional-properties-denied": ("CONTAINER", _additional_properties),
-    "compat.alias-added": ("SERDE", _alias_added),
-    "compat.alias-removed": ("SERDE", _no_effect),
-    "compat.field-order-changed": ("SERDE", _no_effect),
-    "compat.description-changed": ("DOC", _no_effect),
-    "compat.annotation-changed": ("DOC", _no_effect),
-    "compat.keyword-changed": ("OTHER", _unclassified),
+# kind -> its effect function; each kind's category and doc are its Rule's (declared above).
+KINDS: dict[str, EffectFn] = {
+    COMPAT_FIELD_ADDED_OPTIONAL: _field_presence,
+    COMPAT_FIELD_ADDED_REQUIRED: _field_presence,
+    COMPAT_FIELD_REMOVED: _field_presence,
+    COMPAT_FIELD_RENAMED: _field_presence,
+    COMPAT_FIELD_RENAMED_ALIASED: _field_presence,
+    COMPAT_TYPE_CHANGED: _type_changed,
+    COMPAT_BOUND_NARROWED: _domain,
+    COMPAT_BOUND_WIDENED: _domain,
+    COMPAT_ENUM_NARROWED: _domain,
+    COMPAT_ENUM_WIDENED: _domain,
+    COMPAT_FORMAT_NARROWED: _format,
+    COMPAT_FORMAT_WIDENED: _format,
+    COMPAT_FORMAT_CHANGED: _format,
+    COMPAT_PATTERN_NARROWED: _domain,
+    COMPAT_PATTERN_WIDENED: _domain,
+    COMPAT_PATTERN_CHANGED: _domain,
+    COMPAT_REQUIRED_TO_OPTIONAL: _absence,
+    COMPAT_OPTIONAL_TO_REQUIRED: _absence,
+    COMPAT_NULLABLE_ADDED: _nullability,
+    COMPAT_NULLABLE_REMOVED: _nullability,
+    COMPAT_SERDE_ATTRIBUTE_CHANGED: _serde_attribute,
+    COMPAT_ADDITIONAL_PROPERTIES_ALLOWED: _additional_properties,
+    COMPAT_ADDITIONAL_PROPERTIES_DENIED: _additional_properties,
+    COMPAT_ALIAS_ADDED: _alias_added,
+    COMPAT_ALIAS_REMOVED: _no_effect,
+    COMPAT_FIELD_ORDER_CHANGED: _no_effect,
+    COMPAT_DESCRIPTION_CHANGED: _no_effect,
+    COMPAT_ANNOTATION_CHANGED: _no_effect,
+    COMPAT_KEYWORD_CHANGED: _unclassified,
 }
 
 
@@ -335,231 +540,26 @@ _VARIANTS: dict[str, frozenset[str]] = {
     "DOMAIN": frozenset({"value"}),
 }
 _PRESENCE_VARIANTS: dict[str, frozenset[str]] = {
-    "compat.required-to-optional": frozenset({"absent"}),
-    "compat.optional-to-required": frozenset({"absent"}),
-    "compat.nullable-added": frozenset({"null"}),
-    "compat.nullable-removed": frozenset({"null"}),
-    "compat.serde-attribute-changed": frozenset({"absent", "null"}),
+    COMPAT_REQUIRED_TO_OPTIONAL: frozenset({"absent"}),
+    COMPAT_OPTIONAL_TO_REQUIRED: frozenset({"absent"}),
+    COMPAT_NULLABLE_ADDED: frozenset({"null"}),
+    COMPAT_NULLABLE_REMOVED: frozenset({"null"}),
+    COMPAT_SERDE_ATTRIBUTE_CHANGED: frozenset({"absent", "null"}),
 }
 ALL_VARIANTS = frozenset({"absent", "null", "value"})
 
 
 def variants(rule: str) -> frozenset[str]:
     """The document variations ('absent', 'null', 'value') that can prove a change of this kind."""
-    category = KINDS[rule][0]
+    category = lookup(rule).category
     return _PRESENCE_VARIANTS.get(rule) or _VARIANTS.get(category, ALL_VARIANTS)
 
 
 def effects(change: Change, pair: Pair) -> Effects:
     """The broken cells of one change, in the table's order."""
-    found = KINDS[change.rule][1](change, pair)
+    found = KINDS[change.rule](change, pair)
     return {cell: found[cell] for cell in sorted(found, key=_cell_order)}
 
 
 def _cell_order(cell: Cell) -> tuple[int, int]:
     return ROLES.index(cell[0]), DIRECTIONS.index(cell[1])
-
-
-COMPAT_FIELD_ADDED_OPTIONAL = Rule(
-    "compat.field-added-optional",
-    COMPAT,
-    "A field was added that serde and the contract let documents omit (Option with serde default).",
-    category="FIELD",
-)
-
-COMPAT_FIELD_ADDED_REQUIRED = Rule(
-    "compat.field-added-required",
-    COMPAT,
-    "A field was added that serde or the contract requires: old data lacks it.",
-    category="FIELD",
-)
-
-COMPAT_FIELD_REMOVED = Rule(
-    "compat.field-removed",
-    COMPAT,
-    "A field was removed: old data carrying it fails a closed contract; old readers needing it miss it.",
-    category="FIELD",
-)
-
-COMPAT_FIELD_RENAMED = Rule(
-    "compat.field-renamed",
-    COMPAT,
-    "A field was renamed (same x-db-column) without a serde alias for the old name.",
-    category="FIELD",
-)
-
-COMPAT_FIELD_RENAMED_ALIASED = Rule(
-    "compat.field-renamed-aliased",
-    COMPAT,
-    "A field was renamed keeping the old name as a serde alias (Rust reads old data; the contract rejects aliases).",
-    category="FIELD",
-)
-
-COMPAT_TYPE_CHANGED = Rule(
-    "compat.type-changed",
-    COMPAT,
-    "A field's x-rust-type or JSON type changed (e.g. execution_id String -> i64).",
-    category="TYPE",
-)
-
-COMPAT_BOUND_NARROWED = Rule(
-    "compat.bound-narrowed",
-    COMPAT,
-    "minimum/maximum/minLength/... became stricter (beyond the Rust type's own range): old data may fall outside.",
-    category="DOMAIN",
-)
-
-COMPAT_BOUND_WIDENED = Rule(
-    "compat.bound-widened",
-    COMPAT,
-    "A bound became looser: new data may fall outside what old validators accept.",
-    category="DOMAIN",
-)
-
-COMPAT_ENUM_NARROWED = Rule(
-    "compat.enum-narrowed",
-    COMPAT,
-    "Enum values were removed (or an enum added): old data may hold them.",
-    category="DOMAIN",
-)
-
-COMPAT_ENUM_WIDENED = Rule(
-    "compat.enum-widened",
-    COMPAT,
-    "Enum values were added (or the enum removed): old validators reject the new values.",
-    category="DOMAIN",
-)
-
-COMPAT_FORMAT_NARROWED = Rule(
-    "compat.format-narrowed",
-    COMPAT,
-    "A checked `format` was added (only formats the contract checks, e.g. date-time, have an effect).",
-    category="DOMAIN",
-)
-
-COMPAT_FORMAT_WIDENED = Rule(
-    "compat.format-widened",
-    COMPAT,
-    "A checked `format` was removed.",
-    category="DOMAIN",
-)
-
-COMPAT_FORMAT_CHANGED = Rule(
-    "compat.format-changed",
-    COMPAT,
-    "A `format` was replaced by another.",
-    category="DOMAIN",
-)
-
-COMPAT_PATTERN_NARROWED = Rule(
-    "compat.pattern-narrowed",
-    COMPAT,
-    "A `pattern` was added.",
-    category="DOMAIN",
-)
-
-COMPAT_PATTERN_WIDENED = Rule(
-    "compat.pattern-widened",
-    COMPAT,
-    "A `pattern` was removed.",
-    category="DOMAIN",
-)
-
-COMPAT_PATTERN_CHANGED = Rule(
-    "compat.pattern-changed",
-    COMPAT,
-    "A `pattern` was replaced by another (both directions may break).",
-    category="DOMAIN",
-)
-
-COMPAT_REQUIRED_TO_OPTIONAL = Rule(
-    "compat.required-to-optional",
-    COMPAT,
-    "A field may now be absent (left `required`, or became Option with serde default): old readers needing it break.",
-    category="PRESENCE",
-)
-
-COMPAT_OPTIONAL_TO_REQUIRED = Rule(
-    "compat.optional-to-required",
-    COMPAT,
-    "A field must now be present: old data and old producers may omit it.",
-    category="PRESENCE",
-)
-
-COMPAT_NULLABLE_ADDED = Rule(
-    "compat.nullable-added",
-    COMPAT,
-    "null is now accepted (JSON type and Rust type both): old readers reject it.",
-    category="PRESENCE",
-)
-
-COMPAT_NULLABLE_REMOVED = Rule(
-    "compat.nullable-removed",
-    COMPAT,
-    "null is no longer accepted: old data may hold it.",
-    category="PRESENCE",
-)
-
-COMPAT_SERDE_ATTRIBUTE_CHANGED = Rule(
-    "compat.serde-attribute-changed",
-    COMPAT,
-    "x-serde `default` / `skip_serializing_if` changed: what producers write and serde requires may change.",
-    category="PRESENCE",
-)
-
-COMPAT_ADDITIONAL_PROPERTIES_ALLOWED = Rule(
-    "compat.additional-properties-allowed",
-    COMPAT,
-    "additionalProperties is no longer false: old contract validators reject new data's extra keys (serde skips them).",
-    category="CONTAINER",
-)
-
-COMPAT_ADDITIONAL_PROPERTIES_DENIED = Rule(
-    "compat.additional-properties-denied",
-    COMPAT,
-    "additionalProperties became false: old data with extra keys fails the new contract.",
-    category="CONTAINER",
-)
-
-COMPAT_ALIAS_ADDED = Rule(
-    "compat.alias-added",
-    COMPAT,
-    "A serde alias was added (contract data never uses aliases; no effect unless the old schema was open).",
-    category="SERDE",
-)
-
-COMPAT_ALIAS_REMOVED = Rule(
-    "compat.alias-removed",
-    COMPAT,
-    "A serde alias was removed (contract data never uses aliases: no effect on contract-valid data).",
-    category="SERDE",
-)
-
-COMPAT_FIELD_ORDER_CHANGED = Rule(
-    "compat.field-order-changed",
-    COMPAT,
-    "Declaration order changed: serde's sequence form and canonical bytes change; contract data (objects) does not.",
-    category="SERDE",
-)
-
-COMPAT_DESCRIPTION_CHANGED = Rule(
-    "compat.description-changed",
-    COMPAT,
-    "Only a description, title, example or comment changed: no effect.",
-    category="DOC",
-)
-
-COMPAT_ANNOTATION_CHANGED = Rule(
-    "compat.annotation-changed",
-    COMPAT,
-    "Only an annotation with no wire effect changed (x-db-column, customTypePath, x-rust-crate, a "
-    "bound the Rust type already implies).",
-    category="DOC",
-)
-
-COMPAT_KEYWORD_CHANGED = Rule(
-    "compat.keyword-changed",
-    COMPAT,
-    "A keyword the gate does not classify changed: assumed breaking for contract readers; review by hand.",
-    category="OTHER",
-)

@@ -125,7 +125,7 @@ def check_bump(
     try:
         old, new = Version.parse(old_version), Version.parse(new_version)
     except ValueError as exc:
-        return [Violation(COMPAT_VERSION_NOT_BUMPED, "/$id", str(exc))]
+        return [Violation(COMPAT_VERSION_NOT_BUMPED, ("$id",), str(exc))]
     found: list[Violation] = []
     severity = worst_severity(changes)
     needed = required_bump(severity, old)
@@ -134,7 +134,7 @@ def check_bump(
         found.append(
             Violation(
                 COMPAT_VERSION_NOT_BUMPED,
-                "/$id",
+                ("$id",),
                 f"the schema changed but its version {new} is not above {old}; a {needed} bump is needed",
             )
         )
@@ -142,16 +142,16 @@ def check_bump(
         found.append(
             Violation(
                 COMPAT_BUMP_TOO_SMALL,
-                "/$id",
+                ("$id",),
                 f"{old} -> {new} is a {done} bump; the changes are {_severity_text(severity)} and need a {needed} bump",
             )
         )
     if changelog is None:
         found.append(
-            Violation(COMPAT_CHANGELOG_MISSING, "", f"{changelog_name} does not exist; add a `## {new}` entry")
+            Violation(COMPAT_CHANGELOG_MISSING, (), f"{changelog_name} does not exist; add a `## {new}` entry")
         )
     elif str(new) not in changelog_versions(changelog):
-        found.append(Violation(COMPAT_CHANGELOG_MISSING, "", f"{changelog_name} has no `## {new}` entry"))
+        found.append(Violation(COMPAT_CHANGELOG_MISSING, (), f"{changelog_name} has no `## {new}` entry"))
     return found
 
 
@@ -170,15 +170,15 @@ def check_releases(releases: dict[str, bytes], current: dict[str, Any], current_
             released = json.loads(data)
             version = str(released["$id"]).rsplit(":", 1)[-1]
         except (ValueError, KeyError, TypeError):
-            found.append(Violation(COMPAT_RELEASE_MISMATCH, "", f"{name}: not a schema with an `$id`"))
+            found.append(Violation(COMPAT_RELEASE_MISMATCH, (), f"{name}: not a schema with an `$id`"))
             continue
         if name != f"{version}.schema.json":
-            found.append(Violation(COMPAT_RELEASE_MISMATCH, "", f"{name}: its `$id` says version {version}"))
+            found.append(Violation(COMPAT_RELEASE_MISMATCH, (), f"{name}: its `$id` says version {version}"))
         elif version == current_version and released != current:
             found.append(
                 Violation(
                     COMPAT_RELEASE_DIFFERS,
-                    "/$id",
+                    ("$id",),
                     f"version {version} is released ({name}) but the schema differs from it; bump the version",
                 )
             )
@@ -190,7 +190,7 @@ def check_release_history(before: dict[str, bytes], after: dict[str, bytes]) -> 
     found = []
     for name, data in sorted(before.items()):
         if name not in after:
-            found.append(Violation(COMPAT_RELEASE_MODIFIED, "", f"released schema {name} was deleted"))
+            found.append(Violation(COMPAT_RELEASE_MODIFIED, (), f"released schema {name} was deleted"))
         elif after[name] != data:
-            found.append(Violation(COMPAT_RELEASE_MODIFIED, "", f"released schema {name} was modified"))
+            found.append(Violation(COMPAT_RELEASE_MODIFIED, (), f"released schema {name} was modified"))
     return found

@@ -1,24 +1,35 @@
 """The result vocabulary shared by every stage: a `Violation` and the `EnvelopeError` carrying them.
 
-A violation names a stable rule id (see `rules.py`, documented in docs/RULES.md), the JSON
-pointer of the offending value and a one-line message saying what was found and what was
-expected. Locations in files (path, line) are added by the reader, not here, because the
-same bytes can come from a file, a line of NDJSON or an in-memory string.
+A violation names a stable rule id (a `core.rules.Rule`, documented in docs/RULES.md), the
+path of the offending value inside the document (object keys and array indices, `()` for the
+document itself), a one-line message saying what was found and what was expected, and its
+severity. The path becomes an RFC 6901 JSON pointer in one place, `render_pointer`, when a
+report shows it. Locations in files (path, line) are added by the reader, not here, because
+the same bytes can come from a file, a line of NDJSON or an in-memory string.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Object keys (str) and array indices (int) from the document's root to a value.
+JsonPath = tuple[str | int, ...]
+
+
+def render_pointer(path: JsonPath) -> str:
+    """The RFC 6901 JSON pointer of `path` ('' for the document): each token escaped, '~'
+    before '/' (the other order turns a key "/" into "~01", which reads back as "~1")."""
+    return "".join("/" + str(token).replace("~", "~0").replace("/", "~1") for token in path)
+
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One finding: `rule` is a stable id, `pointer` an RFC 6901 JSON pointer ('' = the document),
+    """One finding: `rule` is a stable id, `path` where in the document (`pointer` renders it),
     `severity` "error" or "warning" (by default the rule's own; a document is valid exactly when
     it has no error)."""
 
     rule: str
-    pointer: str
+    path: JsonPath
     message: str
     severity: str = ""
 
@@ -28,6 +39,11 @@ class Violation:
             # (from a caller outside the package) is looked up.
             severity = getattr(self.rule, "severity", None) or _default_severity(self.rule)
             object.__setattr__(self, "severity", severity)
+
+    @property
+    def pointer(self) -> str:
+        """The path as an RFC 6901 JSON pointer ('' = the document)."""
+        return render_pointer(self.path)
 
     def __str__(self) -> str:
         where = self.pointer or "/"
@@ -51,9 +67,3 @@ class EnvelopeError(ValueError):
         first = str(self.violations[0]) if self.violations else "invalid envelope"
         more = len(self.violations) - 1
         super().__init__(first + (f" (+{more} more)" if more > 0 else ""))
-
-
-def pointer_join(base: str, token: str | int) -> str:
-    """Append one reference token to a JSON pointer, escaping '~' and '/' per RFC 6901."""
-    text = str(token).replace("~", "~0").replace("/", "~1")
-    return f"{base}/{text}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from noetl_envelope.core.rules import ALL_PROFILES, Rule
-from noetl_envelope.core.violations import Violation, pointer_join
+from noetl_envelope.core.violations import JsonPath, Violation, render_pointer
 from noetl_envelope.model.schema import FieldSpec, field_specs
 from noetl_envelope.wire.jsontree import BadStr, Obj, a_type_name, excerpt
 
@@ -43,9 +43,9 @@ class Binding:
     """The tree values serde would hand to each field, and where they came from."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    pointers: dict[str, str] = field(default_factory=dict)
-    alias_used: list[str] = field(default_factory=list)  # pointers of members written with an alias
-    unknown: list[str] = field(default_factory=list)  # pointers of members serde skips
+    pointers: dict[str, JsonPath] = field(default_factory=dict)  # where each field's value was
+    alias_used: list[JsonPath] = field(default_factory=list)  # members written with an alias
+    unknown: list[JsonPath] = field(default_factory=list)  # members serde skips
     sequence_form: bool = False
     violations: list[Violation] = field(default_factory=list)
 
@@ -61,7 +61,7 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
             for alias in spec.aliases:
                 by_wire_name[alias] = spec
         for key, value in tree:
-            pointer = pointer_join("", key)
+            pointer: JsonPath = (key,)
             if isinstance(key, BadStr):
                 # serde_json decodes every key (deserialize_identifier), known or not.
                 binding.violations.append(Violation(key.rule, pointer, f"key holds {key.what}: {excerpt(key)}"))
@@ -79,7 +79,7 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
                     Violation(
                         SERDE_DUPLICATE_FIELD,
                         pointer,
-                        f"duplicate field `{spec.name}` (already given at {first})",
+                        f"duplicate field `{spec.name}` (already given at {render_pointer(first)})",
                     )
                 )
                 continue
@@ -90,12 +90,12 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
         for index, spec in enumerate(specs):
             if index < len(tree):
                 binding.values[spec.name] = tree[index]
-                binding.pointers[spec.name] = f"/{index}"
+                binding.pointers[spec.name] = (index,)
         if len(tree) > len(specs):
             binding.violations.append(
                 Violation(
                     SERDE_INVALID_LENGTH,
-                    f"/{len(specs)}",
+                    (len(specs),),
                     f"sequence form has {len(tree)} elements; struct ExecutorEvent has {len(specs)} fields",
                 )
             )
@@ -103,7 +103,7 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
         binding.violations.append(
             Violation(
                 SERDE_NOT_A_STRUCT,
-                "",
+                (),
                 f"the document is {a_type_name(tree)} ({excerpt(tree)}); expected struct ExecutorEvent (an object)",
             )
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from noetl_envelope.core.violations import pointer_join
+from noetl_envelope.core.violations import render_pointer
 from noetl_envelope.model.rusttypes import FieldType, RustType, UnknownRustType, resolve
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def field_specs(schema: dict[str, Any] | None = None) -> tuple[FieldSpec, ...]:
                 schema=prop,
             )
         except UnknownRustType as exc:
-            where = pointer_join("/properties", name)
+            where = render_pointer(("properties", name))
             raise exc.at(f"{_schema_label()}: {where}" if own else where) from None
         specs.append(spec)
     return tuple(specs)

@@ -36,12 +36,12 @@ def check(data: bytes, binding: Binding) -> list[Violation]:
     try:
         expected = encode_values(field_values(binding, exact_reader))
     except EncodeError as exc:
-        return [Violation(CANONICAL_DIFFERS, "", f"serde_json cannot write the value back unchanged: {exc}")]
+        return [Violation(CANONICAL_DIFFERS, (), f"serde_json cannot write the value back unchanged: {exc}")]
     if body != expected:
-        return [Violation(CANONICAL_DIFFERS, "", _first_difference(body, expected))]
+        return [Violation(CANONICAL_DIFFERS, (), _first_difference(body, expected))]
     reread = encode_values(field_values(binding, parse_number))
     if reread != expected:
-        return [Violation(CANONICAL_FLOAT_ROUNDTRIP, "", _first_difference(expected, reread, reread_note=True))]
+        return [Violation(CANONICAL_FLOAT_ROUNDTRIP, (), _first_difference(expected, reread, reread_note=True))]
     return []
 
 

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from noetl_envelope.core.violations import Violation, pointer_join
+from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.model.binding import Binding
 from noetl_envelope.model.rusttypes import walk_problems
 from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 from noetl_envelope.core.rules import STRICT_PROFILES, Rule
 from noetl_envelope.model.binding import SERDE_DUPLICATE_FIELD
+from noetl_envelope.model.rusttypes.base import JSON_DEPTH, JSON_NUMBER_OUT_OF_RANGE
 
 JSON_DUPLICATE_KEY = Rule(
     "json.duplicate-key",
@@ -215,33 +216,33 @@ def build_validator(schema: dict[str, Any]) -> Draft202012Validator:
 
 def lexical_violations(tree: Any) -> list[Violation]:
     """The lexical rules, anywhere in the document (unknown members included)."""
-    found = walk_problems(tree, "", 0, _number_rules, _duplicate_keys)
+    found = walk_problems(tree, (), 0, _number_rules, _duplicate_keys)
     found.sort(key=lambda v: v.pointer)
     return found
 
 
-def _duplicate_keys(obj: Obj, where: str, found: list[Violation]) -> None:
+def _duplicate_keys(obj: Obj, where: JsonPath, found: list[Violation]) -> None:
     seen: set[str] = set()
     for key, _member in obj:
         if key in seen:
             found.append(
                 Violation(
                     JSON_DUPLICATE_KEY,
-                    pointer_join(where, key),
+                    (*where, key),
                     f"duplicate key {excerpt(key)}: consumers disagree on which value wins",
                 )
             )
         seen.add(key)
 
 
-def _number_rules(item: Num, where: str, found: list[Violation]) -> None:
+def _number_rules(item: Num, where: JsonPath, found: list[Violation]) -> None:
     if item == "-0":
         found.append(Violation(JSON_NEGATIVE_ZERO, where, "-0 is read by serde_json as the float -0.0 (write 0)"))
         return
     try:
         value = parse_number(item)
     except NumberRangeError:
-        found.append(Violation("json.number-out-of-range", where, f"{excerpt(item)} is out of range for f64"))
+        found.append(Violation(JSON_NUMBER_OUT_OF_RANGE, where, f"{excerpt(item)} is out of range for f64"))
         return
     if isinstance(value, float) and not item.is_float_literal:
         found.append(
@@ -286,14 +287,14 @@ def schema_violations(instance: Any, schema: dict[str, Any] | None = None) -> li
 
 
 def _from_error(error: ValidationError) -> list[Violation]:
-    pointer = "".join(pointer_join("", part) for part in error.absolute_path)
+    pointer: JsonPath = tuple(error.absolute_path)
     keyword = str(error.validator)
     rule = _SCHEMA_RULES.get(keyword, SCHEMA_OTHER)
     instance = error.instance
     if keyword == "additionalProperties" and isinstance(instance, dict):
         declared = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         return [
-            Violation(rule, pointer_join(pointer, key), f"unknown field {key!r}: the schema does not declare it")
+            Violation(rule, (*pointer, key), f"unknown field {key!r}: the schema does not declare it")
             for key in instance
             if key not in declared
         ]
@@ -325,7 +326,7 @@ def _fraction_violations(instance: dict[str, Any], specs: tuple[FieldSpec, ...])
                 found.append(
                     Violation(
                         CONTRACT_FRACTION_DIGITS,
-                        pointer_join("", spec.name),
+                        (*"", spec.name),
                         f"{len(match.group(1))} fractional second digits; chrono keeps 9 and Python's datetime 6",
                     )
                 )
@@ -345,15 +346,15 @@ def check(tree: Any, schema: dict[str, Any] | None = None) -> tuple[list[Violati
         found.append(
             Violation(
                 CONTRACT_SEQUENCE_FORM,
-                "",
+                (),
                 "the envelope is an array (serde's sequence form); write it as a JSON object",
             )
         )
-    elif not any(v.rule == "json.depth" for v in found):
+    elif not any(v.rule == JSON_DEPTH for v in found):
         instance = to_instance(tree)
         if isinstance(instance, dict):
             for pointer in binding.alias_used:
-                key = pointer[1:]
+                key = str(pointer[0])
                 spec = next(s for s in specs if key in s.aliases)
                 found.append(
                     Violation(CONTRACT_ALIAS_USED, pointer, f"uses serde's alias `{key}`; write `{spec.name}`")
@@ -369,7 +370,7 @@ def check(tree: Any, schema: dict[str, Any] | None = None) -> tuple[list[Violati
         found.append(
             Violation(
                 CONTRACT_SERDE_REJECTED,
-                first.pointer,
+                first.path,
                 f"serde_json rejects it: {first.message} [{first.rule}]",
             )
         )

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from noetl_envelope.core.rules import CANONICAL, Rule
-from noetl_envelope.core.violations import Violation, pointer_join
+from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.model.rusttypes import EncodeError, quote
 from noetl_envelope.model.schema import FieldSpec, field_specs
 from noetl_envelope.wire.jsontree import BadStr, Num, Obj, a_type_name, clip, excerpt, type_name
@@ -45,374 +45,6 @@ from noetl_envelope.wire.numbers import (
     parse_number,
 )
 from noetl_envelope.wire.timestamp import Timestamp, TimestampError
-
-# The classes in the order a report lists them: the struct's shape first, then its values,
-# then the bytes. Every id is declared in rules.py.
-CLASSES = (
-    "drift.unknown-field",
-    "drift.missing-field",
-    "drift.alias-used",
-    "drift.type-change",
-    "drift.field-order",
-    "drift.null-instead-of-absent",
-    "drift.timestamp-form",
-    "drift.number-form",
-    "drift.float-roundtrip",
-    "drift.key-order",
-    "drift.whitespace-form",
-    "drift.escape-form",
-)
-
-
-def classify(data: bytes) -> list[Violation]:
-    """Every drift finding for one document's bytes ([] = none found, or it does not lex)."""
-    try:
-        tree = scan(data)
-    except LexError:
-        return []
-    return classify_tree(data, tree)
-
-
-def classify_tree(data: bytes, tree: Any) -> list[Violation]:
-    """`classify` for a document already scanned into `tree` (saves a second scan)."""
-    found: list[Violation] = []
-    if isinstance(tree, Obj):
-        found.extend(_struct_findings(tree))
-    found.extend(_lexical_findings(data))
-    return found
-
-
-# --- pass 1: the tree against the struct ---------------------------------------------------
-
-
-def _struct_findings(tree: Obj) -> list[Violation]:
-    specs = field_specs()
-    by_wire: dict[str, FieldSpec] = {}
-    for spec in specs:
-        by_wire[spec.name] = spec
-        for alias in spec.aliases:
-            by_wire[alias] = spec
-    order = {spec.name: index for index, spec in enumerate(specs)}
-    found: list[Violation] = []
-    seen: dict[str, Any] = {}  # field name -> the first value serde binds to it
-    last_index = -1
-    order_reported = False
-    for key, value in tree:
-        pointer = pointer_join("", key)
-        found_spec = by_wire.get(key) if not isinstance(key, BadStr) else None
-        if found_spec is None:
-            found.append(
-                Violation(
-                    "drift.unknown-field",
-                    pointer,
-                    f"the producer writes field {excerpt(key)}, which the schema does not declare",
-                )
-            )
-            continue
-        spec = found_spec
-        if key != spec.name:
-            found.append(
-                Violation(
-                    "drift.alias-used", pointer, f"written under serde's alias {key!r}; serde writes {spec.name!r}"
-                )
-            )
-        if spec.name in seen:
-            continue  # a duplicate field: the contract reports it, no drift class says more
-        index = order[spec.name]
-        if index < last_index and not order_reported:
-            before = specs[last_index].name
-            found.append(
-                Violation(
-                    "drift.field-order",
-                    pointer,
-                    f"field {spec.name!r} comes after {before!r}; serde writes fields in struct declaration order "
-                    f"({', '.join(s.name for s in specs)})",
-                )
-            )
-            order_reported = True  # one finding per document: the rest follows from it
-        last_index = max(last_index, index)
-        seen[spec.name] = value
-        found.extend(_field_findings(spec, value, pointer))
-    for spec in specs:
-        if spec.name not in seen and not spec.optional:
-            found.append(
-                Violation(
-                    "drift.missing-field",
-                    pointer_join("", spec.name),
-                    f"required field {spec.name!r} ({spec.rust_type}) is absent",
-                )
-            )
-    return found
-
-
-def _field_findings(spec: FieldSpec, value: Any, pointer: str) -> list[Violation]:
-    if value is None and spec.optional:
-        if spec.skip_if_none:
-            return [
-                Violation(
-                    "drift.null-instead-of-absent",
-                    pointer,
-                    f'{spec.name} is written as null; serde skips None (skip_serializing_if = "Option::is_none")',
-                )
-            ]
-        return []
-    rust = spec.inner
-    expected = _expected_json_types(spec)
-    actual = type_name(value)
-    if rust.integer_range is not None and actual == "float" and _integral(value, rust.integer_range):
-        return [
-            Violation(
-                "drift.number-form",
-                pointer,
-                f"{excerpt(value)} is an integer written as a float; serde writes an i64 as {_integer_text(value)}",
-            )
-        ]
-    if not _type_allowed(actual, expected):
-        return [
-            Violation(
-                "drift.type-change",
-                pointer,
-                f"{spec.name} holds {a_type_name(value)} ({excerpt(value)}); the schema's {spec.rust_type} "
-                f"is written as {' or '.join(expected)}",
-            )
-        ]
-    if rust.integer_range is not None and value == "-0":
-        return [Violation("drift.number-form", pointer, "-0 is a float to serde_json; serde writes an i64 zero as 0")]
-    if rust.timestamp and isinstance(value, str):
-        return _timestamp_findings(value, pointer)
-    if rust.free_form:
-        return list(_value_findings(value, pointer))
-    return []
-
-
-def _expected_json_types(spec: FieldSpec) -> tuple[str, ...]:
-    declared = spec.schema.get("type")
-    if declared is None:
-        return spec.inner.json_types
-    types = declared if isinstance(declared, list) else [declared]
-    return tuple(t for t in types if t != "null")
-
-
-def _type_allowed(actual: str, expected: tuple[str, ...]) -> bool:
-    if not expected:
-        return True  # the schema's `type` names only null: nothing to compare against
-    if actual == "float":
-        return "number" in expected
-    if actual == "integer":
-        return "integer" in expected or "number" in expected
-    return actual in expected
-
-
-def _integral(value: Num, bounds: tuple[int, int]) -> bool:
-    """An integer (i64) written as a float (1.0, 1e3): integral, finite and within the type's range."""
-    number = float(value)  # a JSON token never raises; a huge one is inf
-    return math.isfinite(number) and number.is_integer() and bounds[0] <= number <= bounds[1]
-
-
-def _integer_text(value: Num) -> str:
-    return str(int(float(value)))
-
-
-def _timestamp_findings(text: str, pointer: str) -> list[Violation]:
-    if isinstance(text, BadStr):
-        return []  # undecodable: the contract reports it
-    try:
-        written = Timestamp.parse(text).format()
-    except TimestampError as exc:
-        return [Violation("drift.timestamp-form", pointer, f"{excerpt(text)} is not a chrono timestamp: {exc}")]
-    if written == text:
-        return []
-    return [
-        Violation(
-            "drift.timestamp-form",
-            pointer,
-            f"{excerpt(text, 60)} is not chrono's serialized form; serde writes {written!r} "
-            "(UTC, 'T', 'Z', 0/3/6/9 fraction digits)",
-        )
-    ]
-
-
-def _value_findings(value: Any, pointer: str) -> Iterator[Violation]:
-    """Number forms, float round trips and key order anywhere inside a serde_json::Value."""
-    stack: list[tuple[Any, str]] = [(value, pointer)]
-    while stack:
-        item, where = stack.pop()
-        if isinstance(item, Num):
-            finding = _number_finding(item, where)
-            if finding is not None:
-                yield finding
-        elif isinstance(item, Obj):
-            keys = [key for key, _ in item]
-            for index in range(1, len(keys)):
-                if keys[index] < keys[index - 1]:
-                    yield Violation(
-                        "drift.key-order",
-                        pointer_join(where, keys[index]),
-                        f"key {excerpt(keys[index])} follows {excerpt(keys[index - 1])}; serde_json::Value "
-                        "writes object keys sorted (BTreeMap)",
-                    )
-                    break  # one finding per object
-            for key, member in reversed(item):
-                stack.append((member, pointer_join(where, key)))
-        elif isinstance(item, list):
-            for index in range(len(item) - 1, -1, -1):
-                stack.append((item[index], pointer_join(where, index)))
-
-
-def _number_finding(token: Num, where: str) -> Violation | None:
-    if token.is_float_literal:
-        try:
-            intended = float(token)
-            written = format_float(intended)
-        except (OverflowError, ValueError):
-            return None  # 1e400 and friends: out of range, the contract reports it
-        if written != token:
-            return Violation(
-                "drift.number-form",
-                where,
-                f"{excerpt(token)} is not serde_json's form of that f64; serde writes {written}",
-            )
-        try:
-            reread = parse_number(token)
-        except NumberRangeError:
-            return None
-        if isinstance(reread, float) and f64_bits(reread) != f64_bits(intended):
-            return Violation(
-                "drift.float-roundtrip",
-                where,
-                f"serde_json reads {token} back as {format_float(reread)} (its float parser is not correctly "
-                "rounded without the float_roundtrip feature), so the bytes change on the next hop",
-            )
-        return None
-    number = int(token)
-    if I64_MIN <= number <= U64_MAX:
-        if token == "-0":
-            return Violation("drift.number-form", where, "-0 is not an integer to serde_json; it writes 0 or -0.0")
-        return None
-    try:
-        as_float = parse_number(token)
-    except NumberRangeError:
-        return None
-    return Violation(
-        "drift.number-form",
-        where,
-        f"{excerpt(token)} is outside i64/u64: serde_json holds it as an f64, writes {format_float(float(as_float))}",
-    )
-
-
-# --- pass 2: the bytes -----------------------------------------------------------------------
-
-# The tokens of a document that lexes (so no error handling is needed): strings with their
-# raw escapes, numbers, literals, punctuation, and runs of JSON whitespace.
-_TOKEN = re.compile(
-    rb'(?P<ws>[ \t\n\r]+)|(?P<str>"(?:[^"\\]|\\.)*")|(?P<punct>[{}\[\]:,])|(?P<atom>[^ \t\n\r{}\[\]:,"]+)',
-    re.DOTALL,
-)
-
-
-def _lexical_findings(data: bytes) -> list[Violation]:
-    # One trailing newline is not drift: files end with one and canonical allows it.
-    body = data[:-1] if data.endswith(b"\n") else data
-    found: list[Violation] = []
-    whitespace_reported = False
-    for kind, start, end, pointer in _tokens(body):
-        if kind == "ws" and not whitespace_reported:
-            shown = body[start:end].decode("ascii")
-            found.append(
-                Violation(
-                    "drift.whitespace-form",
-                    pointer,
-                    f"whitespace {shown!r} at byte {start}; serde_json::to_string writes compact JSON",
-                )
-            )
-            whitespace_reported = True  # one finding per document: pretty-printing repeats it
-        elif kind in ("key", "str"):
-            finding = _escape_finding(body[start:end], start, pointer, is_key=kind == "key")
-            if finding is not None:
-                found.append(finding)
-    return found
-
-
-def _escape_finding(raw: bytes, offset: int, pointer: str, *, is_key: bool) -> Violation | None:
-    try:
-        decoded = json.loads(raw)
-        expected = quote(decoded).encode("utf-8")
-    except (ValueError, EncodeError):
-        return None  # invalid UTF-8 or a lone surrogate: the contract reports it
-    if raw == expected:
-        return None
-    what = "key" if is_key else "string"
-    return Violation(
-        "drift.escape-form",
-        pointer,
-        f"{what} written as {_clip(raw)} at byte {offset}; serde_json escapes only '\"', '\\\\' and controls: "
-        f"{_clip(expected)}",
-    )
-
-
-def _clip(raw: bytes, limit: int = 40) -> str:
-    return repr(clip(raw.decode("utf-8", "backslashreplace"), limit))
-
-
-def _tokens(data: bytes) -> Iterator[tuple[str, int, int, str]]:
-    """(kind, start, end, pointer) for each token; kind is ws, key, str, open ('{' '['), punct or atom.
-
-    The pointer is that of the value the token belongs to (a key's pointer is its member's);
-    whitespace gets the pointer of the container or member it sits in.
-    """
-    # Each frame: [pointer of the container, is_object, current array index].
-    stack: list[list[Any]] = []
-    expect_key = False
-    here = ""
-    for match in _TOKEN.finditer(data):
-        kind = match.lastgroup or "atom"
-        start, end = match.span()
-        if kind == "ws":
-            yield "ws", start, end, here
-            continue
-        if kind == "punct":
-            char = data[start : start + 1]
-            if char in b"{[":
-                yield "open", start, end, here
-                stack.append([here, char == b"{", 0])
-                expect_key = char == b"{"
-                if not expect_key:
-                    here = pointer_join(stack[-1][0], 0)
-                continue
-            if char in b"}]":
-                frame = stack.pop()
-                here = frame[0]
-            elif char == b",":
-                frame = stack[-1]
-                if frame[1]:
-                    expect_key = True
-                    here = frame[0]
-                else:
-                    frame[2] += 1
-                    here = pointer_join(frame[0], frame[2])
-            yield "punct", start, end, here
-            continue
-        if kind == "str" and expect_key:
-            try:
-                key = json.loads(data[start:end].decode("utf-8", "surrogateescape"))
-            except ValueError:
-                key = data[start + 1 : end - 1].decode("utf-8", "replace")
-            here = pointer_join(stack[-1][0], key)
-            expect_key = False
-            yield "key", start, end, here
-            continue
-        yield kind, start, end, here
-
-
-def pointer_offset(data: bytes, pointer: str) -> int | None:
-    """Byte offset where the value (or member key) at `pointer` starts, for excerpts in reports."""
-    if pointer == "":
-        return 0
-    for kind, start, _end, where in _tokens(data):
-        if where == pointer and kind in ("open", "key", "str", "atom"):
-            return start
-    return None
-
 
 DRIFT_UNKNOWN_FIELD = Rule(
     "drift.unknown-field",
@@ -485,3 +117,369 @@ DRIFT_ESCAPE_FORM = Rule(
     CANONICAL,
     "A string or key escaped differently from serde_json (which escapes only '\"', '\\\\' and control characters).",
 )
+
+
+# The classes in the order a report lists them: the struct's shape first, then its values,
+# then the bytes. Every id is declared in rules.py.
+CLASSES = (
+    DRIFT_UNKNOWN_FIELD,
+    DRIFT_MISSING_FIELD,
+    DRIFT_ALIAS_USED,
+    DRIFT_TYPE_CHANGE,
+    DRIFT_FIELD_ORDER,
+    DRIFT_NULL_INSTEAD_OF_ABSENT,
+    DRIFT_TIMESTAMP_FORM,
+    DRIFT_NUMBER_FORM,
+    DRIFT_FLOAT_ROUNDTRIP,
+    DRIFT_KEY_ORDER,
+    DRIFT_WHITESPACE_FORM,
+    DRIFT_ESCAPE_FORM,
+)
+
+
+def classify(data: bytes) -> list[Violation]:
+    """Every drift finding for one document's bytes ([] = none found, or it does not lex)."""
+    try:
+        tree = scan(data)
+    except LexError:
+        return []
+    return classify_tree(data, tree)
+
+
+def classify_tree(data: bytes, tree: Any) -> list[Violation]:
+    """`classify` for a document already scanned into `tree` (saves a second scan)."""
+    found: list[Violation] = []
+    if isinstance(tree, Obj):
+        found.extend(_struct_findings(tree))
+    found.extend(_lexical_findings(data))
+    return found
+
+
+# --- pass 1: the tree against the struct ---------------------------------------------------
+
+
+def _struct_findings(tree: Obj) -> list[Violation]:
+    specs = field_specs()
+    by_wire: dict[str, FieldSpec] = {}
+    for spec in specs:
+        by_wire[spec.name] = spec
+        for alias in spec.aliases:
+            by_wire[alias] = spec
+    order = {spec.name: index for index, spec in enumerate(specs)}
+    found: list[Violation] = []
+    seen: dict[str, Any] = {}  # field name -> the first value serde binds to it
+    last_index = -1
+    order_reported = False
+    for key, value in tree:
+        pointer: JsonPath = (key,)
+        found_spec = by_wire.get(key) if not isinstance(key, BadStr) else None
+        if found_spec is None:
+            found.append(
+                Violation(
+                    DRIFT_UNKNOWN_FIELD,
+                    pointer,
+                    f"the producer writes field {excerpt(key)}, which the schema does not declare",
+                )
+            )
+            continue
+        spec = found_spec
+        if key != spec.name:
+            found.append(
+                Violation(DRIFT_ALIAS_USED, pointer, f"written under serde's alias {key!r}; serde writes {spec.name!r}")
+            )
+        if spec.name in seen:
+            continue  # a duplicate field: the contract reports it, no drift class says more
+        index = order[spec.name]
+        if index < last_index and not order_reported:
+            before = specs[last_index].name
+            found.append(
+                Violation(
+                    DRIFT_FIELD_ORDER,
+                    pointer,
+                    f"field {spec.name!r} comes after {before!r}; serde writes fields in struct declaration order "
+                    f"({', '.join(s.name for s in specs)})",
+                )
+            )
+            order_reported = True  # one finding per document: the rest follows from it
+        last_index = max(last_index, index)
+        seen[spec.name] = value
+        found.extend(_field_findings(spec, value, pointer))
+    for spec in specs:
+        if spec.name not in seen and not spec.optional:
+            found.append(
+                Violation(
+                    DRIFT_MISSING_FIELD,
+                    (spec.name,),
+                    f"required field {spec.name!r} ({spec.rust_type}) is absent",
+                )
+            )
+    return found
+
+
+def _field_findings(spec: FieldSpec, value: Any, pointer: JsonPath) -> list[Violation]:
+    if value is None and spec.optional:
+        if spec.skip_if_none:
+            return [
+                Violation(
+                    DRIFT_NULL_INSTEAD_OF_ABSENT,
+                    pointer,
+                    f'{spec.name} is written as null; serde skips None (skip_serializing_if = "Option::is_none")',
+                )
+            ]
+        return []
+    rust = spec.inner
+    expected = _expected_json_types(spec)
+    actual = type_name(value)
+    if rust.integer_range is not None and actual == "float" and _integral(value, rust.integer_range):
+        return [
+            Violation(
+                DRIFT_NUMBER_FORM,
+                pointer,
+                f"{excerpt(value)} is an integer written as a float; serde writes an i64 as {_integer_text(value)}",
+            )
+        ]
+    if not _type_allowed(actual, expected):
+        return [
+            Violation(
+                DRIFT_TYPE_CHANGE,
+                pointer,
+                f"{spec.name} holds {a_type_name(value)} ({excerpt(value)}); the schema's {spec.rust_type} "
+                f"is written as {' or '.join(expected)}",
+            )
+        ]
+    if rust.integer_range is not None and value == "-0":
+        return [Violation(DRIFT_NUMBER_FORM, pointer, "-0 is a float to serde_json; serde writes an i64 zero as 0")]
+    if rust.timestamp and isinstance(value, str):
+        return _timestamp_findings(value, pointer)
+    if rust.free_form:
+        return list(_value_findings(value, pointer))
+    return []
+
+
+def _expected_json_types(spec: FieldSpec) -> tuple[str, ...]:
+    declared = spec.schema.get("type")
+    if declared is None:
+        return spec.inner.json_types
+    types = declared if isinstance(declared, list) else [declared]
+    return tuple(t for t in types if t != "null")
+
+
+def _type_allowed(actual: str, expected: tuple[str, ...]) -> bool:
+    if not expected:
+        return True  # the schema's `type` names only null: nothing to compare against
+    if actual == "float":
+        return "number" in expected
+    if actual == "integer":
+        return "integer" in expected or "number" in expected
+    return actual in expected
+
+
+def _integral(value: Num, bounds: tuple[int, int]) -> bool:
+    """An integer (i64) written as a float (1.0, 1e3): integral, finite and within the type's range."""
+    number = float(value)  # a JSON token never raises; a huge one is inf
+    return math.isfinite(number) and number.is_integer() and bounds[0] <= number <= bounds[1]
+
+
+def _integer_text(value: Num) -> str:
+    return str(int(float(value)))
+
+
+def _timestamp_findings(text: str, pointer: JsonPath) -> list[Violation]:
+    if isinstance(text, BadStr):
+        return []  # undecodable: the contract reports it
+    try:
+        written = Timestamp.parse(text).format()
+    except TimestampError as exc:
+        return [Violation(DRIFT_TIMESTAMP_FORM, pointer, f"{excerpt(text)} is not a chrono timestamp: {exc}")]
+    if written == text:
+        return []
+    return [
+        Violation(
+            DRIFT_TIMESTAMP_FORM,
+            pointer,
+            f"{excerpt(text, 60)} is not chrono's serialized form; serde writes {written!r} "
+            "(UTC, 'T', 'Z', 0/3/6/9 fraction digits)",
+        )
+    ]
+
+
+def _value_findings(value: Any, pointer: JsonPath) -> Iterator[Violation]:
+    """Number forms, float round trips and key order anywhere inside a serde_json::Value."""
+    stack: list[tuple[Any, JsonPath]] = [(value, pointer)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, Num):
+            finding = _number_finding(item, where)
+            if finding is not None:
+                yield finding
+        elif isinstance(item, Obj):
+            keys = [key for key, _ in item]
+            for index in range(1, len(keys)):
+                if keys[index] < keys[index - 1]:
+                    yield Violation(
+                        DRIFT_KEY_ORDER,
+                        (*where, keys[index]),
+                        f"key {excerpt(keys[index])} follows {excerpt(keys[index - 1])}; serde_json::Value "
+                        "writes object keys sorted (BTreeMap)",
+                    )
+                    break  # one finding per object
+            for key, member in reversed(item):
+                stack.append((member, (*where, key)))
+        elif isinstance(item, list):
+            for index in range(len(item) - 1, -1, -1):
+                stack.append((item[index], (*where, index)))
+
+
+def _number_finding(token: Num, where: JsonPath) -> Violation | None:
+    if token.is_float_literal:
+        try:
+            intended = float(token)
+            written = format_float(intended)
+        except (OverflowError, ValueError):
+            return None  # 1e400 and friends: out of range, the contract reports it
+        if written != token:
+            return Violation(
+                DRIFT_NUMBER_FORM,
+                where,
+                f"{excerpt(token)} is not serde_json's form of that f64; serde writes {written}",
+            )
+        try:
+            reread = parse_number(token)
+        except NumberRangeError:
+            return None
+        if isinstance(reread, float) and f64_bits(reread) != f64_bits(intended):
+            return Violation(
+                DRIFT_FLOAT_ROUNDTRIP,
+                where,
+                f"serde_json reads {token} back as {format_float(reread)} (its float parser is not correctly "
+                "rounded without the float_roundtrip feature), so the bytes change on the next hop",
+            )
+        return None
+    number = int(token)
+    if I64_MIN <= number <= U64_MAX:
+        if token == "-0":
+            return Violation(DRIFT_NUMBER_FORM, where, "-0 is not an integer to serde_json; it writes 0 or -0.0")
+        return None
+    try:
+        as_float = parse_number(token)
+    except NumberRangeError:
+        return None
+    return Violation(
+        DRIFT_NUMBER_FORM,
+        where,
+        f"{excerpt(token)} is outside i64/u64: serde_json holds it as an f64, writes {format_float(float(as_float))}",
+    )
+
+
+# --- pass 2: the bytes -----------------------------------------------------------------------
+
+# The tokens of a document that lexes (so no error handling is needed): strings with their
+# raw escapes, numbers, literals, punctuation, and runs of JSON whitespace.
+_TOKEN = re.compile(
+    rb'(?P<ws>[ \t\n\r]+)|(?P<str>"(?:[^"\\]|\\.)*")|(?P<punct>[{}\[\]:,])|(?P<atom>[^ \t\n\r{}\[\]:,"]+)',
+    re.DOTALL,
+)
+
+
+def _lexical_findings(data: bytes) -> list[Violation]:
+    # One trailing newline is not drift: files end with one and canonical allows it.
+    body = data[:-1] if data.endswith(b"\n") else data
+    found: list[Violation] = []
+    whitespace_reported = False
+    for kind, start, end, pointer in _tokens(body):
+        if kind == "ws" and not whitespace_reported:
+            shown = body[start:end].decode("ascii")
+            found.append(
+                Violation(
+                    DRIFT_WHITESPACE_FORM,
+                    pointer,
+                    f"whitespace {shown!r} at byte {start}; serde_json::to_string writes compact JSON",
+                )
+            )
+            whitespace_reported = True  # one finding per document: pretty-printing repeats it
+        elif kind in ("key", "str"):
+            finding = _escape_finding(body[start:end], start, pointer, is_key=kind == "key")
+            if finding is not None:
+                found.append(finding)
+    return found
+
+
+def _escape_finding(raw: bytes, offset: int, pointer: JsonPath, *, is_key: bool) -> Violation | None:
+    try:
+        decoded = json.loads(raw)
+        expected = quote(decoded).encode("utf-8")
+    except (ValueError, EncodeError):
+        return None  # invalid UTF-8 or a lone surrogate: the contract reports it
+    if raw == expected:
+        return None
+    what = "key" if is_key else "string"
+    return Violation(
+        DRIFT_ESCAPE_FORM,
+        pointer,
+        f"{what} written as {_clip(raw)} at byte {offset}; serde_json escapes only '\"', '\\\\' and controls: "
+        f"{_clip(expected)}",
+    )
+
+
+def _clip(raw: bytes, limit: int = 40) -> str:
+    return repr(clip(raw.decode("utf-8", "backslashreplace"), limit))
+
+
+def _tokens(data: bytes) -> Iterator[tuple[str, int, int, JsonPath]]:
+    """(kind, start, end, path) for each token; kind is ws, key, str, open ('{' '['), punct or atom.
+
+    The path is that of the value the token belongs to (a key's path is its member's);
+    whitespace gets the path of the container or member it sits in.
+    """
+    # Each frame: [path of the container, is_object, current array index].
+    stack: list[list[Any]] = []
+    expect_key = False
+    here: JsonPath = ()
+    for match in _TOKEN.finditer(data):
+        kind = match.lastgroup or "atom"
+        start, end = match.span()
+        if kind == "ws":
+            yield "ws", start, end, here
+            continue
+        if kind == "punct":
+            char = data[start : start + 1]
+            if char in b"{[":
+                yield "open", start, end, here
+                stack.append([here, char == b"{", 0])
+                expect_key = char == b"{"
+                if not expect_key:
+                    here = (*stack[-1][0], 0)
+                continue
+            if char in b"}]":
+                frame = stack.pop()
+                here = frame[0]
+            elif char == b",":
+                frame = stack[-1]
+                if frame[1]:
+                    expect_key = True
+                    here = frame[0]
+                else:
+                    frame[2] += 1
+                    here = (*frame[0], frame[2])
+            yield "punct", start, end, here
+            continue
+        if kind == "str" and expect_key:
+            try:
+                key = json.loads(data[start:end].decode("utf-8", "surrogateescape"))
+            except ValueError:
+                key = data[start + 1 : end - 1].decode("utf-8", "replace")
+            here = (*stack[-1][0], key)
+            expect_key = False
+            yield "key", start, end, here
+            continue
+        yield kind, start, end, here
+
+
+def path_offset(data: bytes, path: JsonPath) -> int | None:
+    """Byte offset where the value (or member key) at `path` starts, for excerpts in reports."""
+    if not path:
+        return 0
+    for kind, start, _end, where in _tokens(data):
+        if where == path and kind in ("open", "key", "str", "atom"):
+            return start
+    return None

@@ -37,12 +37,12 @@ def check(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> tuple[list[V
                 violations.append(
                     Violation(
                         SERDE_INVALID_LENGTH,
-                        "",
+                        (),
                         f"sequence form has {len(tree)} elements; field `{spec.name}` (index {index}) is required",
                     )
                 )
             else:
-                violations.append(Violation(SERDE_MISSING_FIELD, "", f"missing field `{spec.name}`"))
+                violations.append(Violation(SERDE_MISSING_FIELD, (), f"missing field `{spec.name}`"))
             continue
         violations.extend(spec.rust.check(binding.values[spec.name], binding.pointers[spec.name], TOP_LEVEL))
     return violations, binding

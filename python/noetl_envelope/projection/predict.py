@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from noetl_envelope.core.rules import PROJECTION, Rule
-from noetl_envelope.core.violations import Violation, pointer_join
+from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.model.binding import Binding
 from noetl_envelope.model.rusttypes import write_value
 from noetl_envelope.profiles import serde
@@ -33,299 +33,6 @@ from noetl_envelope.wire.jsontree import Num, Obj, excerpt
 from noetl_envelope.wire.lexer import LexError, scan
 from noetl_envelope.wire.numbers import NumberRangeError
 from noetl_envelope.wire.timestamp import Timestamp, _parse_fixed
-
-NUL_REFUSAL = "PostgreSQL text fields cannot contain NUL (0x00) bytes"
-
-# The kind of each rule (module docstring): "refused", "envelope" (the envelope read back
-# differs from the input's canonical encoding) or "written-form". The refusal rules name a
-# refusal only where their message says so (e.g. a leap second is refused only at 23:59:60.f).
-RULE_KINDS = {
-    "project.nul-character": "refused",
-    "project.year-range": "refused",
-    "project.number-range": "refused",
-    "project.sub-microsecond": "envelope",
-    "project.leap-second": "envelope",
-    "project.number-normalized": "envelope",
-    "project.offset": "written-form",
-    "project.key-order": "written-form",
-    "project.duplicate-key": "written-form",
-}
-
-
-@dataclass(slots=True)
-class Prediction:
-    """What the projection of one serde-accepted document does."""
-
-    violations: list[Violation] = field(default_factory=list)
-    refusals: list[str] = field(default_factory=list)  # why the server refuses the row; [] = written
-    row: StoredRow | None = None  # the stored row, when written
-
-    @property
-    def projectable(self) -> bool:
-        return not self.violations
-
-
-def binding_of(data: bytes) -> Binding | None:
-    """serde's field binding when serde accepts the document, else None (not an envelope)."""
-    try:
-        tree = scan(data)
-    except LexError:
-        return None
-    violations, binding = serde.check(tree)
-    return None if violations else binding
-
-
-def predict(data: bytes) -> Prediction | None:
-    """The projection of one document; None when serde rejects it (nothing to project)."""
-    binding = binding_of(data)
-    return None if binding is None else predict_binding(binding)
-
-
-def projection_violations(data: bytes) -> list[Violation]:
-    """The `project.*` violations of one document ([] also when serde rejects it: the profile's
-    own violations already say why it is not an envelope)."""
-    outcome = predict(data)
-    return [] if outcome is None else outcome.violations
-
-
-def predict_binding(binding: Binding) -> Prediction:
-    """The projection of a serde-accepted document, given its binding."""
-    outcome = Prediction()
-    stored: dict[str, Any] = {}
-    for column in columns():
-        value: Any = binding.values.get(column.field)
-        pointer = binding.pointers.get(column.field, "/" + column.field)
-        if value is None and column.optional:
-            stored[column.name] = None
-        else:
-            stored[column.name] = STORE_VALUE[column.sql_type](value, pointer, outcome)
-    if not outcome.refusals:
-        outcome.row = StoredRow(stored)
-    return outcome
-
-
-def _bigint(value: Any, pointer: str, outcome: Prediction) -> int:
-    return int(value)
-
-
-def _varchar(value: Any, pointer: str, outcome: Prediction) -> str | None:
-    return _string(str(value), pointer, outcome)
-
-
-def _timestamp_column(value: Any, pointer: str, outcome: Prediction) -> int | None:
-    return _timestamp(str(value), pointer, outcome)
-
-
-def _refuse(outcome: Prediction, message: str) -> None:
-    if message not in outcome.refusals:
-        outcome.refusals.append(message)
-
-
-# --- VARCHAR ------------------------------------------------------------------------------
-
-
-def _string(text: str, pointer: str, outcome: Prediction) -> str | None:
-    if "\x00" in text:
-        outcome.violations.append(_nul(pointer, text, "a VARCHAR column"))
-        _refuse(outcome, NUL_REFUSAL)
-        return None
-    return text
-
-
-def _nul(pointer: str, text: str, where: str) -> Violation:
-    return Violation(
-        "project.nul-character",
-        pointer,
-        f"{excerpt(text)} holds U+0000, which {where} refuses: the row is not written",
-    )
-
-
-# --- TIMESTAMP ----------------------------------------------------------------------------
-
-
-def _timestamp(text: str, pointer: str, outcome: Prediction) -> int | None:
-    value = Timestamp.parse(text)
-    # The offset as written: Timestamp.parse converts to UTC, so ask chrono's grammar (the same
-    # port the parse uses) for the offset field before the conversion.
-    offset = _parse_fixed(text)[7]
-    if offset:
-        sign, minutes = ("+" if offset > 0 else "-"), abs(offset) // 60
-        outcome.violations.append(
-            Violation(
-                "project.offset",
-                pointer,
-                f"written with offset {sign}{minutes // 60:02d}:{minutes % 60:02d}; TIMESTAMP keeps the UTC "
-                f"wall clock {value.format()[:-1]} and no zone, so the offset does not come back",
-            )
-        )
-    try:
-        micros = pgtypes.store_timestamp(value)
-    except pgtypes.Refused as exc:
-        rule = "project.leap-second" if value.is_leap_second and "field value" in str(exc) else "project.year-range"
-        what = (
-            "a leap second with a fraction at the end of a day passes 24:00:00"
-            if rule == "project.leap-second"
-            else "before 4714-11-24 BC, the earliest TIMESTAMP"
-        )
-        outcome.violations.append(Violation(rule, pointer, f"{value.format()}: {what}; the server refuses the row"))
-        _refuse(outcome, str(exc))
-        return None
-    stored = _format_micros(micros)
-    if value.is_leap_second:
-        outcome.violations.append(
-            Violation(
-                "project.leap-second",
-                pointer,
-                f"{value.format()} is a leap second; TIMESTAMP reads second 60 as the next minute: {stored}",
-            )
-        )
-    if value.nanosecond % 1000:
-        outcome.violations.append(
-            Violation(
-                "project.sub-microsecond",
-                pointer,
-                f"{value.format()} has digits below a microsecond; TIMESTAMP rounds them: {stored}",
-            )
-        )
-    seconds = micros // pgtypes.USECS_PER_SEC
-    if _beyond_chrono(seconds):
-        outcome.violations.append(
-            Violation(
-                "project.year-range",
-                pointer,
-                f"{value.format()} is stored as {stored}, beyond chrono's last year: the row cannot be read back",
-            )
-        )
-    return micros
-
-
-def _beyond_chrono(seconds: int) -> bool:
-    try:
-        Timestamp.from_unix(seconds)
-    except ValueError:
-        return True
-    return False
-
-
-def _format_micros(micros: int) -> str:
-    seconds, rest = divmod(micros, pgtypes.USECS_PER_SEC)
-    try:
-        return Timestamp.from_unix(seconds, rest * 1000).format()
-    except ValueError:
-        return f"{micros} microseconds after 1970-01-01"
-
-
-# --- JSONB --------------------------------------------------------------------------------
-
-
-def _jsonb(value: Any, pointer: str, outcome: Prediction) -> str | None:
-    _walk(value, pointer, outcome)
-    try:
-        return pgtypes.jsonb_text(value)
-    except pgtypes.Refused as exc:
-        _refuse(outcome, str(exc))
-        return None
-
-
-def _canonical(number: int | float) -> str:
-    out: list[str] = []
-    write_value(number, out)
-    return "".join(out)
-
-
-def _walk(value: Any, pointer: str, outcome: Prediction) -> None:
-    """Name every loss inside one JSON value (the refusals are also found by jsonb_text)."""
-    # `kept` is False below a member JSONB drops for a later equal key: the server still parses
-    # it (so it can still refuse the row) but nothing of it is stored, so nothing else is lost.
-    stack: list[tuple[Any, str, bool]] = [(value, pointer, True)]
-    while stack:
-        item, where, kept = stack.pop()
-        if isinstance(item, Num):
-            _number(item, where, outcome, kept=kept)
-        elif isinstance(item, str):
-            if "\x00" in item:
-                outcome.violations.append(_nul(where, item, "JSONB"))
-        elif isinstance(item, Obj):
-            last = {key: index for index, (key, _) in enumerate(item)}
-            if kept:
-                _object(item, where, outcome)
-            for index in range(len(item) - 1, -1, -1):
-                key, member = item[index]
-                stack.append((member, pointer_join(where, key), kept and last[key] == index))
-        elif isinstance(item, list):
-            for index in range(len(item) - 1, -1, -1):
-                stack.append((item[index], pointer_join(where, index), kept))
-
-
-def _number(item: Num, where: str, outcome: Prediction, *, kept: bool) -> None:
-    try:
-        stored = pgtypes.numeric_text(item)
-    except pgtypes.Refused:
-        outcome.violations.append(
-            Violation(
-                "project.number-range",
-                where,
-                f"{excerpt(item)} needs more than {pgtypes.NUMERIC_DSCALE_MAX} digits after the point, "
-                "more than numeric holds: the server refuses the row",
-            )
-        )
-        return
-    if not kept:
-        return
-    try:
-        after = _canonical(read_number(Num(stored)))
-    except NumberRangeError:
-        # numeric keeps the exact decimal expansion of a float near f64's limit; serde_json's
-        # (not correctly rounded) integer parser overflows on that text.
-        outcome.violations.append(
-            Violation(
-                "project.number-range",
-                where,
-                f"{excerpt(item)} is stored as the {len(stored.lstrip('-'))}-digit numeric {excerpt(stored)}, "
-                "which serde_json reads as out of range: the row cannot be read back",
-            )
-        )
-        return
-    before = _canonical(read_number(item))
-    if before != after:
-        outcome.violations.append(
-            Violation(
-                "project.number-normalized",
-                where,
-                f"{excerpt(item)} is stored as numeric {excerpt(stored)} and reads back as {after}, not {before}",
-            )
-        )
-
-
-def _object(item: Obj, where: str, outcome: Prediction) -> None:
-    last: dict[str, int] = {}
-    for index, (key, _) in enumerate(item):
-        last[key] = index
-    for index, (key, _) in enumerate(item):
-        if "\x00" in key:
-            outcome.violations.append(_nul(pointer_join(where, key), key, "a JSONB key"))
-        if last[key] != index:
-            outcome.violations.append(
-                Violation(
-                    "project.duplicate-key",
-                    pointer_join(where, key),
-                    f"key {excerpt(key)} appears again later; JSONB keeps only the last value",
-                )
-            )
-    written = list(last)  # dict order: each key at its first appearance
-    stored = [key for key, _ in pgtypes.jsonb_members(item)]
-    if written != stored:
-        outcome.violations.append(
-            Violation(
-                "project.key-order",
-                where or "",
-                "JSONB stores keys by length, then bytes: "
-                + ", ".join(excerpt(key, 20) for key in stored[:4])
-                + (", ..." if len(stored) > 4 else "")
-                + "; the written order does not come back",
-            )
-        )
-
 
 PROJECT_NUL_CHARACTER = Rule(
     "project.nul-character",
@@ -387,9 +94,304 @@ PROJECT_DUPLICATE_KEY = Rule(
     PROJECTION,
     "Written form lost: a key repeated in one object; JSONB keeps only the last value.",
 )
+
+
+NUL_REFUSAL = "PostgreSQL text fields cannot contain NUL (0x00) bytes"
+
+# The kind of each rule (module docstring): "refused", "envelope" (the envelope read back
+# differs from the input's canonical encoding) or "written-form". The refusal rules name a
+# refusal only where their message says so (e.g. a leap second is refused only at 23:59:60.f).
+RULE_KINDS = {
+    PROJECT_NUL_CHARACTER: "refused",
+    PROJECT_YEAR_RANGE: "refused",
+    PROJECT_NUMBER_RANGE: "refused",
+    PROJECT_SUB_MICROSECOND: "envelope",
+    PROJECT_LEAP_SECOND: "envelope",
+    PROJECT_NUMBER_NORMALIZED: "envelope",
+    PROJECT_OFFSET: "written-form",
+    PROJECT_KEY_ORDER: "written-form",
+    PROJECT_DUPLICATE_KEY: "written-form",
+}
+
+
+@dataclass(slots=True)
+class Prediction:
+    """What the projection of one serde-accepted document does."""
+
+    violations: list[Violation] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  # why the server refuses the row; [] = written
+    row: StoredRow | None = None  # the stored row, when written
+
+    @property
+    def projectable(self) -> bool:
+        return not self.violations
+
+
+def binding_of(data: bytes) -> Binding | None:
+    """serde's field binding when serde accepts the document, else None (not an envelope)."""
+    try:
+        tree = scan(data)
+    except LexError:
+        return None
+    violations, binding = serde.check(tree)
+    return None if violations else binding
+
+
+def predict(data: bytes) -> Prediction | None:
+    """The projection of one document; None when serde rejects it (nothing to project)."""
+    binding = binding_of(data)
+    return None if binding is None else predict_binding(binding)
+
+
+def projection_violations(data: bytes) -> list[Violation]:
+    """The `project.*` violations of one document ([] also when serde rejects it: the profile's
+    own violations already say why it is not an envelope)."""
+    outcome = predict(data)
+    return [] if outcome is None else outcome.violations
+
+
+def predict_binding(binding: Binding) -> Prediction:
+    """The projection of a serde-accepted document, given its binding."""
+    outcome = Prediction()
+    stored: dict[str, Any] = {}
+    for column in columns():
+        value: Any = binding.values.get(column.field)
+        pointer = binding.pointers.get(column.field, (column.field,))
+        if value is None and column.optional:
+            stored[column.name] = None
+        else:
+            stored[column.name] = STORE_VALUE[column.sql_type](value, pointer, outcome)
+    if not outcome.refusals:
+        outcome.row = StoredRow(stored)
+    return outcome
+
+
+def _bigint(value: Any, pointer: JsonPath, outcome: Prediction) -> int:
+    return int(value)
+
+
+def _varchar(value: Any, pointer: JsonPath, outcome: Prediction) -> str | None:
+    return _string(str(value), pointer, outcome)
+
+
+def _timestamp_column(value: Any, pointer: JsonPath, outcome: Prediction) -> int | None:
+    return _timestamp(str(value), pointer, outcome)
+
+
+def _refuse(outcome: Prediction, message: str) -> None:
+    if message not in outcome.refusals:
+        outcome.refusals.append(message)
+
+
+# --- VARCHAR ------------------------------------------------------------------------------
+
+
+def _string(text: str, pointer: JsonPath, outcome: Prediction) -> str | None:
+    if "\x00" in text:
+        outcome.violations.append(_nul(pointer, text, "a VARCHAR column"))
+        _refuse(outcome, NUL_REFUSAL)
+        return None
+    return text
+
+
+def _nul(pointer: JsonPath, text: str, where: str) -> Violation:
+    return Violation(
+        PROJECT_NUL_CHARACTER,
+        pointer,
+        f"{excerpt(text)} holds U+0000, which {where} refuses: the row is not written",
+    )
+
+
+# --- TIMESTAMP ----------------------------------------------------------------------------
+
+
+def _timestamp(text: str, pointer: JsonPath, outcome: Prediction) -> int | None:
+    value = Timestamp.parse(text)
+    # The offset as written: Timestamp.parse converts to UTC, so ask chrono's grammar (the same
+    # port the parse uses) for the offset field before the conversion.
+    offset = _parse_fixed(text)[7]
+    if offset:
+        sign, minutes = ("+" if offset > 0 else "-"), abs(offset) // 60
+        outcome.violations.append(
+            Violation(
+                PROJECT_OFFSET,
+                pointer,
+                f"written with offset {sign}{minutes // 60:02d}:{minutes % 60:02d}; TIMESTAMP keeps the UTC "
+                f"wall clock {value.format()[:-1]} and no zone, so the offset does not come back",
+            )
+        )
+    try:
+        micros = pgtypes.store_timestamp(value)
+    except pgtypes.Refused as exc:
+        rule = PROJECT_LEAP_SECOND if value.is_leap_second and "field value" in str(exc) else PROJECT_YEAR_RANGE
+        what = (
+            "a leap second with a fraction at the end of a day passes 24:00:00"
+            if rule == PROJECT_LEAP_SECOND
+            else "before 4714-11-24 BC, the earliest TIMESTAMP"
+        )
+        outcome.violations.append(Violation(rule, pointer, f"{value.format()}: {what}; the server refuses the row"))
+        _refuse(outcome, str(exc))
+        return None
+    stored = _format_micros(micros)
+    if value.is_leap_second:
+        outcome.violations.append(
+            Violation(
+                PROJECT_LEAP_SECOND,
+                pointer,
+                f"{value.format()} is a leap second; TIMESTAMP reads second 60 as the next minute: {stored}",
+            )
+        )
+    if value.nanosecond % 1000:
+        outcome.violations.append(
+            Violation(
+                PROJECT_SUB_MICROSECOND,
+                pointer,
+                f"{value.format()} has digits below a microsecond; TIMESTAMP rounds them: {stored}",
+            )
+        )
+    seconds = micros // pgtypes.USECS_PER_SEC
+    if _beyond_chrono(seconds):
+        outcome.violations.append(
+            Violation(
+                PROJECT_YEAR_RANGE,
+                pointer,
+                f"{value.format()} is stored as {stored}, beyond chrono's last year: the row cannot be read back",
+            )
+        )
+    return micros
+
+
+def _beyond_chrono(seconds: int) -> bool:
+    try:
+        Timestamp.from_unix(seconds)
+    except ValueError:
+        return True
+    return False
+
+
+def _format_micros(micros: int) -> str:
+    seconds, rest = divmod(micros, pgtypes.USECS_PER_SEC)
+    try:
+        return Timestamp.from_unix(seconds, rest * 1000).format()
+    except ValueError:
+        return f"{micros} microseconds after 1970-01-01"
+
+
+# --- JSONB --------------------------------------------------------------------------------
+
+
+def _jsonb(value: Any, pointer: JsonPath, outcome: Prediction) -> str | None:
+    _walk(value, pointer, outcome)
+    try:
+        return pgtypes.jsonb_text(value)
+    except pgtypes.Refused as exc:
+        _refuse(outcome, str(exc))
+        return None
+
+
+def _canonical(number: int | float) -> str:
+    out: list[str] = []
+    write_value(number, out)
+    return "".join(out)
+
+
+def _walk(value: Any, pointer: JsonPath, outcome: Prediction) -> None:
+    """Name every loss inside one JSON value (the refusals are also found by jsonb_text)."""
+    # `kept` is False below a member JSONB drops for a later equal key: the server still parses
+    # it (so it can still refuse the row) but nothing of it is stored, so nothing else is lost.
+    stack: list[tuple[Any, JsonPath, bool]] = [(value, pointer, True)]
+    while stack:
+        item, where, kept = stack.pop()
+        if isinstance(item, Num):
+            _number(item, where, outcome, kept=kept)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                outcome.violations.append(_nul(where, item, "JSONB"))
+        elif isinstance(item, Obj):
+            last = {key: index for index, (key, _) in enumerate(item)}
+            if kept:
+                _object(item, where, outcome)
+            for index in range(len(item) - 1, -1, -1):
+                key, member = item[index]
+                stack.append((member, (*where, key), kept and last[key] == index))
+        elif isinstance(item, list):
+            for index in range(len(item) - 1, -1, -1):
+                stack.append((item[index], (*where, index), kept))
+
+
+def _number(item: Num, where: JsonPath, outcome: Prediction, *, kept: bool) -> None:
+    try:
+        stored = pgtypes.numeric_text(item)
+    except pgtypes.Refused:
+        outcome.violations.append(
+            Violation(
+                PROJECT_NUMBER_RANGE,
+                where,
+                f"{excerpt(item)} needs more than {pgtypes.NUMERIC_DSCALE_MAX} digits after the point, "
+                "more than numeric holds: the server refuses the row",
+            )
+        )
+        return
+    if not kept:
+        return
+    try:
+        after = _canonical(read_number(Num(stored)))
+    except NumberRangeError:
+        # numeric keeps the exact decimal expansion of a float near f64's limit; serde_json's
+        # (not correctly rounded) integer parser overflows on that text.
+        outcome.violations.append(
+            Violation(
+                PROJECT_NUMBER_RANGE,
+                where,
+                f"{excerpt(item)} is stored as the {len(stored.lstrip('-'))}-digit numeric {excerpt(stored)}, "
+                "which serde_json reads as out of range: the row cannot be read back",
+            )
+        )
+        return
+    before = _canonical(read_number(item))
+    if before != after:
+        outcome.violations.append(
+            Violation(
+                PROJECT_NUMBER_NORMALIZED,
+                where,
+                f"{excerpt(item)} is stored as numeric {excerpt(stored)} and reads back as {after}, not {before}",
+            )
+        )
+
+
+def _object(item: Obj, where: JsonPath, outcome: Prediction) -> None:
+    last: dict[str, int] = {}
+    for index, (key, _) in enumerate(item):
+        last[key] = index
+    for index, (key, _) in enumerate(item):
+        if "\x00" in key:
+            outcome.violations.append(_nul((*where, key), key, "a JSONB key"))
+        if last[key] != index:
+            outcome.violations.append(
+                Violation(
+                    PROJECT_DUPLICATE_KEY,
+                    (*where, key),
+                    f"key {excerpt(key)} appears again later; JSONB keeps only the last value",
+                )
+            )
+    written = list(last)  # dict order: each key at its first appearance
+    stored = [key for key, _ in pgtypes.jsonb_members(item)]
+    if written != stored:
+        outcome.violations.append(
+            Violation(
+                PROJECT_KEY_ORDER,
+                where,
+                "JSONB stores keys by length, then bytes: "
+                + ", ".join(excerpt(key, 20) for key in stored[:4])
+                + (", ..." if len(stored) > 4 else "")
+                + "; the written order does not come back",
+            )
+        )
+
+
 # What the server stores for a serde-accepted tree value, per SQL column type (naming each loss
 # in the outcome as it goes).
-STORE_VALUE: dict[str, Callable[[Any, str, Prediction], Any]] = {
+STORE_VALUE: dict[str, Callable[[Any, JsonPath, Prediction], Any]] = {
     "BIGINT": _bigint,
     "VARCHAR": _varchar,
     "TIMESTAMP": _timestamp_column,

@@ -85,7 +85,7 @@ class Document:
 
 def _too_large(source: str, line: int, size: int, limit: int) -> Document:
     message = f"document is {size} bytes, above the limit of {limit} bytes; not validated"
-    return Document(source, line, b"", (Violation(INPUT_TOO_LARGE, "", message),))
+    return Document(source, line, b"", (Violation(INPUT_TOO_LARGE, (), message),))
 
 
 def _os_reason(exc: OSError) -> str:

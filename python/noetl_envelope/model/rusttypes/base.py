@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from noetl_envelope.core.rules import ALL_PROFILES, Rule
-from noetl_envelope.core.violations import Violation
+from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.wire.jsontree import Num, a_type_name, excerpt
 
 # The serde_json / chrono rules every Rust type's check can emit.
@@ -55,7 +55,7 @@ SERDE_INVALID_TIMESTAMP = Rule(
 # object brings it to 0: the 128th nested container is rejected, the 127th is accepted.
 MAX_NESTING = 127
 
-Checker = Callable[[Any, str, int], list[Violation]]
+Checker = Callable[[Any, JsonPath, int], list[Violation]]
 # How numbers are read when decoding: `parse_number` (what serde_json computes) for the serde
 # profile, `Num.exact_value` (correctly rounded, what the producer wrote) for the others.
 NumberReader = Callable[[Num], int | float]
@@ -178,9 +178,9 @@ class OptionType:
 FieldType = RustType | OptionType
 
 
-def invalid_type(value: Any, pointer: str, rust: str, expected: str) -> Violation:
+def invalid_type(value: Any, pointer: JsonPath, rust: str, expected: str) -> Violation:
     return Violation(
-        "serde.invalid-type",
+        SERDE_INVALID_TYPE,
         pointer,
         f"{excerpt(value)} is {a_type_name(value)}; Rust {rust} expects {expected}",
     )

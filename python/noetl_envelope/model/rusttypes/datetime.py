@@ -5,8 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from noetl_envelope.core.violations import Violation
-from noetl_envelope.model.rusttypes.base import EncodeError, FastPath, NumberReader, RustType, Variant, invalid_type
+from noetl_envelope.core.violations import JsonPath, Violation
+from noetl_envelope.model.rusttypes.base import (
+    SERDE_INVALID_TIMESTAMP,
+    SERDE_INVALID_TYPE,
+    EncodeError,
+    FastPath,
+    NumberReader,
+    RustType,
+    Variant,
+    invalid_type,
+)
 from noetl_envelope.model.rusttypes.string import check_string, string_accel, string_condition
 from noetl_envelope.wire.jsontree import excerpt
 from noetl_envelope.wire.timestamp import Timestamp, TimestampError, days_in_month
@@ -14,16 +23,16 @@ from noetl_envelope.wire.timestamp import Timestamp, TimestampError, days_in_mon
 NAME = "DateTime<Utc>"
 
 
-def _check_datetime(value: Any, pointer: str, level: int) -> list[Violation]:
+def _check_datetime(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
     problems = check_string(value, pointer, level)
     if problems:
-        if problems[0].rule == "serde.invalid-type":
+        if problems[0].rule == SERDE_INVALID_TYPE:
             return [invalid_type(value, pointer, "DateTime<Utc>", "an RFC 3339 string")]
         return problems
     try:
         Timestamp.parse(value)
     except TimestampError as exc:
-        return [Violation("serde.invalid-timestamp", pointer, f"{excerpt(value)}: {exc}")]
+        return [Violation(SERDE_INVALID_TIMESTAMP, pointer, f"{excerpt(value)}: {exc}")]
     return []
 
 

@@ -4,30 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from noetl_envelope.core.violations import Violation
-from noetl_envelope.model.rusttypes.base import EncodeError, FastPath, NumberReader, RustType, Variant, invalid_type
+from noetl_envelope.core.violations import JsonPath, Violation
+from noetl_envelope.model.rusttypes.base import (
+    JSON_NUMBER_OUT_OF_RANGE,
+    SERDE_INTEGER_OUT_OF_RANGE,
+    SERDE_INVALID_TYPE,
+    EncodeError,
+    FastPath,
+    NumberReader,
+    RustType,
+    Variant,
+    invalid_type,
+)
 from noetl_envelope.wire.jsontree import Num, excerpt
 from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, NumberRangeError, parse_number
 
 NAME = "i64"
 
 
-def _check_i64(value: Any, pointer: str, level: int) -> list[Violation]:
+def _check_i64(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
     if not isinstance(value, Num):
         return [invalid_type(value, pointer, "i64", "an integer")]
     try:
         number = parse_number(value)
     except NumberRangeError:
-        return [Violation("json.number-out-of-range", pointer, f"{excerpt(value)} is out of range for f64")]
+        return [Violation(JSON_NUMBER_OUT_OF_RANGE, pointer, f"{excerpt(value)} is out of range for f64")]
     if isinstance(number, float):
         hint = ""
         if number.is_integer() and I64_MIN <= number <= I64_MAX:
             hint = f" (write {int(number)})"
-        return [Violation("serde.invalid-type", pointer, f"{excerpt(value)} is a float; Rust i64 rejects it{hint}")]
+        return [Violation(SERDE_INVALID_TYPE, pointer, f"{excerpt(value)} is a float; Rust i64 rejects it{hint}")]
     if not I64_MIN <= number <= I64_MAX:
         return [
             Violation(
-                "serde.integer-out-of-range",
+                SERDE_INTEGER_OUT_OF_RANGE,
                 pointer,
                 f"{value} does not fit Rust i64 ({I64_MIN}..{I64_MAX})",
             )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from noetl_envelope.core.violations import Violation
+from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.model.rusttypes.base import NumberReader, OptionType, RustType
 
 PREFIX, SUFFIX = "Option<", ">"
 
 
 def option_of(inner: RustType) -> OptionType:
-    def check(value: Any, pointer: str, level: int) -> list[Violation]:
+    def check(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
         return [] if value is None else inner.check(value, pointer, level)
 
     def to_python(value: Any, read_number: NumberReader) -> Any:

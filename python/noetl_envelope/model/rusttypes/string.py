@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from noetl_envelope.core.violations import Violation
+from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.model.rusttypes.base import EncodeError, FastPath, NumberReader, RustType, Variant, invalid_type
 from noetl_envelope.wire.jsontree import BadStr, Num, excerpt
 
 NAME = "String"
 
 
-def check_string(value: Any, pointer: str, level: int) -> list[Violation]:
+def check_string(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
     if isinstance(value, BadStr):
         return [Violation(value.rule, pointer, f"string holds {value.what}: {excerpt(value)}")]
     if not isinstance(value, str) or isinstance(value, Num):

@@ -5,26 +5,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from noetl_envelope.core.violations import Violation, pointer_join
-from noetl_envelope.model.rusttypes.base import MAX_NESTING, EncodeError, FastPath, NumberReader, RustType, Variant
+from noetl_envelope.core.violations import JsonPath, Violation
+from noetl_envelope.model.rusttypes.base import (
+    JSON_DEPTH,
+    JSON_NUMBER_OUT_OF_RANGE,
+    MAX_NESTING,
+    EncodeError,
+    FastPath,
+    NumberReader,
+    RustType,
+    Variant,
+)
 from noetl_envelope.model.rusttypes.string import quote
 from noetl_envelope.wire.jsontree import BadStr, Num, Obj, excerpt
 from noetl_envelope.wire.numbers import I64_MIN, U64_MAX, NumberRangeError, format_float, parse_number
 
 NAME = "serde_json::Value"
 
-NumberRule = Callable[[Num, str, list[Violation]], None]
-ObjectRule = Callable[[Obj, str, list[Violation]], None]
+NumberRule = Callable[[Num, JsonPath, list[Violation]], None]
+ObjectRule = Callable[[Obj, JsonPath, list[Violation]], None]
 
 
 def walk_problems(
-    value: Any, pointer: str, level: int, number_rule: NumberRule, object_rule: ObjectRule | None = None
+    value: Any, pointer: JsonPath, level: int, number_rule: NumberRule, object_rule: ObjectRule | None = None
 ) -> list[Violation]:
     """Walk a tree value iteratively (no input can exhaust Python's recursion) reporting strings
     and keys serde_json cannot decode and nesting beyond its limit; `number_rule` judges each
     number and `object_rule` each object, so the serde and contract profiles share one walk."""
     problems: list[Violation] = []
-    stack: list[tuple[Any, str, int]] = [(value, pointer, level)]
+    stack: list[tuple[Any, JsonPath, int]] = [(value, pointer, level)]
     while stack:
         item, where, depth = stack.pop()
         if isinstance(item, Num):
@@ -35,7 +44,7 @@ def walk_problems(
             if depth + 1 > MAX_NESTING:
                 problems.append(
                     Violation(
-                        "json.depth",
+                        JSON_DEPTH,
                         where,
                         f"nesting level {depth + 1} exceeds serde_json's recursion limit ({MAX_NESTING} levels)",
                     )
@@ -45,25 +54,25 @@ def walk_problems(
                 if object_rule is not None:
                     object_rule(item, where, problems)
                 for key, member in reversed(item):
-                    child = pointer_join(where, key)
+                    child = (*where, key)
                     if isinstance(key, BadStr):
                         problems.append(Violation(key.rule, child, f"key holds {key.what}: {excerpt(key)}"))
                     stack.append((member, child, depth + 1))
             else:
                 for index in range(len(item) - 1, -1, -1):
-                    stack.append((item[index], pointer_join(where, index), depth + 1))
+                    stack.append((item[index], (*where, index), depth + 1))
     return problems
 
 
-def number_in_range(item: Num, where: str, problems: list[Violation]) -> None:
+def number_in_range(item: Num, where: JsonPath, problems: list[Violation]) -> None:
     """serde_json's only objection to a well-formed number it decodes: f64 overflow."""
     try:
         parse_number(item)
     except NumberRangeError:
-        problems.append(Violation("json.number-out-of-range", where, f"{excerpt(item)} is out of range for f64"))
+        problems.append(Violation(JSON_NUMBER_OUT_OF_RANGE, where, f"{excerpt(item)} is out of range for f64"))
 
 
-def check_value_tree(value: Any, pointer: str, level: int) -> list[Violation]:
+def check_value_tree(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
     """What serde_json rejects when it decodes `value` into a `Value` at nesting `level`:
     strings and keys it cannot decode, numbers out of range, and nesting beyond its limit."""
     return walk_problems(value, pointer, level, number_in_range)
