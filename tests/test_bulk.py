@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from noetl_envelope.core.errors import InputError
 from noetl_envelope.pipeline import Checks, checker_for
 from noetl_envelope.run import bulk
 from noetl_envelope.run.bulk import Progress, check_stream
@@ -202,15 +201,12 @@ def test_check_stream_batches_standard_input(monkeypatch: pytest.MonkeyPatch, jo
     assert (reader.documents, reader.blank_lines) == (177, 23)
 
 
-def test_check_stream_raises_when_there_is_no_document(tmp_path: Path) -> None:
+def test_check_stream_counts_a_file_of_blank_lines_as_no_document(tmp_path: Path) -> None:
     (tmp_path / "blank.ndjson").write_bytes(b"\n\n")
     for jobs in (1, 2):
-        with pytest.raises(InputError, match="no documents"):
-            list(
-                check_stream(
-                    iter_documents([str(tmp_path)]), checker_for(Checks(profile="serde", engine="fast")), jobs=jobs
-                )
-            )
+        reader = iter_documents([str(tmp_path)])
+        assert list(check_stream(reader, checker_for(Checks(profile="serde", engine="fast")), jobs=jobs)) == []
+        assert (reader.documents, reader.blank_lines) == (0, 2)
 
 
 def test_check_stream_stops_cleanly_when_the_consumer_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from corpus import corpus
 from harness import RustVerdict, rust_check, rust_emit
 from noetl_envelope import decode, encode, validate
 from noetl_envelope.engines.reference import run
+from noetl_envelope.report.base import is_valid
 
 pytestmark = pytest.mark.rust
 
@@ -28,7 +29,7 @@ def test_serde_profile_verdicts_match_serde_json(judged: list[tuple[bytes, RustV
     disagreements = []
     for doc, rust in judged:
         ours = validate(doc, profile="serde")
-        if (not ours) != rust.accepted:
+        if is_valid(ours) != rust.accepted:
             disagreements.append((doc[:200], rust.error, [str(v) for v in ours][:2]))
     assert not disagreements, f"{len(disagreements)} disagreements, first: {disagreements[:5]}"
 
@@ -40,7 +41,7 @@ def test_encode_decode_matches_serde_json_bytes(judged: list[tuple[bytes, RustVe
         if not rust.accepted:
             continue
         accepted += 1
-        ours = encode(decode(doc, profile="serde"))
+        ours = encode(decode(doc, profile="serde"), check=False)
         if ours != rust.output:
             mismatches.append((doc[:200], rust.output, ours))
     assert accepted > 1500
@@ -50,9 +51,10 @@ def test_encode_decode_matches_serde_json_bytes(judged: list[tuple[bytes, RustVe
 def test_profiles_nest_canonical_in_contract_in_serde(judged: list[tuple[bytes, RustVerdict]]) -> None:
     counts = {"serde": 0, "contract": 0, "canonical": 0}
     for doc, rust in judged:
-        serde_ok = not validate(doc, profile="serde")
-        contract = run(doc, "contract").violations
-        canonical_ok = not validate(doc, profile="canonical")
+        serde_ok = is_valid(validate(doc, profile="serde"))
+        contract = [v for v in run(doc, "contract").violations if v.severity == "error"]
+        canonical = validate(doc, profile="canonical")
+        canonical_ok = is_valid(canonical)
         counts["serde"] += serde_ok
         counts["contract"] += not contract
         counts["canonical"] += canonical_ok
@@ -61,8 +63,9 @@ def test_profiles_nest_canonical_in_contract_in_serde(judged: list[tuple[bytes, 
             assert serde_ok, doc
         if canonical_ok:
             assert not contract, doc
-            # canonical documents are exactly serde_json's output for themselves
-            assert rust.output == doc.rstrip(b"\n"), doc
+            # canonical documents are serde_json's output for themselves, unless serde_json reads
+            # a float back as its neighbour (the warning says so)
+            assert (rust.output == doc.rstrip(b"\n")) == (not canonical), doc
         # the guard is a safety net: every serde rejection is explained by a specific rule
         assert all(v.rule != "contract.serde-rejected" for v in contract), (doc[:200], contract)
     assert counts["canonical"] > 500

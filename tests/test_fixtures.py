@@ -63,14 +63,17 @@ def test_manifest_agrees_with_the_python_profiles(repo_root: Path, manifest: dic
     for entry in manifest["fixtures"]:
         doc = _document(repo_root, entry)
         for profile in PROFILES:
-            rules = sorted({v.rule for v in run(doc, profile).violations})
+            found = run(doc, profile).violations
+            rules = sorted({v.rule for v in found if v.severity == "error"})
+            warnings = sorted({v.rule for v in found if v.severity == "warning"})
             verdict = "reject" if rules else "accept"
-            if rules != entry["rules"][profile] or verdict != entry["expected"][profile]:
-                mismatches.append((entry["name"], profile, rules, entry["rules"][profile]))
+            expected = (entry["rules"][profile], entry["warnings"][profile], entry["expected"][profile])
+            if (rules, warnings, verdict) != expected:
+                mismatches.append((entry["name"], profile, rules, warnings, expected))
         assert set(entry["rules"]["serde"]) | set(entry["rules"]["contract"]) <= set(RULES)
         if entry["expected"]["serde"] == "accept":
             # The manifest's output is what the public API writes back for the serde decoding.
-            assert encode(decode(doc, profile="serde")).decode() == entry["serde_output"], entry["name"]
+            assert encode(decode(doc, profile="serde"), check=False).decode() == entry["serde_output"], entry["name"]
         else:
             assert "serde_output" not in entry, entry["name"]
     assert not mismatches, mismatches[:10]

@@ -226,10 +226,15 @@ def test_helpers_can_fail() -> None:
 @SETTINGS
 @given(any_events)
 def test_encoding_is_accepted_by_serde_profile(event: ExecutorEvent) -> None:
-    data = encode(event)
+    data = encode(event, check=False)  # any event, contract-valid or not
     assert isinstance(data, bytes)
     data.decode("utf-8")  # never a lone surrogate or other non-UTF-8 bytes
-    assert validate(data, profile="serde") == []
+    found = validate(data, profile="serde")
+    # Accepted, with float read-back warnings (one per float) exactly when some float is no
+    # serde fixed point.
+    assert {(v.rule, v.severity) for v in found} == (
+        set() if all_fixed_points(event) else {("canonical.float-roundtrip", "warning")}
+    ), found
 
 
 # --- (b) -----------------------------------------------------------------------------------
@@ -238,15 +243,15 @@ def test_encoding_is_accepted_by_serde_profile(event: ExecutorEvent) -> None:
 @SETTINGS
 @given(any_events)
 def test_serde_decode_reencodes_to_same_bytes_iff_floats_are_fixed_points(event: ExecutorEvent) -> None:
-    data = encode(event)
+    data = encode(event, check=False)
     back = decode(data, profile="serde")
     if all_fixed_points(event):
-        assert encode(back) == data
+        assert encode(back, check=False) == data
         assert_same_event(back, event)
     else:
         # serde_json reads some float as a neighbouring double: the next hop writes other bytes,
         # while the contract profile still reads what was written.
-        assert encode(back) != data
+        assert encode(back, check=False) != data
         for name in FIELDS:
             if name not in ("context", "meta"):
                 assert_same(getattr(back, name), getattr(event, name), name)
@@ -259,12 +264,12 @@ def test_serde_decode_reencodes_to_same_bytes_iff_floats_are_fixed_points(event:
 @given(valid_events)
 def test_contract_valid_events_are_canonical_and_decode_exactly(event: ExecutorEvent) -> None:
     data = encode(event)
-    assert validate(data, profile="contract") == []
+    # Valid under both; the float read-back is a warning, under every profile alike.
+    expected = set() if all_fixed_points(event) else {("canonical.float-roundtrip", "warning")}
+    contract = validate(data, profile="contract")
+    assert {(v.rule, v.severity) for v in contract} == expected
     canonical = validate(data, profile="canonical")
-    if all_fixed_points(event):
-        assert canonical == []
-    else:
-        assert [v.rule for v in canonical] == ["canonical.float-roundtrip"], canonical
+    assert canonical == contract, canonical  # the same warnings, at the same floats
     assert_same_event(decode(data, profile="contract"), event)
     assert_same_event(decode(data), event)  # contract is the default profile
     # A trailing newline (as fixture files end with one) keeps the verdicts.
@@ -275,7 +280,9 @@ def test_contract_valid_events_are_canonical_and_decode_exactly(event: ExecutorE
 @given(valid_events, st.sampled_from(["serde", "contract", "canonical"]))
 def test_profiles_nest_on_generated_events(event: ExecutorEvent, profile: str) -> None:
     data = encode(event)
-    ok = {p: validate(data, profile=p) == [] for p in ("serde", "contract", "canonical")}
+    ok = {
+        p: all(v.severity == "warning" for v in validate(data, profile=p)) for p in ("serde", "contract", "canonical")
+    }
     assert not ok["canonical"] or ok["contract"]
     assert not ok["contract"] or ok["serde"]
     if ok[profile]:
@@ -301,7 +308,7 @@ def test_strategies_reach_the_corners() -> None:
         fl = [*iter_floats(event.context), *iter_floats(event.meta)]
         seen["not_fixed"] |= any(not is_serde_fixed_point(x) for x in fl)
         seen["neg_zero"] |= any(x == 0 and math.copysign(1, x) < 0 for x in fl)
-        data = encode(event)
+        data = encode(event, check=False)
         seen["u64"] |= b"18446744073709551615" in data
         seen["control"] |= b"\\u00" in data
         seen["astral"] |= any(b >= 0xF0 for b in data)
@@ -322,7 +329,7 @@ def test_batch_of_generated_encodings_matches_serde_json(harness: object) -> Non
     @settings(max_examples=300, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(st.one_of(any_events, valid_events))
     def collect(event: ExecutorEvent) -> None:
-        docs.append(encode(event))
+        docs.append(encode(event, check=False))
         fixed.append(all_fixed_points(event))
 
     collect()
@@ -332,7 +339,7 @@ def test_batch_of_generated_encodings_matches_serde_json(harness: object) -> Non
     assert not rejected, f"{len(rejected)} rejected by serde_json, first: {rejected[:3]}"
     mismatches = []
     for doc, is_fixed, verdict in zip(docs, fixed, verdicts, strict=True):
-        ours = encode(decode(doc, profile="serde"))
+        ours = encode(decode(doc, profile="serde"), check=False)
         if ours != verdict.output or (is_fixed and verdict.output != doc):
             mismatches.append((doc[:300], verdict.output[:300] if verdict.output else None, ours[:300]))
     assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[:3]}"

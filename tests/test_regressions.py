@@ -1,6 +1,6 @@
 """Named regression cases: behaviours of serde_json 1.0.150 + chrono 0.4.44 that differ from naive
 expectations, each pinned BOTH against the Rust harness (verdict and bytes written back) AND
-against our profile verdicts and `encode(decode(doc, profile="serde"))`.
+against our profile verdicts and `encode(decode(doc, profile="serde"), check=False)`.
 
 All documents go through `envelope-harness check` in one process (module fixture).
 """
@@ -321,7 +321,7 @@ def test_regression(name: str, rust: dict[str, RustVerdict]) -> None:
     assert {rule for rule, _ in _rules(case.data, "canonical")} == canonical
     # our bytes
     if case.output is not None:
-        assert encode(decode(case.data, profile="serde")) == case.output
+        assert encode(decode(case.data, profile="serde"), check=False) == case.output
         # what serde_json writes is canonical
         assert (_rules(case.output, "canonical") == []) == case.output_canonical
     else:
@@ -370,10 +370,14 @@ def test_float_serde_parses_differently_from_python(harness: object) -> None:
     contract_value = decode(data, profile="contract").context["x"]
     assert _bits(serde_value) == _bits(float(SERDE_READS))
     assert _bits(contract_value) == _bits(float(NOT_ROUND_TRIPPING))
-    assert encode(decode(data, profile="serde")) == verdict.output
+    assert encode(decode(data, profile="serde"), check=False) == verdict.output
     assert encode(decode(data, profile="contract")) == data
-    assert validate(data, profile="contract") == []
-    assert [v.rule for v in validate(data, profile="canonical")] == ["canonical.float-roundtrip"]
+    # Valid everywhere: serde_json wrote these bytes; every profile warns about the read-back.
+    for profile in ("serde", "contract", "canonical"):
+        found = validate(data, profile=profile)
+        assert [(v.rule, v.severity, v.pointer) for v in found] == [
+            ("canonical.float-roundtrip", "warning", "/context/x")
+        ], profile
 
 
 def test_seeded_search_for_floats_serde_reads_differently(harness: object) -> None:
@@ -387,7 +391,7 @@ def test_seeded_search_for_floats_serde_reads_differently(harness: object) -> No
     differing = 0
     for x, data, verdict in zip(values, docs, rust_check(docs), strict=True):
         assert verdict.accepted
-        assert encode(decode(data, profile="serde")) == verdict.output
+        assert encode(decode(data, profile="serde"), check=False) == verdict.output
         assert _bits(decode(data, profile="contract").context["x"]) == _bits(x)
         canonical = [v.rule for v in validate(data, profile="canonical")]
         if verdict.output != data:
@@ -404,5 +408,5 @@ def test_integer_beyond_python_digit_limit_in_unknown_value(harness: object) -> 
     (verdict,) = rust_check([data])
     assert verdict.accepted and verdict.output == doc()  # serde_json skips the unknown member unread
     assert validate(data, profile="serde") == []
-    assert encode(decode(data, profile="serde")) == doc()
+    assert encode(decode(data, profile="serde"), check=False) == doc()
     assert {v.rule for v in validate(data, profile="contract")} >= {"schema.additionalProperties"}

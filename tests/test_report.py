@@ -81,7 +81,8 @@ def test_json_records_parse_and_counts_add_up() -> None:
     records = [json.loads(line) for line in out.splitlines()]
     *docs, last = records
     assert [(r["source"], r["line"], r["valid"]) for r in docs] == [(d.source, d.line, not v) for d, v in MIXED]
-    assert docs[1]["violations"][1] == {"rule": "schema.enum", "pointer": "/status", "message": NASTY.message}
+    expected = {"rule": "schema.enum", "severity": "error", "pointer": "/status", "message": NASTY.message}
+    assert docs[1]["violations"][1] == expected
     assert docs[0]["violations"] == []
     summary = last["summary"]
     assert summary["documents"] == len(docs) == summary["valid"] + summary["invalid"]
@@ -161,3 +162,53 @@ def test_empty_run_is_still_a_valid_report(fmt: str) -> None:
     assert "0 documents" in out or '"documents":0' in out or 'tests="0"' in out
     if fmt == "junit":
         ET.fromstring(out.encode())
+
+
+# --- warnings: printed, counted and carried in every format; they do not make a document invalid
+
+FLOAT = Violation("canonical.float-roundtrip", ("context", "x"), "2.77e-163 is read by serde_json as its neighbour")
+WARNED: list[tuple[Document, list[Violation]]] = [
+    (Document("w.ndjson", 1, b"{}"), [FLOAT]),
+    (Document("w.ndjson", 2, b"{}"), [Violation("json.eof", (), "empty document"), FLOAT]),
+    (Document("w.ndjson", 3, b"{}"), []),
+]
+
+
+def run_warned(fmt: str) -> tuple[str, Summary]:
+    stream = io.StringIO()
+    reporter = make_reporter(fmt, stream)
+    summary = Summary(command="validate", profile="contract")
+    for doc, violations in WARNED:
+        summary.record(violations)
+        reporter.document(doc, violations)
+    reporter.finish(summary)
+    return stream.getvalue(), summary
+
+
+def test_a_warning_is_valid_counted_and_fails_only_under_strict() -> None:
+    assert FLOAT.severity == "warning"  # the rule's default severity
+    _, summary = run_warned("text")
+    assert (summary.valid, summary.invalid, summary.warned) == (2, 1, 2)
+    assert summary.headline().endswith(": 2 valid, 1 invalid, 2 with warnings")
+    assert summary.failed() and summary.failed(strict=True)
+    only_warnings = Summary(command="validate", profile="contract")
+    only_warnings.record([FLOAT])
+    assert not only_warnings.failed() and only_warnings.failed(strict=True)
+
+
+def test_warnings_in_every_format() -> None:
+    text, _ = run_warned("text")
+    assert "w.ndjson:1: warning: /context/x: 2.77e-163 is read by serde_json as its neighbour" in text
+    assert "w.ndjson:2: /: empty document [json.eof]" in text
+    records = [json.loads(line) for line in run_warned("json")[0].splitlines()]
+    assert [r["valid"] for r in records[:3]] == [True, False, True]
+    assert records[0]["violations"][0]["severity"] == "warning"
+    assert records[-1]["summary"]["warned"] == 2
+    root = ET.fromstring(run_warned("junit")[0].encode())
+    first, second, _ = root.iter("testcase")
+    assert first.find("failure") is None and "warning: /context/x" in (first.findtext("system-out") or "")
+    failure = second.find("failure")
+    assert failure is not None and failure.get("type") == "json.eof"
+    github = run_warned("github")[0].splitlines()
+    assert github[0].startswith("::warning file=w.ndjson,line=1,title=canonical.float-roundtrip::")
+    assert github[1].startswith("::error file=w.ndjson,line=2,title=json.eof::")

@@ -30,11 +30,12 @@ from noetl_envelope.commands.options import (
     add_jobs,
     add_paths,
     add_report,
+    add_verdicts,
     report_stream,
 )
 from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.report import Summary, make_reporter
-from noetl_envelope.report.base import one_line
+from noetl_envelope.report.base import one_line, report_all
 from noetl_envelope.run.reader import Document, iter_documents
 
 PRODUCERS = ("rust", "python")
@@ -51,6 +52,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add_engine(parser)
     add_jobs(parser)
+    add_verdicts(parser)
     add_report(parser)
     add_paths(parser)
 
@@ -64,9 +66,11 @@ class Example:
     pointer: str
     message: str
     excerpt: str
+    severity: str
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "severity": self.severity,
             "source": self.source,
             "line": self.line,
             "pointer": self.pointer,
@@ -89,7 +93,12 @@ class ConformSummary(Summary):
             if rule in self.examples:
                 continue
             self.examples[rule] = Example(
-                doc.source, doc.line, violation.pointer, violation.message, _excerpt(doc.data, violation.path)
+                doc.source,
+                doc.line,
+                violation.pointer,
+                violation.message,
+                _excerpt(doc.data, violation.path),
+                violation.severity,
             )
         for rule in {v.rule for v in violations}:
             self.class_documents[rule] = self.class_documents.get(rule, 0) + 1
@@ -131,13 +140,21 @@ def write_class_table(summary: ConformSummary, stream: TextIO) -> None:
     stream.write("classes (documents affected, first example):\n")
     for rule, count, example in table:
         where = one_line(f"{example.source}:{example.line}")
-        stream.write(f"  {rule}: {count} at {where}: {one_line(example.pointer or '/')}: {one_line(example.message)}\n")
+        mark = " (warning)" if example.severity == "warning" else ""
+        pointer, message = one_line(example.pointer or "/"), one_line(example.message)
+        stream.write(f"  {rule}{mark}: {count} at {where}: {pointer}: {message}\n")
         stream.write(f"    bytes: {one_line(example.excerpt)}\n")
-    if any(rule.startswith("drift.") or rule.startswith("canonical.") for rule, _, _ in table):
+    drifted = [rule for rule, _, example in table if example.severity == "error"]
+    if any(rule.startswith("drift.") or rule.startswith("canonical.") for rule in drifted):
         if summary.producer == "rust":
             stream.write("drift: the Rust struct and schema/ disagree; each class is explained in docs/RULES.md\n")
         else:
             stream.write("drift: this Python producer does not write canonical bytes; use noetl_envelope.encode\n")
+    if any(example.severity == "warning" for _, _, example in table):
+        stream.write(
+            "warnings: not drift, facts about consumers (exit 0 unless --strict); e.g. a float serde_json's "
+            "default parser reads back as a neighbour: enable serde_json's float_roundtrip feature on the consumer\n"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -152,16 +169,13 @@ def run(args: argparse.Namespace) -> int:
         check = checker_for(Checks(profile="canonical", engine=args.engine, drift=True))
         jobs = args.jobs or default_jobs()
         checked = check_stream(documents, check, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid)
-        for doc, violations in checked:
-            summary.record(violations)
-            summary.record_classes(doc, violations)
-            reporter.document(doc, violations)
+        report_all(checked, summary, reporter, ignore=frozenset(args.ignore), each=summary.record_classes)
         summary.settle(documents.documents, documents.blank_lines)
         summary.elapsed = time.monotonic() - started
         reporter.finish(summary)
         if args.format == "text":
             write_class_table(summary, stream)
-    return EXIT_FINDINGS if summary.invalid else EXIT_OK
+    return EXIT_FINDINGS if summary.failed(strict=args.strict) else EXIT_OK
 
 
 __all__ = ["PRODUCERS", "ConformSummary", "configure", "run"]

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         db.check_table(conn)
         for row in db.select_rows(conn, args.execution_id):
             try:
-                line = encode(event_from_row(row))
+                line = encode(event_from_row(row), check=False)  # conform says what a row breaks
             except (RowError, EncodeError) as exc:
                 skipped += 1
                 out.flush()

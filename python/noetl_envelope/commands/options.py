@@ -48,6 +48,28 @@ def add_profile(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_verdicts(parser: argparse.ArgumentParser) -> None:
+    """--strict and --ignore: what a warning and an ignored rule do to the exit code."""
+    parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too (default: only on errors)")
+    parser.add_argument(
+        "--ignore",
+        metavar="RULE",
+        action="append",
+        type=_rule_id,
+        default=[],
+        help="do not let RULE decide anything (repeatable); its violations are still counted, as ignored",
+    )
+
+
+def _rule_id(text: str) -> str:
+    from noetl_envelope.core.rules import lookup
+
+    try:
+        return str(lookup(text))
+    except KeyError:
+        raise argparse.ArgumentTypeError(f"unknown rule {text!r} (see docs/RULES.md)") from None
+
+
 def add_report(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
     parser.add_argument("--quiet", "-q", action="store_true", help="text format: do not list valid documents")

@@ -13,9 +13,11 @@ from noetl_envelope.commands.options import (
     add_paths,
     add_profile,
     add_report,
+    add_verdicts,
     report_stream,
 )
 from noetl_envelope.report import Summary, make_reporter
+from noetl_envelope.report.base import report_all
 from noetl_envelope.run.reader import iter_documents
 
 
@@ -28,6 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also report what projecting into the noetl.event table loses or is refused (project.* rules)",
     )
+    add_verdicts(parser)
     add_report(parser)
     add_paths(parser)
 
@@ -45,10 +48,8 @@ def run(args: argparse.Namespace) -> int:
         reporter = make_reporter(args.format, stream, quiet=args.quiet)
         # A document the reader could not take in full is reported, not validated (check_stream).
         checked = check_stream(documents, check, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid)
-        for doc, violations in checked:
-            summary.record(violations)
-            reporter.document(doc, violations)
+        report_all(checked, summary, reporter, ignore=frozenset(args.ignore))
         summary.settle(documents.documents, documents.blank_lines)
         summary.elapsed = time.monotonic() - started
         reporter.finish(summary)
-    return EXIT_FINDINGS if summary.invalid else EXIT_OK
+    return EXIT_FINDINGS if summary.failed(strict=args.strict) else EXIT_OK

@@ -38,8 +38,9 @@ def run(data: bytes, profile: str) -> Outcome:
         return Outcome([Violation(exc.rule, (), exc.located(data))], None)
     if profile == "serde":
         violations, binding = serde.check(tree)
-        return Outcome(violations, binding)
-    violations, binding = contract.check(tree)
-    if profile == "canonical" and not violations:
-        violations = canonical.check(data, binding)
+    else:
+        violations, binding = contract.check(tree)
+    if not violations:
+        # The float read-back warning (any profile), within canonical's byte check there.
+        violations = canonical.check(data, binding) if profile == "canonical" else canonical.float_readback(binding)
     return Outcome(violations, binding)

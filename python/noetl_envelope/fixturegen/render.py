@@ -31,22 +31,26 @@ CATALOGUE = f"{FIXTURES_DIR}/catalogue.yaml"
 MANIFEST = f"{FIXTURES_DIR}/manifest.json"
 VALID_DIR = f"{FIXTURES_DIR}/valid"
 INVALID_DIR = f"{FIXTURES_DIR}/invalid"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2  # 2: `rules` lists error rules only, `warnings` the warning rules
 
 
 @dataclass(frozen=True, slots=True)
 class Judged:
-    """A case with its verdicts: `rules[profile]` is [] when the profile accepts the document."""
+    """A case with its verdicts: `rules[profile]` (the error rules) is [] when the profile accepts
+    the document; `warnings[profile]` are the warning rules, which accept it all the same."""
 
     case: Case
     rules: dict[str, list[str]]
+    warnings: dict[str, list[str]]
     serde_output: str | None
 
     @property
     def valid(self) -> bool:
         # A canonical document never ends with a newline of its own unless the case put one there
-        # (canonical allows one); such a case stays with the invalid ones, stored exactly.
-        return not self.rules["canonical"] and not self.case.document.endswith(b"\n")
+        # (canonical allows one); such a case stays with the invalid ones, stored exactly. A valid
+        # fixture is a fixed point of serde_json, so a warning (a float it reads back as a
+        # neighbour) keeps a case out as well.
+        return not self.rules["canonical"] and not self.warnings["canonical"] and not self.case.document.endswith(b"\n")
 
     @property
     def file(self) -> str:
@@ -63,17 +67,19 @@ class Judged:
 def judge(case: Case) -> Judged:
     """The case's verdict under every profile, and serde_json's output when serde accepts it."""
     rules: dict[str, list[str]] = {}
+    warnings: dict[str, list[str]] = {}
     serde_output = None
     for profile in PROFILES:
         outcome = run(case.document, profile)
-        rules[profile] = sorted({violation.rule for violation in outcome.violations})
-        if profile == "serde" and not outcome.violations and outcome.binding is not None:
+        rules[profile] = sorted({v.rule for v in outcome.violations if v.severity == "error"})
+        warnings[profile] = sorted({v.rule for v in outcome.violations if v.severity == "warning"})
+        if profile == "serde" and not rules[profile] and outcome.binding is not None:
             try:
                 output = encode_values(field_values(outcome.binding, parse_number))
             except EncodeError as exc:  # serde accepted it, so serde_json can write it: a codec bug
                 raise FixtureError(f"{case.name}: serde accepts it but the codec cannot write it: {exc}") from exc
             serde_output = output.decode("utf-8")
-    return Judged(case, rules, serde_output)
+    return Judged(case, rules, warnings, serde_output)
 
 
 def all_cases(root: Path) -> tuple[dict[str, str], list[Case]]:
@@ -130,6 +136,7 @@ def _entry(item: Judged) -> dict[str, Any]:
         "newline_appended": item.valid,
         "expected": {profile: "reject" if item.rules[profile] else "accept" for profile in PROFILES},
         "rules": item.rules,
+        "warnings": item.warnings,
     }
     if item.serde_output is not None:
         entry["serde_output"] = item.serde_output

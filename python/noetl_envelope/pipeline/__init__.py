@@ -58,7 +58,7 @@ def conform_violations(data: bytes) -> list[Violation]:
     """Contract violations plus drift findings for one document ([] = canonical), by the
     reference engine's stages."""
     from noetl_envelope.profiles import canonical, contract
-    from noetl_envelope.profiles.drift import classify_tree
+    from noetl_envelope.profiles.drift import classify_tree, explained
     from noetl_envelope.wire.lexer import LexError, scan
 
     try:
@@ -73,5 +73,6 @@ def conform_violations(data: bytes) -> list[Violation]:
             return []  # the bytes are serde_json's own: nothing can have drifted (the common case)
     drift = classify_tree(data, tree)
     # Not explained by any drift class, but still not canonical: the canonical rule
-    # (canonical.differs / canonical.float-roundtrip) names it, so nothing slips through.
-    return found + (drift or not_canonical)
+    # (canonical.differs / canonical.float-roundtrip) names it, so nothing slips through. A drift
+    # class that explains a schema finding replaces it: one finding per cause.
+    return explained(found, drift) + (drift or not_canonical)

@@ -34,6 +34,7 @@ from noetl_envelope.core.rules import CANONICAL, Rule
 from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.model.rusttypes import EncodeError, quote
 from noetl_envelope.model.schema import FieldSpec, field_specs
+from noetl_envelope.profiles.contract import SCHEMA_ADDITIONALPROPERTIES, SCHEMA_REQUIRED, SCHEMA_TYPE
 from noetl_envelope.wire.jsontree import BadStr, Num, Obj, a_type_name, clip, excerpt, type_name
 from noetl_envelope.wire.lexer import LexError, scan
 from noetl_envelope.wire.numbers import (
@@ -97,7 +98,10 @@ DRIFT_NUMBER_FORM = Rule(
 DRIFT_FLOAT_ROUNDTRIP = Rule(
     "drift.float-roundtrip",
     CANONICAL,
-    "A float in serde_json's form that serde_json reads back as a neighbouring f64 (see canonical.float-roundtrip).",
+    "A warning, not drift: a float in serde_json's form that serde_json's default parser reads back as a "
+    "neighbouring f64 (see canonical.float-roundtrip; the fix is serde_json's `float_roundtrip` feature on "
+    "the consumer).",
+    severity="warning",
 )
 
 DRIFT_KEY_ORDER = Rule(
@@ -121,6 +125,36 @@ DRIFT_ESCAPE_FORM = Rule(
 
 # The classes in the order a report lists them: the struct's shape first, then its values,
 # then the bytes. Every id is declared in rules.py.
+# One finding per cause in conform: a drift class naming why a schema rule fired replaces that
+# finding. drift class -> (the schema rule it explains, whether the schema rule sits at the
+# member's parent: `required` is reported at the object, the missing member at its own path).
+EXPLAINS: dict[str, tuple[str, bool]] = {
+    DRIFT_UNKNOWN_FIELD: (SCHEMA_ADDITIONALPROPERTIES, False),
+    DRIFT_MISSING_FIELD: (SCHEMA_REQUIRED, True),
+    DRIFT_TYPE_CHANGE: (SCHEMA_TYPE, False),
+}
+
+
+def explained(found: list[Violation], drift: list[Violation]) -> list[Violation]:
+    """`found` without the schema findings that a drift finding in `drift` explains (each drift
+    finding explains one)."""
+    owed: dict[tuple[str, JsonPath], int] = {}
+    for finding in drift:
+        explains = EXPLAINS.get(finding.rule)
+        if explains is not None:
+            rule, at_parent = explains
+            key = (rule, finding.path[:-1] if at_parent else finding.path)
+            owed[key] = owed.get(key, 0) + 1
+    kept: list[Violation] = []
+    for violation in found:
+        key = (violation.rule, violation.path)
+        if owed.get(key, 0) > 0:
+            owed[key] -= 1
+            continue
+        kept.append(violation)
+    return kept
+
+
 CLASSES = (
     DRIFT_UNKNOWN_FIELD,
     DRIFT_MISSING_FIELD,

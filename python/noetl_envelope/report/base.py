@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -17,27 +18,42 @@ from noetl_envelope.core.violations import Violation
 from noetl_envelope.run.reader import Document
 
 
+def is_valid(violations: list[Violation]) -> bool:
+    """A document is valid exactly when none of its violations is an error (warnings allowed)."""
+    return all(v.severity != "error" for v in violations)
+
+
 @dataclass(slots=True)
 class Summary:
-    """Totals of one run; `rules` counts violations (not documents) per rule id."""
+    """Totals of one run; `rules` counts violations (not documents) per rule id, errors and
+    warnings alike; `warned` counts documents with at least one warning; `ignored` counts the
+    violations of rules the user asked to ignore, per rule id (they decide nothing)."""
 
     command: str
     profile: str
     documents: int = 0
     valid: int = 0
     invalid: int = 0
+    warned: int = 0
     blank_lines: int = 0
     rules: Counter[str] = field(default_factory=Counter)
+    ignored: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
 
     def record(self, violations: list[Violation]) -> None:
         """Count one document with its violations ([] = valid)."""
         self.documents += 1
-        if violations:
-            self.invalid += 1
-            self.rules.update(v.rule for v in violations)
-        else:
+        if is_valid(violations):
             self.valid += 1
+        else:
+            self.invalid += 1
+        if any(v.severity == "warning" for v in violations):
+            self.warned += 1
+        self.rules.update(v.rule for v in violations)
+
+    def failed(self, *, strict: bool = False) -> bool:
+        """Whether the run has findings (exit 1): an invalid document, or under `strict` a warning."""
+        return bool(self.invalid or (strict and self.warned))
 
     def settle(self, documents: int, blank_lines: int) -> None:
         """Close the counts with the reader's totals: documents never recorded one by one (a
@@ -50,6 +66,11 @@ class Summary:
         """`checked 12 documents (profile contract): 10 valid, 2 invalid`, plus blank lines if any."""
         noun = "document" if self.documents == 1 else "documents"
         text = f"checked {self.documents} {noun} (profile {self.profile}): {self.valid} valid, {self.invalid} invalid"
+        if self.warned:
+            text += f", {self.warned} with warnings"
+        if self.ignored:
+            total = sum(self.ignored.values())
+            text += f", {total} ignored violation{'s' if total != 1 else ''}"
         if self.blank_lines:
             text += f", {self.blank_lines} blank line{'s' if self.blank_lines != 1 else ''} skipped"
         return text
@@ -65,10 +86,33 @@ class Summary:
             "documents": self.documents,
             "valid": self.valid,
             "invalid": self.invalid,
+            "warned": self.warned,
             "blank_lines": self.blank_lines,
             "rules": dict(self.rule_counts()),
+            "ignored": dict(sorted(self.ignored.items())),
             "elapsed_seconds": round(self.elapsed, 6),
         }
+
+
+def report_all(
+    checked: Iterable[tuple[Document, list[Violation]]],
+    summary: Summary,
+    reporter: Reporter,
+    *,
+    ignore: frozenset[str] = frozenset(),
+    each: Callable[[Document, list[Violation]], None] | None = None,
+) -> None:
+    """Count and report every checked document, in order; violations of an `ignore`d rule are
+    counted as ignored and decide nothing. `each` sees what the reporter sees (conform's classes)."""
+    for doc, found in checked:
+        violations = found
+        if ignore:
+            violations = [v for v in found if v.rule not in ignore]
+            summary.ignored.update(v.rule for v in found if v.rule in ignore)
+        summary.record(violations)
+        if each is not None:
+            each(doc, violations)
+        reporter.document(doc, violations)
 
 
 class Reporter(ABC):

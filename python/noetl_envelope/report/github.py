@@ -33,7 +33,8 @@ class GithubReporter(Reporter):
         for violation in violations:
             props = f"file={escape_property(doc.source)},line={doc.line},title={escape_property(violation.rule)}"
             where = violation.pointer or "/"
-            self.stream.write(f"::error {props}::{escape_data(f'{where}: {violation.message}')}\n")
+            command = "warning" if violation.severity == "warning" else "error"
+            self.stream.write(f"::{command} {props}::{escape_data(f'{where}: {violation.message}')}\n")
 
     def finish(self, summary: Summary) -> None:
         text = summary.headline()

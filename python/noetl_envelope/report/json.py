@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.report.base import Reporter, Summary
+from noetl_envelope.report.base import Reporter, Summary, is_valid
 from noetl_envelope.run.reader import Document
 
 
@@ -23,8 +23,10 @@ class JsonReporter(Reporter):
         record = {
             "source": doc.source,
             "line": doc.line,
-            "valid": not violations,
-            "violations": [{"rule": v.rule, "pointer": v.pointer, "message": v.message} for v in violations],
+            "valid": is_valid(violations),
+            "violations": [
+                {"rule": v.rule, "severity": v.severity, "pointer": v.pointer, "message": v.message} for v in violations
+            ],
         }
         self.stream.write(_dumps(record) + "\n")
 

@@ -17,7 +17,7 @@ import tempfile
 from typing import TextIO
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.report.base import Reporter, Summary, location
+from noetl_envelope.report.base import Reporter, Summary, is_valid, location
 from noetl_envelope.run.reader import Document
 
 # Characters not allowed in XML 1.0 at all: C0 controls except TAB/LF/CR, surrogates, U+FFFE/F.
@@ -68,9 +68,13 @@ class JunitReporter(Reporter):
         if not violations:
             self._cases.write(head + "/>\n")
             return
-        first = violations[0]
+        if is_valid(violations):  # warnings only: a passing test case that shows them
+            body = "\n".join(f"warning: {v}" for v in violations)
+            self._cases.write(f"{head}>\n    <system-out>{xml_text(body)}</system-out>\n  </testcase>\n")
+            return
+        first = next(v for v in violations if v.severity == "error")
         summary = f"{len(violations)} violation{'s' if len(violations) != 1 else ''}: {first}"
-        body = "\n".join(str(v) for v in violations)
+        body = "\n".join(("warning: " if v.severity == "warning" else "") + str(v) for v in violations)
         self._cases.write(
             f'{head}>\n    <failure type="{xml_attr(first.rule)}" message="{xml_attr(summary)}">'
             f"{xml_text(body)}</failure>\n  </testcase>\n"
@@ -89,6 +93,7 @@ class JunitReporter(Reporter):
             ("command", summary.command),
             ("profile", summary.profile),
             ("blank_lines", str(summary.blank_lines)),
+            ("warned", str(summary.warned)),
             *((f"rule.{rule_id}", str(count)) for rule_id, count in summary.rule_counts()),
         ):
             out.write(f'    <property name="{xml_attr(key)}" value="{xml_attr(value)}"/>\n')

@@ -1,4 +1,5 @@
-"""The `text` format: one line per finding in compiler style (`path:line: /pointer: message [rule]`)."""
+"""The `text` format: one line per finding in compiler style (`path:line: /pointer: message [rule]`,
+`path:line: warning: ...` for a warning)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ class TextReporter(Reporter):
             return
         where = one_line(location(doc))
         for violation in violations:
-            # Violation.__str__ is the canonical `/pointer: message [rule]` form.
-            self.stream.write(f"{where}: {one_line(str(violation))}\n")
+            # Violation.__str__ is the canonical `/pointer: message [rule]` form; a warning says so.
+            mark = "warning: " if violation.severity == "warning" else ""
+            self.stream.write(f"{where}: {mark}{one_line(str(violation))}\n")
 
     def finish(self, summary: Summary) -> None:
         self.stream.write(summary.headline() + "\n")

@@ -189,7 +189,6 @@ def check_stream(
                 yield from result.reported
             if progress is not None:
                 progress.advance(result.documents)
-        reader.require_documents()
     finally:
         if progress is not None:
             progress.close()

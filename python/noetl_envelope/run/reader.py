@@ -174,20 +174,13 @@ class DocumentReader(Iterator[Document]):
             for doc in self._read(item):
                 self.documents += 1
                 yield doc
-        if self._paths:
-            self.require_documents()
-
-    def require_documents(self) -> None:
-        """Raise `InputError` when the input held no document at all (blank lines only)."""
-        if self.documents == 0:
-            raise InputError(f"no documents in {_describe(self._paths)}")
 
     def units(self, span_bytes: int, *, spans_per_file: int = 1) -> Iterator[Span | Document]:
         """The input as units of work, in order: spans of at most about `span_bytes` bytes cut
         at line ends for files (smaller, down to `MIN_SPAN_BYTES`, when that gives a file at
         least `spans_per_file` spans), and the documents themselves for standard input (read
         here, counted in `blank_lines` but not in `documents`). Nothing is counted for spans:
-        whoever reads them reports their counts with `account`, then `require_documents`."""
+        whoever reads them reports their counts with `account`."""
         if span_bytes < 1 or spans_per_file < 1:
             raise ValueError("span_bytes and spans_per_file must be positive")
         for item in self._inputs:

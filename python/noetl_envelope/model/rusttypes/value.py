@@ -92,7 +92,15 @@ def value_to_python(value: Any, read_number: NumberReader) -> Any:
 
 def write_value(value: Any, out: list[str]) -> None:
     """serde_json's compact output of a Value: object keys sorted (BTreeMap order, which is
-    code point order), integers exact, floats in serde_json's shortest form."""
+    code point order), integers exact, floats in serde_json's shortest form. A value nested
+    past serde_json's recursion limit (a cyclic one too) is an EncodeError: serde_json could
+    not read it back, and Python would recurse forever."""
+    _write_value(value, out, 1)
+
+
+def _write_value(value: Any, out: list[str], depth: int) -> None:
+    if depth > MAX_NESTING and isinstance(value, (dict, list, tuple)):
+        raise EncodeError(f"nested deeper than serde_json's recursion limit ({MAX_NESTING} levels), or cyclic")
     if value is None:
         out.append("null")
     elif value is True:
@@ -120,14 +128,14 @@ def write_value(value: Any, out: list[str]) -> None:
             first = False
             out.append(quote(key))
             out.append(":")
-            write_value(value[key], out)
+            _write_value(value[key], out, depth + 1)
         out.append("}")
     elif isinstance(value, (list, tuple)):
         out.append("[")
         for index, item in enumerate(value):
             if index:
                 out.append(",")
-            write_value(item, out)
+            _write_value(item, out, depth + 1)
         out.append("]")
     else:
         raise EncodeError(f"{type(value).__name__} is not a JSON value")
