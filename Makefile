@@ -35,6 +35,7 @@ harness: $(HARNESS)
 $(HARNESS): rust/Cargo.toml rust/Cargo.lock $(wildcard rust/src/*.rs)
 	cd rust && cargo build --release --locked --quiet
 
+# The whole suite, the conformance tests below included (so CI runs `make test`, not both).
 test: setup harness
 	$(PYTHON) -m pytest -q
 
@@ -46,6 +47,7 @@ lint: setup
 
 # tests/test_conformance.py runs `cargo test`, Rust `emit --contract` -> `conform --producer rust`
 # and Python `sample` -> Rust `check`; tests/test_drift.py builds drifted structs and expects them caught.
+# A subset of `make test`, for running on its own.
 conformance: setup harness
 	$(PYTHON) -m pytest -q tests/test_conformance.py tests/test_drift.py
 	$(PYTHON) -m pytest -q -m "rust or slow" --ignore=tests/test_conformance.py --ignore=tests/test_drift.py

@@ -47,8 +47,9 @@ def mixed_file(harness: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "noetl_envelope", *args], capture_output=True, env=ENV, check=False)
+def _cli(*args: str, accel: bool = True) -> subprocess.CompletedProcess[bytes]:
+    env = ENV if accel else {**ENV, "NOETL_ENVELOPE_ACCEL": "0"}
+    return subprocess.run([sys.executable, "-m", "noetl_envelope", *args], capture_output=True, env=env, check=False)
 
 
 def test_jobs_two_prints_exactly_what_jobs_one_prints(mixed_file: Path) -> None:
@@ -70,9 +71,11 @@ def test_json_report_is_the_same_with_two_jobs_and_with_the_reference_engine(mix
     base = _cli("validate", "--format", "json", "--profile", "canonical", str(mixed_file))
     two = _cli("validate", "--format", "json", "--profile", "canonical", "--jobs", "2", str(mixed_file))
     reference = _cli("validate", "--format", "json", "--profile", "canonical", "--engine", "reference", str(mixed_file))
+    python = _cli("validate", "--format", "json", "--profile", "canonical", str(mixed_file), accel=False)
     expected = _without_elapsed(base.stdout)
     assert _without_elapsed(two.stdout) == expected
     assert _without_elapsed(reference.stdout) == expected
+    assert _without_elapsed(python.stdout) == expected  # the fast engine without the native module
     summary = expected[-1]["summary"]
     assert isinstance(summary, dict)
     assert summary["documents"] == len(expected) - 1 and summary["blank_lines"] == 9  # every 500th line but the first
@@ -297,10 +300,12 @@ def test_conform_report_is_the_same_with_two_jobs_and_with_the_reference_engine(
     base = _cli("conform", "--format", "json", str(mixed_file))
     two = _cli("conform", "--format", "json", "--jobs", "2", str(mixed_file))
     reference = _cli("conform", "--format", "json", "--engine", "reference", str(mixed_file))
-    assert base.returncode == two.returncode == reference.returncode == 1
+    python = _cli("conform", "--format", "json", str(mixed_file), accel=False)
+    assert base.returncode == two.returncode == reference.returncode == python.returncode == 1
     expected = _without_elapsed(base.stdout)
     assert _without_elapsed(two.stdout) == expected
     assert _without_elapsed(reference.stdout) == expected
+    assert _without_elapsed(python.stdout) == expected  # the fast engine without the native module
     summary = expected[-1]["summary"]
     assert isinstance(summary, dict)
     assert summary["invalid"] > 50 and summary["valid"] > 4000 and summary["classes"]

@@ -366,6 +366,16 @@ CASES: list[tuple[str, Callable[[Schema], None] | None, Callable[[Schema], None]
         set(),
     ),
     (
+        # An open old schema lets old data carry `type` as an undeclared key: new serde binds it
+        # (a duplicate of event_type) and the new contract calls it an alias on the wire.
+        "alias-added-open",
+        open_old,
+        set_key("event_type", "x-serde", {"alias": ["type"]}),
+        "compat.alias-added",
+        "/properties/event_type/x-serde",
+        {RUST_BW, PY_BW},
+    ),
+    (
         "alias-removed",
         None,
         set_key("context", "x-serde", {}),

@@ -3,6 +3,7 @@
 Every document of the corpus goes through `envelope-harness check` (serde_json 1.0.150, chrono
 0.4.44, the seed struct) and through our profiles; any disagreement fails with the document.
 Disagreements found while building this stay as named cases in `test_regressions.py`.
+`validate` uses the fast engine: the tests that call it run with the native accelerator on and off.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def judged(harness: object) -> list[tuple[bytes, RustVerdict]]:
     return list(zip(docs, rust_check(docs), strict=True))
 
 
-def test_serde_profile_verdicts_match_serde_json(judged: list[tuple[bytes, RustVerdict]]) -> None:
+def test_serde_profile_verdicts_match_serde_json(judged: list[tuple[bytes, RustVerdict]], accelerator: str) -> None:
     disagreements = []
     for doc, rust in judged:
         ours = validate(doc, profile="serde")
@@ -48,7 +49,9 @@ def test_encode_decode_matches_serde_json_bytes(judged: list[tuple[bytes, RustVe
     assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[:3]}"
 
 
-def test_profiles_nest_canonical_in_contract_in_serde(judged: list[tuple[bytes, RustVerdict]]) -> None:
+def test_profiles_nest_canonical_in_contract_in_serde(
+    judged: list[tuple[bytes, RustVerdict]], accelerator: str
+) -> None:
     counts = {"serde": 0, "contract": 0, "canonical": 0}
     for doc, rust in judged:
         serde_ok = is_valid(validate(doc, profile="serde"))

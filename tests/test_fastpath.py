@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from corpus import corpus
 from harness import rust_emit
 from noetl_envelope.core.rules import PROFILES
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.engines import check
 from noetl_envelope.engines import fast as fastpath
 from noetl_envelope.engines.reference import run
@@ -46,10 +47,35 @@ BASE = (
 
 
 @pytest.fixture(autouse=True)
-def pure_python(monkeypatch: pytest.MonkeyPatch) -> None:
+def pure_python(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """The Python proof is tested on its own: the native accelerator, when built, would answer
-    first for most documents (it has its own differential test, tests/test_accel.py)."""
-    monkeypatch.setattr(fastpath, "_prove", None)
+    first for most documents (it has its own differential test, tests/test_accel.py). The
+    engine-equivalence tests take `accelerator` (conftest) instead: both ways."""
+    if "accelerator" not in request.fixturenames:
+        monkeypatch.setattr(fastpath, "_prove", None)
+
+
+class Reference:
+    """The reference engine's answers, computed once for all instances of the tests."""
+
+    def __init__(self) -> None:
+        self._violations: dict[tuple[bytes, str], list[Violation]] = {}
+        self._conform: dict[bytes, list[Violation]] = {}
+
+    def violations(self, doc: bytes, profile: str) -> list[Violation]:
+        if (doc, profile) not in self._violations:
+            self._violations[doc, profile] = run(doc, profile).violations  # = check(doc, profile, "reference")
+        return self._violations[doc, profile]
+
+    def conform(self, doc: bytes) -> list[Violation]:
+        if doc not in self._conform:
+            self._conform[doc] = conform_violations(doc)
+        return self._conform[doc]
+
+
+@pytest.fixture(scope="module")
+def reference() -> Reference:
+    return Reference()
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +150,9 @@ def near_misses() -> list[bytes]:
     ]
 
 
-def test_fast_engine_answers_only_what_the_reference_answers(documents: list[bytes]) -> None:
+def test_fast_engine_answers_only_what_the_reference_answers(
+    documents: list[bytes], reference: Reference, accelerator: str
+) -> None:
     wrong = []
     valid = dict.fromkeys(PROFILES, 0)
     invalid = dict.fromkeys(PROFILES, 0)
@@ -133,9 +161,9 @@ def test_fast_engine_answers_only_what_the_reference_answers(documents: list[byt
             fast = fastpath.violations(doc, profile)
             if fast is None:
                 continue
-            reference = run(doc, profile).violations
-            if fast != reference:
-                wrong.append((profile, doc[:160], [str(v) for v in fast[:2]], [str(v) for v in reference[:2]]))
+            expected = reference.violations(doc, profile)
+            if fast != expected:
+                wrong.append((profile, doc[:160], [str(v) for v in fast[:2]], [str(v) for v in expected[:2]]))
             if fast:
                 invalid[profile] += 1
             else:
@@ -148,20 +176,24 @@ def test_fast_engine_answers_only_what_the_reference_answers(documents: list[byt
     assert min(invalid["contract"], invalid["canonical"]) > 150, invalid
 
 
-def test_fast_and_reference_engines_give_identical_violation_lists(documents: list[bytes]) -> None:
+def test_fast_and_reference_engines_give_identical_violation_lists(
+    documents: list[bytes], reference: Reference, accelerator: str
+) -> None:
     for profile in PROFILES:
         for doc in documents:
-            assert check(doc, profile, "fast") == check(doc, profile, "reference"), (profile, doc[:200])
+            assert check(doc, profile, "fast") == reference.violations(doc, profile), (profile, doc[:200])
 
 
-def test_fast_conform_checker_equals_conform_violations(documents: list[bytes]) -> None:
+def test_fast_conform_checker_equals_conform_violations(
+    documents: list[bytes], reference: Reference, accelerator: str
+) -> None:
     fast = checker_for(Checks(profile="canonical", engine="fast", drift=True))
     for doc in documents:
         if fastpath.decide(doc, "canonical"):
-            assert conform_violations(doc) == [], doc[:200]
+            assert reference.conform(doc) == [], doc[:200]
             assert fast(doc) == []
         else:
-            assert fast(doc) == conform_violations(doc)
+            assert fast(doc) == reference.conform(doc)
 
 
 def test_every_realistic_event_is_decided_fast(harness: Path) -> None:

@@ -6,6 +6,7 @@ stalling the suite.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -150,23 +151,54 @@ def test_bulk_raises_a_workers_input_error_in_report_order(tmp_path: Path) -> No
         next(results)
 
 
+# The CLI as `python -m noetl_envelope` runs it, except that the first answers the pool receives
+# are announced by one byte on the file descriptor in READY_FD: the workers are forked, serving,
+# and the run is under way. Nothing else changes.
+_SIGNALLING_CLI = """
+import os, sys
+from noetl_envelope.run import forkpool
+ready = [int(os.environ["READY_FD"])]
+wait = forkpool.ForkPool.wait
+def signalling_wait(self):
+    answers = wait(self)
+    if ready:
+        os.write(ready[0], b"r")
+        os.close(ready.pop())
+    return answers
+forkpool.ForkPool.wait = signalling_wait
+from noetl_envelope.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def test_ctrl_c_stops_the_cli_and_its_workers_with_one_line(tmp_path: Path) -> None:
     # Slow work (the reference engine on invalid documents) so the run is still going.
     path = tmp_path / "slow.ndjson"
     path.write_bytes(b'{"execution_id":"x"}\n' * 200_000)
-    command = [sys.executable, "-m", "noetl_envelope", "validate", "--quiet", "--engine", "reference"]
+    command = [sys.executable, "-c", _SIGNALLING_CLI, "validate", "--quiet", "--engine", "reference"]
+    ready_read, ready_write = os.pipe()
     proc = subprocess.Popen(
         [*command, "--jobs", "2", str(path)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env=ENV,
+        env={**ENV, "READY_FD": str(ready_write)},
+        pass_fds=(ready_write,),
         start_new_session=True,  # its own process group, as a terminal's foreground job
     )
-    time.sleep(3)
+    os.close(ready_write)
+    try:
+        with os.fdopen(ready_read, "rb") as ready:
+            announced = ready.read(1)  # blocks until the first answers are in (the alarm guards it)
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    assert announced == b"r", proc.communicate(timeout=60)[1]
+    assert proc.poll() is None, "the run ended before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: the whole group gets it
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert stderr == b"noetl-envelope: interrupted\n"
-    time.sleep(0.5)
-    with pytest.raises(ProcessLookupError):  # no worker outlived the command
+    # The command reaped its workers before it exited: none is left in its process group.
+    with pytest.raises(ProcessLookupError):
         os.killpg(proc.pid, 0)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import pwd
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -206,16 +209,59 @@ def test_special_files_are_refused(tmp_path: Path) -> None:
         iter_documents([str(fifo)])
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
-def test_unreadable_file(tmp_path: Path) -> None:
-    locked = tmp_path / "locked.json"
-    locked.write_bytes(b"{}")
-    locked.chmod(0)
+def _unprivileged(run: Callable[[], str]) -> str:
+    """`run()` in a forked child that dropped root to `nobody` (root opens any file, so a locked
+    file is only locked for someone else); its result, or the repr of what it raised."""
     try:
-        with pytest.raises(InputError, match=r"locked\.json: cannot read"):
-            iter_documents([str(locked)])
-    finally:
-        locked.chmod(0o600)
+        user = pwd.getpwnam("nobody")
+        uid, gid = user.pw_uid, user.pw_gid
+    except KeyError:
+        uid = gid = 65534
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        code = 1
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+            try:
+                answer = run()
+            except BaseException as exc:
+                answer = f"raised {exc!r}"
+            os.write(write_end, answer.encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as answers:
+        answer = answers.read().decode()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, f"the unprivileged child failed: {answer!r}"
+    return answer
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_unreadable_file() -> None:
+    # Not tmp_path: an unprivileged child must be able to reach the file (pytest's base is 0700).
+    with tempfile.TemporaryDirectory() as folder:
+        os.chmod(folder, 0o755)
+        locked = Path(folder) / "locked.json"
+        locked.write_bytes(b"{}")
+        locked.chmod(0)
+
+        def attempt() -> str:
+            assert not os.access(locked, os.R_OK)  # really locked out, whoever runs this
+            with pytest.raises(InputError) as info:
+                iter_documents([str(locked)])
+            return str(info.value)
+
+        try:
+            message = _unprivileged(attempt) if os.geteuid() == 0 else attempt()
+        finally:
+            locked.chmod(0o600)
+        assert message == f"{locked}: cannot read: Permission denied", message
 
 
 def test_files_of_blank_lines_hold_no_documents(tmp_path: Path) -> None:
