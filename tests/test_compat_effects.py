@@ -250,5 +250,5 @@ def test_every_kind_has_a_row() -> None:
     # broken cell (or a known-wrong cell it names today): emptying that function fails that row.
     named = {case for case, _cell in KNOWN_WRONG}
     proving = {c[3] for c in ALL_CASES if ROWS[c[0]][0] or c[0] in named}
-    effectful = {kind for kind, (_category, fn) in KINDS.items() if fn.__name__ != "_no_effect"}
+    effectful = {kind for kind, fn in KINDS.items() if fn.__name__ != "_no_effect"}
     assert effectful <= proving, effectful - proving

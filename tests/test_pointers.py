@@ -16,18 +16,16 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from noetl_envelope import cli
-from noetl_envelope.core.violations import pointer_join
+from noetl_envelope.core.violations import JsonPath, Violation, render_pointer
 
-Path_ = tuple[str | int, ...]
+Path_ = JsonPath
 
 
 def render(path: Path_) -> str:
-    """The package's pointer of a path of keys and indices -- the one place to retarget when the
-    rendering function changes (e.g. `render_pointer(path)` in core/violations.py)."""
-    pointer = ""
-    for token in path:
-        pointer = pointer_join(pointer, token)
-    return pointer
+    """The package's pointer of a path of keys and indices, as every report shows it."""
+    rendered = render_pointer(path)
+    assert Violation("json.syntax", path, "x").pointer == rendered  # Violation renders through it
+    return rendered
 
 
 _TOKEN = re.compile(r"(?:[^~/]|~[01])*")
