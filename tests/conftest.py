@@ -44,10 +44,10 @@ settings.load_profile(HYPOTHESIS_PROFILE)
 
 
 def native_accelerator_in_use() -> bool:
-    """Whether the fast engine calls the native module (retarget here when engine selection moves)."""
-    from noetl_envelope.engines import fast
+    """Whether the fast engine the package selects by default calls the native module."""
+    from noetl_envelope.engines import select
 
-    return fast._prove is not None
+    return bool(getattr(select("fast"), "native", False))
 
 
 def _accelerator_expected() -> bool | None:
@@ -92,20 +92,15 @@ def accelerator(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 
     "native" is skipped only where the module is not built and CI is not set; the state is
     asserted either way, so neither instance is a silent copy of the other."""
-    from noetl_envelope.engines import fast, native
+    from noetl_envelope.engines import native
 
+    # The default selection follows native.wanted(), what NOETL_ENVELOPE_ACCEL sets.
+    monkeypatch.setattr(native, "wanted", lambda: request.param == "native")
     if request.param == "python":
-        monkeypatch.setattr(fast, "_prove", None)  # what NOETL_ENVELOPE_ACCEL=0 leaves at import
         assert not native_accelerator_in_use()
         return "python"
-    if fast._prove is None:
-        if _accelerator_expected() is None and not native.available():
-            pytest.skip(f"{native.MODULE} is not built (make setup builds it from rust/accel)")
-        spec = fast.accel_spec()
-        assert spec is not None, "the canonical schema uses only what the accelerator checks"
-        import orjson
-
-        monkeypatch.setattr(fast, "_prove", native.prover(orjson.dumps(spec).decode()))
+    if not native_accelerator_in_use() and _accelerator_expected() is None and not native.available():
+        pytest.skip(f"{native.MODULE} is not built (make setup builds it from rust/accel)")
     assert native_accelerator_in_use()
     return "native"
 

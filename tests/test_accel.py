@@ -24,7 +24,7 @@ from corpus import corpus
 from harness import rust_emit
 from noetl_envelope.api import encode
 from noetl_envelope.core.rules import PROFILES
-from noetl_envelope.engines import check
+from noetl_envelope.engines import check, select
 from noetl_envelope.engines import fast as fastpath
 from noetl_envelope.engines import native as accel
 from noetl_envelope.engines.reference import run
@@ -130,11 +130,15 @@ def test_canonical_events_are_proved(prove: Prove, contract_events: list[bytes],
 
 
 def test_engine_uses_it_and_can_be_switched_off(documents: list[bytes]) -> None:
-    assert fastpath._prove is not None  # built and enabled here: the fast engine calls it
-    script = "from noetl_envelope.engines import fast; print(fast._prove is None)"  # in a fresh process
-    env = {**os.environ, "NOETL_ENVELOPE_ACCEL": "0"}
+    assert select("fast").native  # built and enabled here: the fast engine calls it
+    assert not select("fast", native=False).native  # an option turns it off ...
+    script = "from noetl_envelope.engines import select; print(select('fast').native)"  # ... and so does
+    env = {**os.environ, "NOETL_ENVELOPE_ACCEL": "0"}  # the switch, read when an engine is made
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, check=True, text=True)
-    assert out.stdout.strip() == "True"
+    assert out.stdout.strip() == "False"
+    importing = "import noetl_envelope.engines, sys; print('noetl_envelope_accel' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", importing], capture_output=True, check=True, text=True)
+    assert out.stdout.strip() == "False"  # chosen when asked for, not at import time
     # With the accelerator the fast engine still answers exactly what the reference answers.
     wrong = []
     for profile in PROFILES:

@@ -46,13 +46,9 @@ BASE = (
 )
 
 
-@pytest.fixture(autouse=True)
-def pure_python(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Python proof is tested on its own: the native accelerator, when built, would answer
-    first for most documents (it has its own differential test, tests/test_accel.py). The
-    engine-equivalence tests take `accelerator` (conftest) instead: both ways."""
-    if "accelerator" not in request.fixturenames:
-        monkeypatch.setattr(fastpath, "_prove", None)
+# `fastpath.violations(doc, profile)` with no `prove` is the Python proof on its own: the native
+# accelerator, when given, would answer first for most documents (it has its own differential
+# test, tests/test_accel.py). The engine-equivalence tests take `accelerator` (conftest): both ways.
 
 
 class Reference:

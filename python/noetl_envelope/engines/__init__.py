@@ -15,6 +15,7 @@ from typing import Protocol
 from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.engines import fast
+from noetl_envelope.engines import native as native_module
 from noetl_envelope.engines.reference import run
 
 
@@ -35,28 +36,43 @@ class ReferenceEngine:
 
 
 class FastEngine(ReferenceEngine):
-    """The fast path's proof where it has one, else the reference engine."""
+    """The fast path's proof where it has one, else the reference engine. With `native`, the
+    compiled accelerator is asked first (when it is built); the pure-Python proof otherwise."""
+
+    def __init__(self, *, native: bool) -> None:
+        self._prove = fast.native_prover() if native else None
+
+    @property
+    def native(self) -> bool:
+        """Whether the native accelerator is in use."""
+        return self._prove is not None
 
     def violations(self, data: bytes, profile: str) -> list[Violation]:
         if profile in PROFILES:
-            found = fast.violations(data, profile)
+            found = fast.violations(data, profile, self._prove)
             if found is not None:
                 return found
         return run(data, profile).violations
 
     def proves_valid(self, data: bytes, profile: str) -> bool:
-        return fast.decide(data, profile)
+        return fast.decide(data, profile, self._prove)
 
 
-ENGINES: dict[str, Engine] = {"fast": FastEngine(), "reference": ReferenceEngine()}
+ENGINE_NAMES = ("fast", "reference")
+_MADE: dict[tuple[str, bool], Engine] = {}
 
 
-def select(name: str) -> Engine:
-    """The engine called `name` ('fast' or 'reference')."""
-    try:
-        return ENGINES[name]
-    except KeyError:
-        raise ValueError(f"unknown engine {name!r}; expected one of {', '.join(ENGINES)}") from None
+def select(name: str, *, native: bool | None = None) -> Engine:
+    """The engine called `name` ('fast' or 'reference'); for 'fast', `native` says whether it may
+    use the compiled accelerator (None: unless NOETL_ENVELOPE_ACCEL=0). Made once per choice."""
+    if name not in ENGINE_NAMES:
+        raise ValueError(f"unknown engine {name!r}; expected one of {', '.join(ENGINE_NAMES)}")
+    use_native = name == "fast" and (native_module.wanted() if native is None else native)
+    engine = _MADE.get((name, use_native))
+    if engine is None:
+        engine = FastEngine(native=use_native) if name == "fast" else ReferenceEngine()
+        _MADE[(name, use_native)] = engine
+    return engine
 
 
 def check(data: bytes, profile: str, engine: str = "fast") -> list[Violation]:

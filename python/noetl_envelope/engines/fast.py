@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import dataclasses
 import keyword
-import os
 import re
 from collections.abc import Callable
 from functools import cache
@@ -263,32 +262,32 @@ def accel_spec() -> dict[str, Any] | None:
     return {"fields": fields}
 
 
-def _load_accelerator() -> Callable[[bytes, str], bool] | None:
-    """The accelerator's `prove`, or None when it is switched off, not built, or the schema
-    uses something it does not check."""
-    if os.environ.get("NOETL_ENVELOPE_ACCEL", "1") == "0":
-        return None
-    from noetl_envelope.engines import native as accel
+Prove = Callable[[bytes, str], bool]
+
+
+@cache
+def native_prover() -> Prove | None:
+    """The native accelerator's `prove` for this schema, or None when the module is not built or
+    the schema uses something it does not check. Loaded when an engine first asks, not at import."""
+    from noetl_envelope.engines import native
 
     spec = accel_spec()
     if spec is None:
         return None
-    return accel.prover(orjson.dumps(spec).decode())
+    return native.prover(orjson.dumps(spec).decode())
 
 
-_prove = _load_accelerator()
-
-
-def decide(data: bytes, profile: str) -> bool:
+def decide(data: bytes, profile: str, prove: Prove | None = None) -> bool:
     """True only if the reference engine finds nothing in `data` under `profile`; False means
     "run the reference engine" (the document may well be valid)."""
-    return violations(data, profile) == []
+    return violations(data, profile, prove) == []
 
 
-def violations(data: bytes, profile: str) -> list[Violation] | None:
+def violations(data: bytes, profile: str, prove: Prove | None = None) -> list[Violation] | None:
     """The reference engine's violations for `data` under `profile`, when this module can
-    prove what they are ([] = valid); None means "run the reference engine"."""
-    if _prove is not None and _prove(data, profile):
+    prove what they are ([] = valid); None means "run the reference engine". `prove` is the
+    native accelerator's, asked first when given."""
+    if prove is not None and prove(data, profile):
         return []
     body = data[:-1] if data[-1:] == b"\n" else data
     if body[:1] != b"{":

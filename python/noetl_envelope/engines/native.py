@@ -8,10 +8,17 @@ package does not, and everything works without it (slower). `prover(spec)` retur
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from typing import Protocol, cast
 
 MODULE = "noetl_envelope_accel"
+SWITCH = "NOETL_ENVELOPE_ACCEL"  # "0" keeps the fast engine from using the module
+
+
+def wanted() -> bool:
+    """Whether the environment lets the fast engine use the module (read when an engine is made)."""
+    return os.environ.get(SWITCH, "1") != "0"
 
 
 class Prover(Protocol):

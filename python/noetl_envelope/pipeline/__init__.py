@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.engines import select
+from noetl_envelope.engines import Engine, select
 
 Checker = Callable[[bytes], list[Violation]]
 
@@ -31,16 +31,19 @@ class Checks:
     engine: str = "fast"
     project: bool = False  # also the projection rules (`validate --project`)
     drift: bool = False  # conform: contract violations plus drift classes; `profile` is canonical then
+    native: bool | None = None  # the fast engine may use the native accelerator (None: unless switched off)
 
 
 def checker_for(checks: Checks) -> Checker:
-    """`check` bound to `checks`: what the bulk runner calls per document."""
-    return functools.partial(check, checks=checks)
+    """`check` bound to `checks` and its engine, chosen once here (forked workers inherit it):
+    what the bulk runner calls per document."""
+    return functools.partial(check, checks=checks, engine=select(checks.engine, native=checks.native))
 
 
-def check(data: bytes, checks: Checks) -> list[Violation]:
-    """Every violation of one document under `checks` ([] = valid)."""
-    engine = select(checks.engine)
+def check(data: bytes, checks: Checks, engine: Engine | None = None) -> list[Violation]:
+    """Every violation of one document under `checks` ([] = valid; warnings allowed)."""
+    if engine is None:
+        engine = select(checks.engine, native=checks.native)
     if checks.drift:
         if engine.proves_valid(data, "canonical"):
             return []
