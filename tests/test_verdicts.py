@@ -163,3 +163,51 @@ def test_encode_takes_an_event() -> None:
     with pytest.raises(TypeError, match="encode\\(\\) takes an ExecutorEvent, not NoneType"):
         encode(None)  # type: ignore[arg-type]
     assert validate(bytearray(CLEAN)) == validate(memoryview(CLEAN)) == validate(CLEAN.decode()) == []
+
+
+# --- crash classes found by the differential fuzz run, kept as named regressions -------------
+
+
+def _with(context: bytes = b"{}", created_at: bytes = b'"2024-01-01T00:00:00Z"', extra: bytes = b"") -> bytes:
+    return (
+        b'{"execution_id":1,"event_type":"step.enter","step":"s","status":"STARTED","created_at":'
+        + created_at
+        + b',"context":'
+        + context
+        + extra
+        + b"}"
+    )
+
+
+@pytest.mark.parametrize("depth", [254, 300, 1023, 1100])
+def test_regression_context_nested_past_orjson_s_limit_is_json_depth(depth: int) -> None:
+    # orjson's dumps stops at 254 levels, its loads at 1024: the fast engine used to raise.
+    data = _with(context=b"[" * depth + b"1" + b"]" * depth)
+    for profile in ("serde", "contract", "canonical"):
+        assert {v.rule for v in validate(data, profile=profile)} == {"json.depth"}, profile
+    assert {v.rule for v in validate(data, profile="contract", engine="reference")} == {"json.depth"}
+
+
+def test_regression_a_year_with_thousands_of_leading_zeros_is_chrono_s() -> None:
+    # chrono accepts any number of leading zeros in a signed year; int() refuses 4,300 digits.
+    data = _with(created_at=b'"+' + b"0" * 5000 + b'2026-01-01T00:00:00Z"')
+    assert validate(data, profile="serde") == []
+    assert str(decode(data, profile="serde").created_at) == "2026-01-01T00:00:00Z"
+    too_big = _with(created_at=b'"+' + b"0" * 5000 + b'99999999999999999999-01-01T00:00:00Z"')
+    (violation,) = validate(too_big, profile="serde")
+    assert violation.rule == "serde.invalid-timestamp" and "(20 characters)" not in violation.message
+    assert len(violation.message) < 400, violation.message  # the digits are clipped, not quoted whole
+
+
+@pytest.mark.parametrize("where", ["context", "event_id"])
+def test_regression_numbers_of_thousands_of_digits_in_every_command(tmp_path: Path, where: str) -> None:
+    number = b"1" + b"0" * 5000
+    data = _with(context=b'{"n":' + number + b"}") if where == "context" else _with(extra=b',"event_id":' + number)
+    path = tmp_path / "long.ndjson"
+    path.write_bytes(data + b"\n")
+    for command in (["validate"], ["validate", "--project"], ["validate", "--profile", "canonical"], ["conform"]):
+        out = cli(*command, str(path))
+        assert out.returncode == 1, (command, out.stderr)
+        assert "json.number-out-of-range" in out.stdout and "(5001 characters)" in out.stdout, (command, out.stdout)
+        assert "1267650600228229401496703205376" not in out.stdout  # the old stand-in for long integers
+        assert max(len(line) for line in out.stdout.splitlines()) < 400

@@ -22,7 +22,7 @@ from noetl_envelope.model.binding import Binding
 from noetl_envelope.model.rusttypes import walk_problems
 from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
 from noetl_envelope.profiles import serde
-from noetl_envelope.wire.jsontree import BadStr, Num, Obj, excerpt
+from noetl_envelope.wire.jsontree import BadStr, Num, Obj, ends, excerpt
 from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, NumberRangeError, parse_number
 from noetl_envelope.wire.timestamp import Timestamp, TimestampError, rfc3339_problem
 
@@ -255,6 +255,24 @@ def _number_rules(item: Num, where: JsonPath, found: list[Violation]) -> None:
         )
 
 
+class _LongInteger(int):
+    """An integer token too long for int() (4,300 digits), as python-jsonschema sees it: a value
+    past every 64-bit bound, so the schema's verdict is the real one (json.integer-overflow has
+    reported it already), that messages show as written (its ends, when long)."""
+
+    text: str
+
+    def __new__(cls, text: str) -> _LongInteger:
+        value = super().__new__(cls, -(2**100) if text.startswith("-") else 2**100)
+        value.text = text
+        return value
+
+    def __repr__(self) -> str:
+        return ends(self.text)
+
+    __str__ = __repr__
+
+
 def to_instance(value: Any) -> Any:
     """The tree as the plain Python value python-jsonschema checks (duplicates: last wins)."""
     if isinstance(value, Num):
@@ -264,9 +282,7 @@ def to_instance(value: Any) -> Any:
             except NumberRangeError:
                 return float(value)
         if len(value) > _LONG_INTEGER_DIGITS:
-            # Already reported (json.integer-overflow); any value past every 64-bit bound
-            # keeps the schema's verdict and avoids int()'s 4300-digit limit.
-            return -(2**100) if value.startswith("-") else 2**100
+            return _LongInteger(value)
         return int(value)
     if isinstance(value, Obj):
         return {str(key): to_instance(member) for key, member in value}

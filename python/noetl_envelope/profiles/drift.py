@@ -389,7 +389,8 @@ def _number_finding(token: Num, where: JsonPath) -> Violation | None:
                 "rounded without the float_roundtrip feature), so the bytes change on the next hop",
             )
         return None
-    number = int(token)
+    # 21 digits and more are past u64 either way (and int() refuses 4,300 and more).
+    number = int(token) if len(token.lstrip("-")) <= 20 else U64_MAX + 1
     if I64_MIN <= number <= U64_MAX:
         if token == "-0":
             return Violation(DRIFT_NUMBER_FORM, where, "-0 is not an integer to serde_json; it writes 0 or -0.0")

@@ -95,10 +95,19 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def ends(text: str, limit: int = 40) -> str:
+    """`text` whole up to `limit` characters, else its first and last characters and its length:
+    how a message shows a long number (its magnitude and last digits both matter)."""
+    if len(text) <= limit:
+        return text
+    keep = max(1, (limit - 20) // 2)
+    return f"{text[:keep]}...{text[-keep:]} ({len(text)} characters)"
+
+
 def excerpt(value: Any, limit: int = 40) -> str:
     """A short rendering of a tree value for one-line messages."""
     if isinstance(value, Num):
-        text = str(value)
+        return ends(str(value), limit)
     elif isinstance(value, str):
         text = '"' + value.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
     elif isinstance(value, Obj):

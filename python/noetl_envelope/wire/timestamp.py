@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from noetl_envelope.wire.jsontree import ends
+
 __all__ = [
     "MAX_YEAR",
     "MIN_YEAR",
@@ -379,7 +381,7 @@ class Timestamp:
 
 def _parse_error(text: str, kind: str, what: str) -> TimestampError:
     return TimestampError(
-        f"created_at {text!r}: {what}; chrono expects an RFC 3339 date-time such as"
+        f"created_at {ends(repr(text), 80)}: {what}; chrono expects an RFC 3339 date-time such as"
         f" '2024-05-01T12:00:00.123Z' ({_CHRONO_MESSAGES[kind]})",
         kind=kind,
         text=text,
@@ -420,9 +422,12 @@ def _number(text: str, i: int, max_digits: int | None, field: str) -> tuple[int,
         j += 1
     if j == i:
         raise _parse_error(text, "Invalid", f"expected {field} digits, {_found(text, i)}")
-    value = int(text[i:j])
+    # chrono accepts any number of leading zeros; past them, more than 19 digits cannot fit an
+    # i64 (and Python refuses int() of 4,300 digits and more).
+    significant = text[i:j].lstrip("0") or "0"
+    value = int(significant) if len(significant) <= 19 else 2**63
     if value > 2**63 - 1:
-        raise _parse_error(text, "OutOfRange", f"{field} {text[i:j]} overflows i64")
+        raise _parse_error(text, "OutOfRange", f"{field} {ends(text[i:j])} overflows i64")
     return value, j
 
 
