@@ -7,8 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ACTIONLINT_VERSION=v1.7.12
 
-gobin=$(go env GOPATH 2>/dev/null)/bin
-PATH="$gobin:$PATH"
+# The Go toolchain's usual home, which a non-login shell may not have on PATH.
+if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then
+    PATH="/usr/local/go/bin:$PATH"
+fi
+if command -v go >/dev/null; then
+    PATH="$(go env GOPATH)/bin:$PATH"
+fi
 if ! command -v actionlint >/dev/null || [ "$(actionlint -version | head -1)" != "$ACTIONLINT_VERSION" ]; then
     command -v go >/dev/null || { echo "lint_actions: go is required to install actionlint" >&2; exit 2; }
     go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
