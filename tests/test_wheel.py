@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -14,10 +15,13 @@ pytestmark = pytest.mark.slow
 
 def test_wheel_installs_imports_and_finds_its_schema(repo_root: Path, tmp_path: Path) -> None:
     dist = tmp_path / "dist"
+    # maturin's PEP 517 backend runs the `maturin` executable: this interpreter's, on PATH.
+    build_env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(repo_root)],
         check=True,
         capture_output=True,
+        env=build_env,
     )
     (wheel,) = dist.glob("noetl_envelope-*.whl")
     env_dir = tmp_path / "venv"
