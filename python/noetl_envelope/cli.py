@@ -101,7 +101,9 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        print(f"{PROG} {_version()}")
+        from noetl_envelope.engines.fast import engine
+
+        print(f"{PROG} {_version()} (engine: {engine()})")
         parser.exit()
 
 

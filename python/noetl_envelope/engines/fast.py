@@ -278,6 +278,19 @@ def _load_accelerator() -> Callable[[bytes, str], bool] | None:
 _prove = _load_accelerator()
 
 
+def engine() -> str:
+    """Which engine proves documents here, and why not the native one: for `--version`."""
+    if _prove is not None:
+        return "native"
+    if os.environ.get("NOETL_ENVELOPE_ACCEL", "1") == "0":
+        return "pure Python (NOETL_ENVELOPE_ACCEL=0)"
+    from noetl_envelope.engines import native as accel
+
+    if not accel.available():
+        return f"pure Python ({accel.MODULE} is not installed)"
+    return "pure Python (the schema uses checks the native engine does not reproduce)"
+
+
 def decide(data: bytes, profile: str) -> bool:
     """True only if the reference engine finds nothing in `data` under `profile`; False means
     "run the reference engine" (the document may well be valid)."""
