@@ -68,7 +68,7 @@ bench: setup harness
 dist: setup
 	rm -rf dist
 	$(PYTHON) -m maturin build --release --locked --quiet --interpreter $(PYTHON) --out dist
-	$(PYTHON) -m maturin sdist --quiet --out dist
+	$(PYTHON) -m maturin sdist --out dist
 
 clean:
 	rm -rf .venv .tox dist build rust/target rust/accel/target
