@@ -64,6 +64,7 @@ COMMANDS: dict[str, Command] = {
         "schema compatibility gate: classify changes per consumer role, show counterexamples, check the version policy",
         "noetl_envelope.commands.compat",
     ),
+    "rules": Command("print a rule's documentation (every rule without ID)", "noetl_envelope.commands.rules"),
 }
 
 

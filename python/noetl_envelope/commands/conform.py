@@ -135,7 +135,7 @@ def write_class_table(summary: ConformSummary, stream: TextIO) -> None:
         stream.write(f"    bytes: {one_line(example.excerpt)}\n")
     if any(rule.startswith("drift.") or rule.startswith("canonical.") for rule, _, _ in table):
         if summary.producer == "rust":
-            stream.write("drift: the Rust struct and schema/ disagree; each class is explained in docs/RULES.md\n")
+            stream.write("drift: the Rust struct and schema/ disagree; `noetl-envelope rules ID` explains each class\n")
         else:
             stream.write("drift: this Python producer does not write canonical bytes; use noetl_envelope.encode\n")
 
