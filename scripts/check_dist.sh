@@ -74,6 +74,9 @@ subcommands() {
     head -n 1 events.ndjson | sed 's/"context"/"payload"/' >drift.ndjson
     expect "$env: conform on drift" 1 "$cli" conform --producer rust drift.ndjson
     grep -q "drift.alias-used" "$work/out" || fail "$env: conform on drift does not name drift.alias-used"
+    expect "$env: rules" 0 "$cli" rules drift.alias-used
+    grep -q "severity" "$work/out" || fail "$env: rules printed no documentation"
+    expect "$env: rules with an unknown id" 2 "$cli" rules drift.no-such-class
     expect "$env: validate a missing path" 2 "$cli" validate no-such.ndjson
     expect "$env: an unknown subcommand" 2 "$cli" no-such-command
 
