@@ -2,22 +2,26 @@
 PYTHON ?= .venv/bin/python
 HARNESS := rust/target/release/envelope-harness
 
-.PHONY: setup run gen check-gen test lint conformance compat harness bench clean
+.PHONY: setup run gen check-gen test lint conformance compat harness bench dist clean
 
 setup: .venv/.installed .venv/.accel
+# The editable install builds the native engine too: maturin is the build backend (pyproject.toml),
+# the extension lands in python/noetl_envelope_accel/ and the venv imports python/ in place.
 .venv/.installed: pyproject.toml
 	python3 -m venv .venv
 	$(PYTHON) -m pip install -q --upgrade pip
 	$(PYTHON) -m pip install -q -e '.[dev]'
+	# The native engine used to be a distribution of its own; its old copy would shadow this one.
+	$(PYTHON) -m pip uninstall -q -y noetl-envelope-accel 2>/dev/null || true
 	touch $@
 
-# The optional native accelerator (rust/accel -> module noetl_envelope_accel), built by maturin
-# (a dev dependency) into the venv; the package works without it, only slower. A tree without
-# rust/accel (the partial copies some tests make) skips it.
-ACCEL_SOURCES := $(wildcard rust/accel/Cargo.toml rust/accel/Cargo.lock rust/accel/pyproject.toml rust/accel/src/*.rs)
+# After an edit under rust/accel, `make setup` rebuilds the native engine in place (maturin, a dev
+# dependency, reads [tool.maturin] from pyproject.toml). A tree without rust/accel (the partial
+# copies some tests make) skips it.
+ACCEL_SOURCES := $(wildcard rust/accel/Cargo.toml rust/accel/Cargo.lock rust/accel/src/*.rs)
 .venv/.accel: .venv/.installed $(ACCEL_SOURCES)
 ifneq ($(ACCEL_SOURCES),)
-	VIRTUAL_ENV=$(abspath .venv) $(PYTHON) -m maturin develop --release --locked --quiet -m rust/accel/Cargo.toml
+	VIRTUAL_ENV=$(abspath .venv) $(PYTHON) -m maturin develop --release --locked --quiet
 endif
 	touch $@
 
@@ -60,6 +64,13 @@ compat: setup
 # Bulk validation speed (events/s as a ratio to orjson.loads) and, with --memory, peak RSS on 1 GB.
 bench: setup harness
 	$(PYTHON) scripts/bench.py --memory
+
+# What users install: a platform wheel with the native engine inside, and the sdist (which builds
+# it again from rust/accel wherever cargo is), both into dist/.
+dist: setup
+	rm -rf dist
+	$(PYTHON) -m maturin build --release --locked --quiet --interpreter $(PYTHON) --out dist
+	$(PYTHON) -m maturin sdist --out dist
 
 clean:
 	rm -rf .venv .tox dist build rust/target rust/accel/target

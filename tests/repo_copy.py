@@ -25,7 +25,9 @@ def copy_repo(dest: Path) -> Path:
     """Copy what generation needs (sources, schema, fixtures catalogue, build files) into dest."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".venv", "target", ".mypy_cache", ".ruff_cache")
     for name in TREES:
-        shutil.copytree(ROOT / name, dest / name, ignore=ignore)
+        # symlinks=True: python/noetl_envelope_generated and the packaged schema link into the
+        # copy's own generated/ and schema/, so a regenerated copy is what the copy imports.
+        shutil.copytree(ROOT / name, dest / name, ignore=ignore, symlinks=True)
     for name in FILES:
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, dest / name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -14,10 +15,13 @@ pytestmark = pytest.mark.slow
 
 def test_wheel_installs_imports_and_finds_its_schema(repo_root: Path, tmp_path: Path) -> None:
     dist = tmp_path / "dist"
+    # maturin's PEP 517 backend runs the `maturin` executable: this interpreter's, on PATH.
+    build_env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(repo_root)],
         check=True,
         capture_output=True,
+        env=build_env,
     )
     (wheel,) = dist.glob("noetl_envelope-*.whl")
     env_dir = tmp_path / "venv"
@@ -34,6 +38,7 @@ def test_wheel_installs_imports_and_finds_its_schema(repo_root: Path, tmp_path: 
         f"assert not str(pathlib.Path(noetl_envelope.__file__)).startswith({str(repo_root)!r})\n"
         "assert 'site-packages' in str(schema_path()), schema_path()\n"
         "assert load_schema()['title'] == 'ExecutorEvent'\n"
+        "assert (pathlib.Path(noetl_envelope.__file__).parent / 'py.typed').is_file()\n"
         'doc = b\'{"execution_id":1,"event_type":"step.enter","step":"s","status":"STARTED",'
         '"created_at":"2024-01-01T00:00:00Z","context":{}}\'\n'
         "assert noetl_envelope.validate(doc, profile='canonical') == []\n"
@@ -48,3 +53,4 @@ def test_wheel_installs_imports_and_finds_its_schema(repo_root: Path, tmp_path: 
         [str(env_dir / "bin" / "noetl-envelope"), "--version"], cwd=tmp_path, capture_output=True, text=True
     )
     assert cli.returncode == 0, cli.stderr
+    assert cli.stdout.strip().endswith("(engine: native)"), cli.stdout  # the wheel carries the native engine

@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from noetl_envelope.api import decode, encode, validate
+    from noetl_envelope.core.errors import InputError, SchemaAnnotationError
     from noetl_envelope.core.violations import EnvelopeError, Violation
+    from noetl_envelope.model.rusttypes import EncodeError
     from noetl_envelope.timestamp import Timestamp
+    from noetl_envelope.wire.timestamp import TimestampError
     from noetl_envelope_generated import ExecutorEvent
 
 _EXPORTS = {
@@ -25,14 +28,24 @@ _EXPORTS = {
     "validate": "noetl_envelope.api",
     "Timestamp": "noetl_envelope.timestamp",
     "EnvelopeError": "noetl_envelope.core.violations",
+    # Every exception a caller of the API can meet: decode's, encode's, a timestamp's, a
+    # schema's annotations, an unreadable input.
+    "EncodeError": "noetl_envelope.model.rusttypes",
+    "TimestampError": "noetl_envelope.wire.timestamp",
+    "SchemaAnnotationError": "noetl_envelope.core.errors",
+    "InputError": "noetl_envelope.core.errors",
     "Violation": "noetl_envelope.core.violations",
     "ExecutorEvent": "noetl_envelope_generated",
 }
 
 __all__ = [
+    "EncodeError",
     "EnvelopeError",
     "ExecutorEvent",
+    "InputError",
+    "SchemaAnnotationError",
     "Timestamp",
+    "TimestampError",
     "Violation",
     "decode",
     "encode",

@@ -64,6 +64,7 @@ COMMANDS: dict[str, Command] = {
         "schema compatibility gate: classify changes per consumer role, show counterexamples, check the version policy",
         "noetl_envelope.commands.compat",
     ),
+    "rules": Command("print a rule's documentation (every rule without ID)", "noetl_envelope.commands.rules"),
 }
 
 
@@ -101,7 +102,9 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        print(f"{PROG} {_version()}")
+        from noetl_envelope.engines import describe
+
+        print(f"{PROG} {_version()} (engine: {describe()})")
         parser.exit()
 
 

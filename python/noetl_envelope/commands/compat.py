@@ -46,19 +46,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="with --old: the directions that must stay compatible (default: backward = new readers read old data)",
     )
     add_report(parser)
-    parser.add_argument(
-        "new", metavar="NEW", nargs="?", help=f"the new schema (default: {SCHEMA_REL} of this checkout)"
-    )
+    parser.add_argument("new", metavar="NEW", nargs="?", help=f"the new schema (default: {SCHEMA_REL} here or above)")
 
 
 def _root() -> Path:
-    from noetl_envelope.compat.sources import CompatError
-    from noetl_envelope.generate.files import GenError, find_root
+    from noetl_envelope.compat.sources import find_schema_root
 
-    try:
-        return find_root()
-    except GenError as exc:
-        raise CompatError(str(exc)) from exc
+    return find_schema_root()
 
 
 def _new(args: argparse.Namespace) -> Loaded:

@@ -147,7 +147,7 @@ def write_class_table(summary: ConformSummary, stream: TextIO) -> None:
     drifted = [rule for rule, _, example in table if example.severity == "error"]
     if any(rule.startswith("drift.") or rule.startswith("canonical.") for rule in drifted):
         if summary.producer == "rust":
-            stream.write("drift: the Rust struct and schema/ disagree; each class is explained in docs/RULES.md\n")
+            stream.write("drift: the Rust struct and schema/ disagree; `noetl-envelope rules ID` explains each class\n")
         else:
             stream.write("drift: this Python producer does not write canonical bytes; use noetl_envelope.encode\n")
     if any(example.severity == "warning" for _, _, example in table):

@@ -78,3 +78,14 @@ def select(name: str, *, native: bool | None = None) -> Engine:
 def check(data: bytes, profile: str, engine: str = "fast") -> list[Violation]:
     """The violations of `profile` in one document, by the engine called `engine`."""
     return select(engine).violations(data, profile)
+
+
+def describe() -> str:
+    """Which engine `--engine fast` runs here and, when not the native one, why (`--version`)."""
+    if not native_module.wanted():
+        return f"pure Python ({native_module.SWITCH}=0)"
+    if fast.native_prover() is not None:
+        return "native"
+    if not native_module.available():
+        return f"pure Python ({native_module.MODULE} is not installed)"
+    return "pure Python (the schema uses checks the native engine does not reproduce)"

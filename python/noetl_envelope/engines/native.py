@@ -1,7 +1,8 @@
 """Typed access to the optional native accelerator `noetl_envelope_accel` (rust/accel).
 
-The compiled module is optional: `make setup` builds it, a plain `pip install` of this
-package does not, and everything works without it (slower). `prover(spec)` returns its
+The compiled module ships in the platform wheel and is built by every source install where cargo
+is (`make setup`, `pip install` of the sdist or a git URL: maturin is the build backend); where no
+binary can be had everything works without it (slower). `prover(spec)` returns its
 `Prover(spec).prove` bound method, typed, or None when the module is not installed.
 """
 

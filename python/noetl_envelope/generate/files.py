@@ -50,7 +50,7 @@ def find_root(start: Path | None = None) -> Path:
     for candidate in (here, *here.parents):
         if (candidate / "schema" / SCHEMA_FILE).is_file() and (candidate / "pyproject.toml").is_file():
             return candidate
-    raise GenError(f"{here}: not inside a noetl-envelope source checkout (no schema/{SCHEMA_FILE} above it)")
+    raise GenError(f"{here}: not inside a noetl-envelope source checkout (no schema/{SCHEMA_FILE} and pyproject.toml)")
 
 
 def _render_model(root: Path) -> bytes:

@@ -36,7 +36,9 @@ def _schema_file() -> str:
     package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # noetl_envelope/
     packaged = os.path.join(package, "schema", SCHEMA_FILE)
     if os.path.isfile(packaged):
-        return packaged
+        # In a source checkout the packaged copy is a symlink to schema/: name the file itself,
+        # the one a contributor edits and messages should point at.
+        return os.path.realpath(packaged)
     # A source checkout (editable install or PYTHONPATH=python): the wheel's packaged copy is
     # made by the build from this same file, so both paths name the same bytes.
     return os.path.join(os.path.dirname(os.path.dirname(package)), "schema", SCHEMA_FILE)
