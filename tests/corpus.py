@@ -12,6 +12,10 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
+from envelope import ADDED_REQUIRED
+from noetl_envelope.fixturegen.systematic import typical_value
+from noetl_envelope.model.rusttypes import key as json_key
+
 Member = tuple[bytes, bytes]  # raw key (with quotes) and raw value
 
 BASE: list[Member] = [
@@ -27,6 +31,8 @@ OPTIONAL: list[Member] = [
     (b'"worker_id"', b'"worker-1"'),
     (b'"meta"', b'{"retries":2}'),
 ]
+# Fields the working schema requires beyond 0.3.1 (tests/envelope.py): typical values, after the rest.
+BASE += [(json_key(spec.name).encode(), typical_value(spec).encode()) for spec in ADDED_REQUIRED]
 FIELDS = [key for key, _ in BASE + OPTIONAL]
 
 NUMBERS = [
