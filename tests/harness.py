@@ -24,10 +24,11 @@ class RustVerdict:
     error: str | None
 
 
-def rust_check(documents: Sequence[bytes]) -> list[RustVerdict]:
-    """serde_json's verdict and re-serialization for each document, in order (one process)."""
+def rust_check(documents: Sequence[bytes], harness: Path = HARNESS) -> list[RustVerdict]:
+    """serde_json's verdict and re-serialization for each document, in order (one process);
+    `harness`: another build of the harness (a variant struct)."""
     payload = b"".join(base64.b64encode(doc) + b"\n" for doc in documents)
-    proc = subprocess.run([str(HARNESS), "check", "--b64"], input=payload, capture_output=True, check=True)
+    proc = subprocess.run([str(harness), "check", "--b64"], input=payload, capture_output=True, check=True)
     verdicts = []
     for line in proc.stdout.split(b"\n")[:-1]:
         record = json.loads(line)
