@@ -71,6 +71,12 @@ def complete_seq(elements: list[bytes]) -> list[bytes]:
     return [*elements, *(typical_value(spec).encode() for spec in ADDED)]
 
 
+def bundled_samples() -> list[bytes]:
+    """fixtures/samples/events.ndjson (Rust-emitted by the 0.3.1 struct), each line completed."""
+    data = (ROOT / "fixtures" / "samples" / "events.ndjson").read_bytes()
+    return [complete(line) for line in data.split(b"\n") if line]
+
+
 def typical_event() -> Any:
     """`typical_document()` decoded: an ExecutorEvent with a typical value in every field."""
     from noetl_envelope import decode

@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus import BASE, OPTIONAL, mutations, render
-from envelope import complete, complete_seq
+from corpus import BASE, mutations, render
+from corpus import FULL as FULL_MEMBERS
+from envelope import bundled_samples, complete, complete_seq
 from noetl_envelope import EnvelopeError, Violation, decode, validate
 from noetl_envelope.core.rules import all_rules
 
@@ -27,8 +28,8 @@ RULES = all_rules()
 
 PROFILES = ("serde", "contract", "canonical")
 ROOT = Path(__file__).resolve().parents[1]
-FULL = render(BASE + OPTIONAL)
-SAMPLES = (ROOT / "fixtures" / "samples" / "events.ndjson").read_bytes().split(b"\n")[:-1]
+FULL = render(FULL_MEMBERS)
+SAMPLES = bundled_samples()
 _SEQ_0_3_1 = [b"1", b'"step.enter"', b'"s"', b'"STARTED"', b'"2024-05-01T12:00:00Z"', b'{"a":[1,2.5,null]}']
 SEQUENCE = b"[" + b",".join(complete_seq([*_SEQ_0_3_1, b"7", b'"w"', b'{"m":true}'])) + b"]"
 
@@ -211,7 +212,7 @@ def test_seeded_structure_aware_soup() -> None:
 
     def gen() -> Iterable[bytes]:
         for _ in range(N_SOUP):
-            members = [(k, v) for k, v in BASE + OPTIONAL if rng.random() < 0.85]
+            members = [(k, v) for k, v in FULL_MEMBERS if rng.random() < 0.85]
             for _ in range(rng.randrange(3)):
                 members.append((b'"' + rng.choice(_KEYS) + b'"', _soup_value(rng, 1)))
             for index in range(len(members)):

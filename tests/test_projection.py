@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 import pgserver
-from envelope import complete
+from envelope import bundled_samples, complete
 from noetl_envelope.api import encode
 from noetl_envelope.fixturegen.samples import events
 from noetl_envelope.model.codec import build_event
@@ -361,7 +361,7 @@ def _check_written_form(name: str, document: bytes, row: StoredRow, rules: set[s
 
 
 def corpus_documents() -> list[bytes]:
-    documents = [line for line in SAMPLES.read_bytes().split(b"\n") if line.strip()]
+    documents = bundled_samples()
     documents += [encode(event) for event in events(300, 20261129)]
     documents += [document for _, document, _ in CASES]
     return documents
