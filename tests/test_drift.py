@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,6 +21,7 @@ from typing import Any
 import pytest
 
 from envelope import complete
+from harness import build_variant
 from noetl_envelope import encode
 from noetl_envelope.core.rules import all_rules
 from noetl_envelope.engines.reference import run
@@ -198,34 +197,13 @@ VARIANTS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
 SECOND_CLASS = {"field-renamed": "drift.unknown-field"}  # a rename is an unknown plus a missing field
 
 
-def _make_variant(base: Path, name: str, drift: Callable[[dict[str, Any]], None] | None) -> Path:
-    crate = base / name
-    shutil.copytree(ROOT / "rust", crate, ignore=shutil.ignore_patterns("target"))
+def _drifted_schema(drift: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
     schema = copy.deepcopy(load_schema())
     if drift is not None:
         drift(schema)
-    rendered = render_rust(schema)
-    if drift is None:  # the unpatched copy is the committed harness
-        assert all((ROOT / rel).read_text(encoding="utf-8") == text for rel, text in rendered.items())
-    for rel, text in rendered.items():
-        (crate / Path(rel).relative_to("rust")).write_text(text, encoding="utf-8")
-    return crate
-
-
-def _build(crate: Path, target: Path) -> Path:
-    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
-    proc = subprocess.run(
-        ["cargo", "build", "--locked", "--quiet", "--bin", "envelope-harness"],
-        cwd=crate,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, f"{crate.name}: cargo build failed:\n{proc.stderr[-3000:]}"
-    # One shared target directory: copy the binary out before the next variant overwrites it.
-    binary = crate / "envelope-harness"
-    shutil.copy2(target / "debug" / "envelope-harness", binary)
-    return binary
+    else:  # the unpatched copy is the committed harness
+        assert all((ROOT / rel).read_text(encoding="utf-8") == text for rel, text in render_rust(schema).items())
+    return schema
 
 
 def _conform(binary: Path, work: Path) -> tuple[int, dict[str, object]]:
@@ -250,9 +228,9 @@ def _conform(binary: Path, work: Path) -> tuple[int, dict[str, object]]:
 def built_variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("drift")
     target = base / "target"
-    binaries = {"unpatched": _build(_make_variant(base, "unpatched", None), target)}
+    binaries = {"unpatched": build_variant(base / "unpatched", _drifted_schema(None), target)}
     for name, (drift, _rule) in VARIANTS.items():
-        binaries[name] = _build(_make_variant(base, name, drift), target)
+        binaries[name] = build_variant(base / name, _drifted_schema(drift), target)
     return binaries
 
 

@@ -15,18 +15,14 @@ as null), with `skip_serializing_if` but no `default`; several aliases; no alias
 from __future__ import annotations
 
 import copy
-import os
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness import rust_check
+from harness import build_variant, rust_check
 from noetl_envelope.fixturegen.systematic import systematic_cases, typical_value
-from noetl_envelope.generate.rust_struct import render_rust
 from noetl_envelope.model.codec import encode_values, field_values
 from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
 from noetl_envelope.profiles import serde
@@ -77,31 +73,11 @@ def _variant_schema(name: str) -> tuple[dict[str, Any], str]:
     return schema, changed
 
 
-def _build(base: Path, name: str, schema: dict[str, Any], target: Path) -> Path:
-    crate = base / name
-    shutil.copytree(ROOT / "rust", crate, ignore=shutil.ignore_patterns("target"))
-    for rel, text in render_rust(schema).items():
-        (crate / Path(rel).relative_to("rust")).write_text(text, encoding="utf-8")
-    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
-    proc = subprocess.run(
-        ["cargo", "build", "--locked", "--quiet", "--bin", "envelope-harness"],
-        cwd=crate,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, f"{name}: cargo build failed:\n{proc.stderr[-3000:]}"
-    binary = crate / "envelope-harness"
-    shutil.copy2(target / "debug" / "envelope-harness", binary)
-    return binary
-
-
 @pytest.fixture(scope="module")
 def binaries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("variants")
     target = base / "target"
-    return {name: _build(base, name, _variant_schema(name)[0], target) for name in VARIANTS}
+    return {name: build_variant(base / name, _variant_schema(name)[0], target) for name in VARIANTS}
 
 
 def python_verdict(doc: bytes, specs: tuple[FieldSpec, ...]) -> bytes | None:

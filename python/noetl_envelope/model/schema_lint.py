@@ -239,14 +239,18 @@ def _envelope_problems(schema: dict[str, Any]) -> Iterator[tuple[str, str]]:
         yield from field_problems(name, prop, name in required, where)
 
 
+def _unknown_keys(obj: dict[str, Any], where: str, known: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    for key in obj:
+        if key not in known:
+            yield f"{where}/{escape(key)}", f"unknown key (write one of {', '.join(known)})"
+
+
 def _container_problems(container: Any) -> Iterator[tuple[str, str]]:
     where = "/x-serde-container"
     if not isinstance(container, dict):
         yield where, 'not an object (write {"derive": ["Serialize", "Deserialize"]})'
         return
-    for key in container:
-        if key not in CONTAINER_KEYS:
-            yield f"{where}/{escape(key)}", f"unknown key (write one of {', '.join(CONTAINER_KEYS)})"
+    yield from _unknown_keys(container, where, CONTAINER_KEYS)
     derive = container.get("derive", ["Serialize", "Deserialize"])
     if not isinstance(derive, list) or not {"Serialize", "Deserialize"} <= set(derive):
         yield f"{where}/derive", 'must list Serialize and Deserialize (write ["Serialize", "Deserialize"])'
@@ -355,9 +359,7 @@ def _serde_problems(prop: dict[str, Any], optional: bool, where: str) -> Iterato
     if not isinstance(serde, dict):
         yield at, "not an object (write {} for no attributes)"
         return
-    for key in serde:
-        if key not in FIELD_SERDE_KEYS:
-            yield f"{at}/{escape(key)}", f"unknown key (write one of {', '.join(FIELD_SERDE_KEYS)})"
+    yield from _unknown_keys(serde, at, FIELD_SERDE_KEYS)
     aliases = serde.get("alias", [])
     if isinstance(aliases, str):
         aliases = [aliases]
