@@ -97,7 +97,7 @@ def _field_variants(spec: FieldSpec, index: int, base: list[Member]) -> Iterator
     if spec.optional:
         written = "omitted when written" if spec.skip_if_none else "written back as null (no skip_serializing_if)"
         yield "absent", without, f"absent: None, {written}", "presence"
-        yield "null", replace(base, name, "null"), f"null: None like absent, {written}", "presence"
+        yield "null", replace(base, name, "null"), f"null: None like absent, so {written}", "presence"
     else:
         yield "absent", without, "absent: a required field is missing", "presence"
         yield "null", replace(base, name, "null"), "null for a required field", "presence"
