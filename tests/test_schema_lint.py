@@ -188,3 +188,19 @@ def test_an_external_ref_is_refused() -> None:
     with pytest.raises(SchemaLintError) as info:
         lint(schema, "s.json")
     assert "/$defs/x/$ref" in str(info.value) and "points outside this file" in str(info.value)
+
+
+@pytest.mark.parametrize("case", ["unresolvable-ref", "absurd-depth", "syntax", "no-x-rust-type"])
+def test_compat_lints_the_old_schema_it_is_given(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], repo_root: Path
+) -> None:
+    from noetl_envelope.cli import main
+
+    edit, where, fix = CASES[case]
+    old = tmp_path / "old.schema.json"
+    old.write_text(edit((repo_root / SCHEMA).read_text(encoding="utf-8")), encoding="utf-8")
+    assert main(["compat", "--old", str(old)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1, captured
+    assert f"{old}{where}" in captured.err if where.startswith(":") else f"{old}: {where}" in captured.err
+    assert fix in captured.err and "internal error" not in captured.err
