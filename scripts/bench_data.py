@@ -3,10 +3,10 @@
 `realistic_events(count, seed)` writes events shaped like what a NoETL executor emits in
 production (snowflake ids, the known event types and statuses, a step name, a timestamp with
 0/3/6/9 fraction digits, a small `context` and usually a `meta` and `worker_id`; about 350
-bytes each), then hands them to the Rust harness's `check`, which decodes each with
-serde_json into the seed struct and writes `serde_json::to_string(&event)` back: the lines
-are Rust-emitted bytes. `with_two_violations` turns each line into a document the contract
-profile rejects for exactly two reasons.
+bytes each; any other required field of the schema gets its typical value), then hands them to
+the Rust harness's `check`, which decodes each with serde_json into the seed struct and writes
+`serde_json::to_string(&event)` back: the lines are Rust-emitted bytes. `with_two_violations`
+turns each line into a document the contract profile rejects for exactly two reasons.
 
 Used by scripts/bench.py and tests/test_bench.py; no timing here.
 """
@@ -20,7 +20,8 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from noetl_envelope.model.schema import load_schema
+from noetl_envelope.fixturegen.systematic import typical_value
+from noetl_envelope.model.schema import field_specs, load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "rust" / "target" / "release" / "envelope-harness"
@@ -71,6 +72,10 @@ def _event(rng: random.Random, index: int) -> dict[str, object]:
         event["worker_id"] = f"noetl-worker-{rng.randrange(16):02d}"
     if rng.random() < 0.6:
         event["meta"] = {"retry": rng.randint(0, 2), "parent_event_id": execution_id + 1, "catalog_id": "cat-7"}
+    # A required field the schema gained beyond the ones shaped above: its typical value.
+    for spec in field_specs():
+        if spec.required and spec.name not in event:
+            event[spec.name] = json.loads(typical_value(spec))
     return event
 
 

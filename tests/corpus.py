@@ -12,6 +12,10 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
+from envelope import ADDED_REQUIRED, SPECS
+from noetl_envelope.fixturegen.systematic import typical_value
+from noetl_envelope.model.rusttypes import key as json_key
+
 Member = tuple[bytes, bytes]  # raw key (with quotes) and raw value
 
 BASE: list[Member] = [
@@ -27,7 +31,11 @@ OPTIONAL: list[Member] = [
     (b'"worker_id"', b'"worker-1"'),
     (b'"meta"', b'{"retries":2}'),
 ]
+# Fields the working schema requires beyond 0.3.1 (tests/envelope.py): typical values, after the rest.
+BASE += [(json_key(spec.name).encode(), typical_value(spec).encode()) for spec in ADDED_REQUIRED]
 FIELDS = [key for key, _ in BASE + OPTIONAL]
+_ORDER = {json_key(spec.name).encode(): index for index, spec in enumerate(SPECS)}
+FULL: list[Member] = sorted(BASE + OPTIONAL, key=lambda member: _ORDER[member[0]])  # declaration order
 
 NUMBERS = [
     b"0",
@@ -189,7 +197,7 @@ def _json_string(text: str) -> bytes:
 
 
 def systematic() -> Iterator[bytes]:
-    full = BASE + OPTIONAL
+    full = FULL
     yield render(BASE)
     yield render(full)
     # Numbers in every i64 field, and inside context/meta/unknown members.
@@ -283,5 +291,5 @@ def corpus(emitted: list[bytes], *, mutation_count: int = 3000, seed: int = 2026
     """The full differential corpus: systematic cases, Rust-emitted events, and mutations."""
     docs = list(systematic())
     docs.extend(emitted)
-    docs.extend(mutations(seed, mutation_count, [*emitted[:50], render(BASE + OPTIONAL)]))
+    docs.extend(mutations(seed, mutation_count, [*emitted[:50], render(FULL)]))
     return docs

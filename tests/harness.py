@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import shutil
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "rust" / "target" / "release" / "envelope-harness"
@@ -17,6 +20,29 @@ def build_harness() -> None:
     subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT / "rust", check=True)
 
 
+def build_variant(crate: Path, schema: dict[str, Any], target: Path) -> Path:
+    """A variant of the harness at `crate`: rust/ with event.rs and fields.rs rendered from
+    `schema` by the generator `make gen` uses, built (debug) into the shared `target`; returns
+    the binary, copied out of `target` before the next variant overwrites it."""
+    from noetl_envelope.generate.rust_struct import render_rust
+
+    shutil.copytree(ROOT / "rust", crate, ignore=shutil.ignore_patterns("target"))
+    for rel, text in render_rust(schema).items():
+        (crate / Path(rel).relative_to("rust")).write_text(text, encoding="utf-8")
+    proc = subprocess.run(
+        ["cargo", "build", "--locked", "--quiet", "--bin", "envelope-harness"],
+        cwd=crate,
+        env=dict(os.environ, CARGO_TARGET_DIR=str(target)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, f"{crate.name}: cargo build failed:\n{proc.stderr[-3000:]}"
+    binary = crate / "envelope-harness"
+    shutil.copy2(target / "debug" / "envelope-harness", binary)
+    return binary
+
+
 @dataclass(frozen=True)
 class RustVerdict:
     accepted: bool
@@ -24,10 +50,11 @@ class RustVerdict:
     error: str | None
 
 
-def rust_check(documents: Sequence[bytes]) -> list[RustVerdict]:
-    """serde_json's verdict and re-serialization for each document, in order (one process)."""
+def rust_check(documents: Sequence[bytes], harness: Path = HARNESS) -> list[RustVerdict]:
+    """serde_json's verdict and re-serialization for each document, in order (one process);
+    `harness`: another build of the harness (a variant struct)."""
     payload = b"".join(base64.b64encode(doc) + b"\n" for doc in documents)
-    proc = subprocess.run([str(HARNESS), "check", "--b64"], input=payload, capture_output=True, check=True)
+    proc = subprocess.run([str(harness), "check", "--b64"], input=payload, capture_output=True, check=True)
     verdicts = []
     for line in proc.stdout.split(b"\n")[:-1]:
         record = json.loads(line)

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from corpus import corpus
+from envelope import bundled_samples
 from harness import rust_emit
 from noetl_envelope.api import encode
 from noetl_envelope.core.rules import PROFILES
@@ -72,7 +73,7 @@ def documents(harness: Path, contract_events: list[bytes], sampled: list[bytes])
     realistic = realistic_events(500, seed=4, harness=harness)
     docs = corpus(rust_emit(1500, seed=12))
     docs += [path.read_bytes() for path in sorted((ROOT / "fixtures").rglob("*.json"))]
-    docs += (ROOT / "fixtures" / "samples" / "events.ndjson").read_bytes().split(b"\n")[:-1]
+    docs += bundled_samples()
     docs += contract_events[:1000] + sampled[:500] + realistic
     docs += [with_two_violations(line) for line in realistic[:100]]
     docs += [doc + b"\n" for doc in realistic[:50]] + near_misses()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from envelope import complete
 from noetl_envelope.pipeline import Checks, checker_for
 from noetl_envelope.run import bulk
 from noetl_envelope.run.bulk import Progress, check_stream
@@ -106,7 +107,7 @@ def _expected(reader: DocumentReader, checker: bulk.Checker) -> list[bulk.Report
     return [(doc, list(doc.input_violations) or checker(doc.data)) for doc in reader]
 
 
-_EVENT = (
+_EVENT = complete(
     b'{"execution_id":%d,"event_type":"e","step":"s","status":"STARTED",'
     b'"created_at":"2024-01-01T00:00:00Z","context":{}}'
 )
@@ -228,7 +229,7 @@ def test_jobs_must_be_positive(tmp_path: Path) -> None:
 
 
 def test_conform_checker_finds_drift() -> None:
-    doc = (
+    doc = complete(
         b'{"execution_id":1,"event_type":"e","step":"s","status":"STARTED",'
         b'"created_at":"2024-01-01T00:00:00Z","context":{"b":1,"a":2}}'
     )

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from envelope import complete
 from noetl_envelope import cli, pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +28,7 @@ ENV = {
 }
 ENV.pop("NOETL_ENVELOPE_DEBUG", None)
 
-VALID = (
+VALID = complete(
     b'{"execution_id":1,"event_type":"step.enter","step":"s","status":"STARTED",'
     b'"created_at":"2024-01-01T00:00:00Z","context":{}}'
 )
@@ -322,7 +323,7 @@ def test_closed_stdout_exits_quietly(tmp_path: Path) -> None:
 @needs_api
 def test_canonicalize(tmp_path: Path) -> None:
     path = tmp_path / "e.ndjson"
-    spaced = (
+    spaced = complete(
         b'{ "context": {"b": 1, "a": 2}, "execution_id": 1, "event_type": "step.enter", "step": "s",'
         b' "status": "STARTED", "created_at": "2024-01-01T00:00:00Z" }'
     )
@@ -442,8 +443,11 @@ def test_validate_starts_without_the_modules_other_commands_need(tmp_path: Path)
     # which the fast engine answers alone, needs neither python-jsonschema, nor the compat
     # gate, nor multiprocessing with one job.
     event = (
-        b'{"execution_id":7,"event_type":"e","step":"s","status":"STARTED",'
-        b'"created_at":"2024-01-01T00:00:00Z","context":{}}\n'
+        complete(
+            b'{"execution_id":7,"event_type":"e","step":"s","status":"STARTED",'
+            b'"created_at":"2024-01-01T00:00:00Z","context":{}}'
+        )
+        + b"\n"
     )
     path = tmp_path / "one.ndjson"
     path.write_bytes(event)

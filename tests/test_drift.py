@@ -10,24 +10,29 @@ exit 0 for the unpatched copy.
 
 from __future__ import annotations
 
+import copy
 import json
-import os
-import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from envelope import complete
+from harness import build_variant
 from noetl_envelope import encode
 from noetl_envelope.core.rules import all_rules
 from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen.samples import events
+from noetl_envelope.generate.rust_struct import render_rust
+from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
 from noetl_envelope.profiles.drift import CLASSES, classify, path_offset
 
 RULES = all_rules()
 
-BASE = (
+BASE = complete(
     b'{"execution_id":1,"event_type":"step.enter","step":"s","status":"PENDING",'
     b'"created_at":"2024-01-01T00:00:00.100Z","context":{"a":1,"b":[1.5,"x"]},"event_id":7}'
 )
@@ -49,7 +54,7 @@ def test_the_canonical_base_has_no_drift() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "rule", "pointer"),
     [
-        (b',"event_id":7}', b',"event_id":7,"trace":1}', "drift.unknown-field", "/trace"),
+        (b'"event_id":7', b'"event_id":7,"trace":1', "drift.unknown-field", "/trace"),
         (b'"step":"s",', b"", "drift.missing-field", "/step"),
         (b'"context":', b'"payload":', "drift.alias-used", "/payload"),
         (b'"event_id":7', b'"event_id":"7"', "drift.type-change", "/event_id"),
@@ -134,86 +139,71 @@ def test_drift_agrees_with_canonical_on_valid_documents() -> None:
 # --- end to end: drifted Rust structs ------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
-EVENT_RS = "src/event.rs"
-FIELDS_RS = "src/fields.rs"  # generated with event.rs: `build` draws each field by its Rust type
+SPECS = field_specs()
 
-# name -> (file, old, new) patches, and the drift class the variant must show. Each `old` must
-# occur in the file (asserted), so a change to the struct or emitter cannot silently void a case.
-VARIANTS: dict[str, tuple[list[tuple[str, str, str | None]], str]] = {
-    "field-added": (
-        [
-            (EVENT_RS, "    pub meta: Option<Value>,\n}", "    pub meta: Option<Value>,\n    pub trace_id: String,\n}"),
-            # The struct literal in fields.rs (both emitters build through it) sets it.
-            (FIELDS_RS, "        meta: g.option(&META, Gen::value),\n", None),
-        ],
-        "drift.unknown-field",
-    ),
-    "field-renamed": (
-        [(EVENT_RS, "    pub step: String,", '    #[serde(rename = "node_name")]\n    pub step: String,')],
-        "drift.missing-field",
-    ),
-    "field-retyped": (
-        [
-            (EVENT_RS, "    pub execution_id: i64,", "    pub execution_id: String,"),
-            (
-                FIELDS_RS,
-                "        execution_id: g.i64(&EXECUTION_ID),\n",
-                "        execution_id: g.i64(&EXECUTION_ID).to_string(),\n",
-            ),
-        ],
-        "drift.type-change",
-    ),
-    "fields-reordered": (
-        [(EVENT_RS, "    pub step: String,\n", ""), (EVENT_RS, "    pub status: String,\n", None)],
-        "drift.field-order",
-    ),
-    "option-as-null": (
-        [
-            (
-                EVENT_RS,
-                '    #[serde(default, skip_serializing_if = "Option::is_none")]\n    pub event_id: Option<i64>,',
-                "    #[serde(default)]\n    pub event_id: Option<i64>,",
-            )
-        ],
-        "drift.null-instead-of-absent",
-    ),
-}
-# Patches whose `new` is None append to the matched text instead of replacing it.
-_APPENDIX = {
-    "field-added": '        trace_id: "trace-1".to_string(),\n',
-    "fields-reordered": "    pub step: String,\n",
+
+def _first(pred: Callable[[FieldSpec], bool]) -> str:
+    return next(spec.name for spec in SPECS if pred(spec))
+
+
+def _add_field(schema: dict[str, Any]) -> None:
+    # A field the service added to its struct, not (yet) to the schema: a required String.
+    schema["properties"]["drift_added"] = {"type": "string", "x-rust-type": "String", "x-serde": {}}
+    schema["required"].append("drift_added")
+
+
+def _rename_field(schema: dict[str, Any]) -> None:
+    # The Rust field (so its wire name) renamed: the first required String field gets a new name.
+    name = _first(lambda s: s.required and s.rust_type == "String")
+    props = schema["properties"]
+    schema["properties"] = {("drift_renamed" if k == name else k): v for k, v in props.items()}
+    schema["required"] = [("drift_renamed" if k == name else k) for k in schema["required"]]
+
+
+def _retype_field(schema: dict[str, Any]) -> None:
+    # An integer field turned into a String.
+    name = _first(lambda s: s.required and s.inner.integer_range is not None)
+    prop = schema["properties"][name]
+    for key in ("minimum", "maximum"):
+        prop.pop(key, None)
+    prop.update({"type": "string", "x-rust-type": "String"})
+
+
+def _reorder_fields(schema: dict[str, Any]) -> None:
+    # The first two required fields swapped in the struct.
+    first, second = [s.name for s in SPECS if s.required][:2]
+    items = list(schema["properties"].items())
+    i, j = [k for k, _ in items].index(first), [k for k, _ in items].index(second)
+    items[i], items[j] = items[j], items[i]
+    schema["properties"] = dict(items)
+
+
+def _option_as_null(schema: dict[str, Any]) -> None:
+    # An Option field that lost `skip_serializing_if`: None is written as null.
+    name = _first(lambda s: s.optional and s.skip_if_none)
+    schema["properties"][name]["x-serde"].pop("skip_serializing_if")
+
+
+# name -> (the drift applied to a copy of the schema, the class the variant must show). The
+# drifted crate is rust/ with event.rs and fields.rs rendered from the drifted schema by the
+# generator `make gen` uses, so the variants follow the schema, whatever fields it has.
+VARIANTS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+    "field-added": (_add_field, "drift.unknown-field"),
+    "field-renamed": (_rename_field, "drift.missing-field"),
+    "field-retyped": (_retype_field, "drift.type-change"),
+    "fields-reordered": (_reorder_fields, "drift.field-order"),
+    "option-as-null": (_option_as_null, "drift.null-instead-of-absent"),
 }
 SECOND_CLASS = {"field-renamed": "drift.unknown-field"}  # a rename is an unknown plus a missing field
 
 
-def _make_variant(base: Path, name: str, patches: list[tuple[str, str, str | None]]) -> Path:
-    crate = base / name
-    shutil.copytree(ROOT / "rust", crate, ignore=shutil.ignore_patterns("target"))
-    for rel, old, new in patches:
-        path = crate / rel
-        text = path.read_text(encoding="utf-8")
-        count = text.count(old)
-        assert count >= 1, f"{name}: {old!r} not in {rel}"
-        replacement = old + _APPENDIX[name] if new is None else new
-        text = text.replace(old, replacement)
-        path.write_text(text, encoding="utf-8")
-    return crate
-
-
-def _build(crate: Path, target: Path) -> Path:
-    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
-    proc = subprocess.run(
-        ["cargo", "build", "--locked", "--quiet", "--bin", "envelope-harness"],
-        cwd=crate,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, f"{crate.name}: cargo build failed:\n{proc.stderr[-3000:]}"
-    # One shared target directory: copy the binary out before the next variant overwrites it.
-    binary = crate / "envelope-harness"
-    shutil.copy2(target / "debug" / "envelope-harness", binary)
-    return binary
+def _drifted_schema(drift: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+    schema = copy.deepcopy(load_schema())
+    if drift is not None:
+        drift(schema)
+    else:  # the unpatched copy is the committed harness
+        assert all((ROOT / rel).read_text(encoding="utf-8") == text for rel, text in render_rust(schema).items())
+    return schema
 
 
 def _conform(binary: Path, work: Path) -> tuple[int, dict[str, object]]:
@@ -238,9 +228,9 @@ def _conform(binary: Path, work: Path) -> tuple[int, dict[str, object]]:
 def built_variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("drift")
     target = base / "target"
-    binaries = {"unpatched": _build(_make_variant(base, "unpatched", []), target)}
-    for name, (patches, _rule) in VARIANTS.items():
-        binaries[name] = _build(_make_variant(base, name, patches), target)
+    binaries = {"unpatched": build_variant(base / "unpatched", _drifted_schema(None), target)}
+    for name, (drift, _rule) in VARIANTS.items():
+        binaries[name] = build_variant(base / name, _drifted_schema(drift), target)
     return binaries
 
 

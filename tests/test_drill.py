@@ -1,7 +1,7 @@
 """The schema-first drill: one schema edit plus `make gen` is enough for a new optional field.
 
 A copy of the repository gets an optional `trace_id` (Option<String>, serde default, skipped
-when None) after `meta`; `make gen` regenerates the dataclass; then, in a fresh interpreter
+when None) after the schema's last field; `make gen` regenerates the dataclass; then, in a fresh interpreter
 importing only the copy, the field flows through decode, encode (in declaration order), the
 contract and canonical profiles and serde's type check, with no hand edit anywhere. The original
 tree must reject `trace_id` under the contract, so the drill is not vacuous.
@@ -20,15 +20,14 @@ from typing import Any
 
 import pytest
 
+from envelope import SPECS, typical_document
 from noetl_envelope import decode, validate
 from repo_copy import copy_env, copy_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = Path("generated/noetl_envelope_generated/executor_event.py")
-BASE = (
-    b'{"execution_id":1,"event_type":"step.enter","step":"s","status":"STARTED",'
-    b'"created_at":"2024-05-01T12:00:00Z","context":{"a":1},"event_id":2,"worker_id":"w","meta":{"m":1}'
-)
+LAST = SPECS[-1]  # trace_id goes after it
+BASE = typical_document()[:-1]  # every field, the closing brace left off
 WITH_TRACE = BASE + b',"trace_id":"abc"}'
 TRACE_INT = BASE + b',"trace_id":5}'
 TRACE_NULL = BASE + b',"trace_id":null}'
@@ -43,7 +42,7 @@ TRACE_ID = {
 
 PROBE = textwrap.dedent(
     """
-    import json, sys
+    import dataclasses, json, sys
     from noetl_envelope import decode, encode, validate, ExecutorEvent
     import noetl_envelope, noetl_envelope_generated
     docs = {k: v.encode() for k, v in json.loads(sys.argv[1]).items()}
@@ -60,8 +59,7 @@ PROBE = textwrap.dedent(
         e = decode(docs[name])
         out[name]["trace_id"] = e.trace_id
         out[name]["reencoded"] = encode(e).decode()
-    built = ExecutorEvent(execution_id=1, event_type="e", step="s", status="STARTED",
-                          created_at=event.created_at, context={}, trace_id="t\\u2028")
+    built = dataclasses.replace(decode(docs["without"]), trace_id="t\\u2028")  # through __init__
     out["built"] = encode(built).decode()
     print(json.dumps(out))
     """
@@ -76,7 +74,7 @@ def drilled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     schema_file = copy / "schema" / "executor_event.schema.json"
     schema = json.loads(schema_file.read_text())
-    assert list(schema["properties"])[-1] == "meta"
+    assert list(schema["properties"])[-1] == LAST.name
     schema["properties"]["trace_id"] = TRACE_ID
     schema_file.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
 
@@ -138,7 +136,7 @@ def test_make_gen_regenerates_the_dataclass(drilled: dict[str, Any]) -> None:
     assert "wrote generated/noetl_envelope_generated/executor_event.py" in gen.stderr, gen.stderr
     model = drilled["model"]
     assert "    trace_id: str | None = None\n" in model
-    assert model.index("    meta: dict[str, Any] | None = None") < model.index("    trace_id: str | None = None")
+    assert model.index(f"    {LAST.name}: ") < model.index("    trace_id: str | None = None")
     assert "Distributed trace id propagated from the caller" in model
     assert drilled["main_model_unchanged"], "the drill must not touch the original tree"
     # the regenerated tree is up to date for `make check-gen`
@@ -148,13 +146,15 @@ def test_make_gen_regenerates_the_dataclass(drilled: dict[str, Any]) -> None:
 def test_probe_imported_the_copy(drilled: dict[str, Any]) -> None:
     copy = str(drilled["copy"])
     assert all(path.startswith(copy) for path in drilled["probe"]["files"]), drilled["probe"]["files"]
-    assert drilled["probe"]["fields"][-2:] == ["meta", "trace_id"]
+    # The dataclass lists fields without a default first; the set is the schema's plus trace_id.
+    assert set(drilled["probe"]["fields"]) == {*(spec.name for spec in SPECS), "trace_id"}
+    assert drilled["probe"]["fields"][-1] == "trace_id"
 
 
 def test_trace_id_round_trips(drilled: dict[str, Any]) -> None:
     probe = drilled["probe"]
     assert probe["trace_id"] == "abc"
-    assert probe["reencoded"].encode() == WITH_TRACE  # byte-identical: trace_id written after meta
+    assert probe["reencoded"].encode() == WITH_TRACE  # byte-identical: trace_id written last
     assert probe["with"]["contract"] == []
     assert probe["with"]["canonical"] == []
     assert probe["with"]["serde"] == []

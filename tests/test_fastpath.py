@@ -38,8 +38,9 @@ from noetl_envelope.wire.timestamp import Timestamp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from bench_data import realistic_events, with_two_violations
+from envelope import complete
 
-BASE = (
+BASE = complete(
     b'{"execution_id":280640865532228085,"event_type":"step.enter","step":"start","status":"STARTED",'
     b'"created_at":"2026-03-01T12:00:00.123Z","context":{"a":1,"b":[0.5,{"c":"x"}]},'
     b'"event_id":280640865532228086,"worker_id":"w","meta":{"retry":0}}'

@@ -18,7 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus import BASE, OPTIONAL, mutations, render
+from corpus import BASE, mutations, render
+from corpus import FULL as FULL_MEMBERS
+from envelope import bundled_samples, complete, complete_seq
 from noetl_envelope import EnvelopeError, Violation, decode, validate
 from noetl_envelope.core.rules import all_rules
 
@@ -26,9 +28,10 @@ RULES = all_rules()
 
 PROFILES = ("serde", "contract", "canonical")
 ROOT = Path(__file__).resolve().parents[1]
-FULL = render(BASE + OPTIONAL)
-SAMPLES = (ROOT / "fixtures" / "samples" / "events.ndjson").read_bytes().split(b"\n")[:-1]
-SEQUENCE = b'[1,"step.enter","s","STARTED","2024-05-01T12:00:00Z",{"a":[1,2.5,null]},7,"w",{"m":true}]'
+FULL = render(FULL_MEMBERS)
+SAMPLES = bundled_samples()
+_SEQ_0_3_1 = [b"1", b'"step.enter"', b'"s"', b'"STARTED"', b'"2024-05-01T12:00:00Z"', b'{"a":[1,2.5,null]}']
+SEQUENCE = b"[" + b",".join(complete_seq([*_SEQ_0_3_1, b"7", b'"w"', b'{"m":true}'])) + b"]"
 
 N_BINARY = 1500
 N_EMBEDDED = 500
@@ -211,7 +214,7 @@ def test_seeded_structure_aware_soup() -> None:
 
     def gen() -> Iterable[bytes]:
         for _ in range(N_SOUP):
-            members = [(k, v) for k, v in BASE + OPTIONAL if rng.random() < 0.85]
+            members = [(k, v) for k, v in FULL_MEMBERS if rng.random() < 0.85]
             for _ in range(rng.randrange(3)):
                 members.append((b'"' + rng.choice(_KEYS) + b'"', _soup_value(rng, 1)))
             for index in range(len(members)):
@@ -255,7 +258,7 @@ MB = 1_000_000
 
 
 def _env(context: bytes = b"{}", extra: bytes = b"", head: bytes = _HEAD) -> bytes:
-    return head + b',"context":' + context + extra + b"}"
+    return complete(head + b',"context":' + context + extra + b"}")
 
 
 NESTED = {
@@ -289,7 +292,7 @@ HUGE = {
     "string-key": _env(b'{"' + b"k" * MB + b'":1}'),
     "string-unknown": _env(extra=b',"u":"' + b"\xff" * MB + b'"'),
     "invalid-utf8-string": _env(b'{"s":"' + b"\xc3" * MB + b'"}'),
-    "timestamp-fraction": _HEAD.replace(b"12:00:00Z", b"12:00:00." + b"1" * MB + b"Z") + b',"context":{}}',
+    "timestamp-fraction": _env(head=_HEAD.replace(b"12:00:00Z", b"12:00:00." + b"1" * MB + b"Z")),
     "fraction-number": _env(b'{"n":0.' + b"0" * MB + b"1}"),
     "negative-exponent": _env(b'{"n":1e-' + b"9" * MB + b"}"),
     "positive-exponent": _env(b'{"n":1e' + b"9" * MB + b"}"),
@@ -298,7 +301,7 @@ HUGE = {
     "many-members": _env(b"{" + b",".join(b'"k%d":%d' % (i, i) for i in range(20_000)) + b"}"),
     # Longer than Python's 4300-digit int() limit: found by this test (ValueError escaped validate).
     "integer-in-context": _env(b'{"n":' + b"1" * MB + b"}"),
-    "integer-execution-id": _HEAD.replace(b'"execution_id":1', b'"execution_id":' + b"9" * MB) + b',"context":{}}',
+    "integer-execution-id": _env(head=_HEAD.replace(b'"execution_id":1', b'"execution_id":' + b"9" * MB)),
     "integer-unknown-4301-digits": _env(extra=b',"u":1' + b"0" * 4300),
     "integer-event-id-4301-digits": _env(extra=b',"event_id":1' + b"0" * 4300),
 }

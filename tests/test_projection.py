@@ -30,12 +30,13 @@ from typing import Any
 import pytest
 
 import pgserver
+from envelope import bundled_samples, complete
 from noetl_envelope.api import encode
 from noetl_envelope.fixturegen.samples import events
 from noetl_envelope.model.codec import build_event
 from noetl_envelope.projection import db, pgtypes
 from noetl_envelope.projection.predict import RULE_KINDS, Prediction, binding_of, predict
-from noetl_envelope.projection.row import RowError, StoredRow, epoch_micros, event_from_row, read_number
+from noetl_envelope.projection.row import RowError, StoredRow, columns, epoch_micros, event_from_row, read_number
 from noetl_envelope.wire.jsontree import Num, Obj
 from noetl_envelope.wire.timestamp import Timestamp
 
@@ -216,7 +217,7 @@ def envelope(
         "context": context,
         **more,
     }
-    return ("{" + ",".join(f'"{key}":{value}' for key, value in fields.items()) + "}").encode()
+    return complete(("{" + ",".join(f'"{key}":{value}' for key, value in fields.items()) + "}").encode())
 
 
 # (name, document, the rules predicted). Each execution_id is unique: it finds the case's row.
@@ -360,7 +361,7 @@ def _check_written_form(name: str, document: bytes, row: StoredRow, rules: set[s
 
 
 def corpus_documents() -> list[bytes]:
-    documents = [line for line in SAMPLES.read_bytes().split(b"\n") if line.strip()]
+    documents = bundled_samples()
     documents += [encode(event) for event in events(300, 20261129)]
     documents += [document for _, document, _ in CASES]
     return documents
@@ -426,17 +427,30 @@ def test_ddl_subset_has_the_noetl_column_types(dsn: str) -> None:
         )
     finally:
         conn.close()
-    assert found == {
-        "execution_id": "bigint",
-        "event_id": "bigint",
-        "event_type": "character varying",
-        "node_name": "character varying",
-        "status": "character varying",
-        "created_at": "timestamp without time zone",
-        "context": "jsonb",
-        "meta": "jsonb",
-        "worker_id": "character varying",
-    }
+    # One column per field of the schema (x-db-column, else the field's name), typed by its Rust type.
+    assert found == {column.name: INFORMATION_SCHEMA_TYPE[column.sql_type] for column in columns()}
+    # NoETL's table as it is (../shared/DESIGN.md) for the 0.3.1 fields.
+    assert {name: found[name] for name in NOETL_0_3_1_COLUMNS} == NOETL_0_3_1_COLUMNS
+
+
+# How information_schema.columns names the SQL types the Rust types project to.
+INFORMATION_SCHEMA_TYPE = {
+    "BIGINT": "bigint",
+    "VARCHAR": "character varying",
+    "TIMESTAMP": "timestamp without time zone",
+    "JSONB": "jsonb",
+}
+NOETL_0_3_1_COLUMNS = {
+    "execution_id": "bigint",
+    "event_id": "bigint",
+    "event_type": "character varying",
+    "node_name": "character varying",
+    "status": "character varying",
+    "created_at": "timestamp without time zone",
+    "context": "jsonb",
+    "meta": "jsonb",
+    "worker_id": "character varying",
+}
 
 
 def test_missing_table_is_a_usage_error(dsn: str) -> None:

@@ -24,15 +24,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from envelope import ADDED, SPECS, typical_event
 from harness import rust_check
 from noetl_envelope import ExecutorEvent, Timestamp, decode, encode, validate
+from noetl_envelope.model.schema import load_schema
 from noetl_envelope.wire.numbers import format_float, parse_number
 
 I64_MIN = -(2**63)
 I64_MAX = 2**63 - 1
 U64_MAX = 2**64 - 1
-STATUSES = ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "SKIPPED", "STARTED", "PAUSED", "CLAIMED"]
-FIELDS = ["execution_id", "event_type", "step", "status", "created_at", "context", "event_id", "worker_id", "meta"]
+STATUSES = list(load_schema()["properties"]["status"]["enum"])
+FIELDS = [spec.name for spec in SPECS]
+# The fields added since 0.3.1 (tests/envelope.py) keep their typical value in every drawn event.
+ADDED_VALUES = {spec.name: st.just(getattr(typical_event(), spec.name)) for spec in ADDED}
 
 SETTINGS = settings(
     max_examples=300,
@@ -154,6 +158,7 @@ def events(*, contract_valid: bool) -> st.SearchStrategy[ExecutorEvent]:
         event_id=st.one_of(st.none(), i64s),
         worker_id=st.one_of(st.none(), texts),
         meta=st.one_of(st.none(), json_objects) if contract_valid else st.one_of(st.none(), json_objects, json_values),
+        **ADDED_VALUES,
     )
 
 

@@ -18,13 +18,8 @@ from typing import Any
 
 import pytest
 
-from noetl_envelope.generate.rust_struct import (
-    EVENT_RS,
-    FIELDS_RS,
-    SUPPORTED_TYPES,
-    RustGenError,
-    render_rust,
-)
+from noetl_envelope.generate.rust_struct import EVENT_RS, FIELDS_RS, render_rust
+from noetl_envelope.model.schema_lint import SUPPORTED_TYPES, SchemaLintError
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE_031 = ROOT / "schema" / "releases" / "0.3.1.schema.json"
@@ -217,7 +212,7 @@ def _broken(edit: dict[str, Any], *, field: str = "worker_id", required: bool | 
 def test_unsupported_input_is_one_line_naming_pointer_and_fix(
     edit: dict[str, Any], required: bool | None, pointer: str, hint: str
 ) -> None:
-    with pytest.raises(RustGenError) as info:
+    with pytest.raises(SchemaLintError) as info:
         render_rust(_broken(edit, required=required))
     message = str(info.value)
     assert "\n" not in message
@@ -226,6 +221,6 @@ def test_unsupported_input_is_one_line_naming_pointer_and_fix(
 
 
 def test_the_supported_types_are_listed_in_the_message() -> None:
-    with pytest.raises(RustGenError) as info:
+    with pytest.raises(SchemaLintError) as info:
         render_rust(_broken({"x-rust-type": "Vec<u8>"}))
     assert all(t in str(info.value) for t in SUPPORTED_TYPES)

@@ -24,6 +24,7 @@ from noetl_envelope.fixturegen.systematic import CATEGORIES
 from noetl_envelope.model.codec import exact_reader
 from noetl_envelope.model.rusttypes import RUST_TYPES, RustType, UnknownRustType, Variant, resolve
 from noetl_envelope.model.schema import field_specs, load_schema
+from noetl_envelope.model.schema_lint import SUPPORTED_TYPES
 from noetl_envelope.projection import predict, row
 from noetl_envelope.wire.lexer import scan
 from repo_copy import copy_env, copy_repo
@@ -217,9 +218,10 @@ def test_the_commands_turn_an_unknown_type_into_exit_2(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     schema_file = repo / "schema" / "executor_event.schema.json"
     schema_file.write_text(schema_file.read_text().replace('"x-rust-type": "i64"', '"x-rust-type": "u32"', 1))
+    # The schema lint (model.schema_lint) runs first in every command and says it.
     expected = (
-        'noetl-envelope: schema/executor_event.schema.json: /properties/execution_id: x-rust-type "u32" '
-        f"is not supported ({SUPPORTED})\n"
+        'noetl-envelope: schema/executor_event.schema.json: /properties/execution_id/x-rust-type: "u32" '
+        f"is not supported (write one of {', '.join(SUPPORTED_TYPES)})\n"
     )
     for argv in (["-m", "noetl_envelope", "validate", "fixtures/valid"], ["scripts/gen.py", "--check"]):
         done = subprocess.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -102,3 +103,11 @@ def test_integer_excludes_floats() -> None:
     assert validator.is_type(1, "integer")
     assert not validator.is_type(1.0, "integer")
     assert not validator.is_type(True, "integer")
+
+
+def test_a_property_without_x_db_column_projects_to_its_own_name() -> None:
+    schema = copy.deepcopy(load_schema())
+    del schema["properties"]["worker_id"]["x-db-column"]
+    schema["properties"]["step"]["x-db-column"] = "node_name"
+    columns = {spec.name: spec.db_column for spec in field_specs(schema)}
+    assert columns["worker_id"] == "worker_id" and columns["step"] == "node_name"

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from envelope import complete
+
 pytestmark = pytest.mark.slow
+
+DOC = complete(
+    b'{"execution_id":1,"event_type":"step.enter","step":"s","status":"STARTED",'
+    b'"created_at":"2024-01-01T00:00:00Z","context":{}}'
+)
 
 
 def test_wheel_installs_imports_and_finds_its_schema(repo_root: Path, tmp_path: Path) -> None:
@@ -39,8 +46,7 @@ def test_wheel_installs_imports_and_finds_its_schema(repo_root: Path, tmp_path: 
         "assert 'site-packages' in str(schema_path()), schema_path()\n"
         "assert load_schema()['title'] == 'ExecutorEvent'\n"
         "assert (pathlib.Path(noetl_envelope.__file__).parent / 'py.typed').is_file()\n"
-        'doc = b\'{"execution_id":1,"event_type":"step.enter","step":"s","status":"STARTED",'
-        '"created_at":"2024-01-01T00:00:00Z","context":{}}\'\n'
+        f"doc = {DOC!r}\n"
         "assert noetl_envelope.validate(doc, profile='canonical') == []\n"
         "print(noetl_envelope.decode(doc).step)\n"
     )

@@ -155,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
             args = build_parser(argv).parse_args(argv)
         except SystemExit as exc:  # --help, --version, usage errors: argparse already printed
             return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+        # Schema lint first, whatever the command: a malformed schema is one line and exit 2
+        # before anything is read or written (model.schema_lint).
+        from noetl_envelope.model.schema import load_schema
+
+        load_schema()
         code: int = args.run(args)
         return code
     except (InputError, SchemaAnnotationError) as exc:

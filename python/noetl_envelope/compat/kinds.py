@@ -242,8 +242,9 @@ EffectFn = Callable[[Change, Pair], Effects]
 
 
 def rust_needs(spec: FieldSpec) -> bool:
-    """serde rejects a document without the field (profiles/serde.py: Option with serde default is optional)."""
-    return not (spec.optional and spec.serde_default)
+    """serde rejects an object without the field (profiles/serde.py: an Option, or a field with
+    serde's default, may be missing)."""
+    return not (spec.optional or spec.serde_default)
 
 
 def requires(side: Side, name: str) -> bool:

@@ -6,17 +6,15 @@ is a `CompatError` with one line, which the command turns into exit code 2.
 
 from __future__ import annotations
 
-import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema.exceptions import SchemaError
-
 from noetl_envelope.compat.policy import Version
-from noetl_envelope.core.errors import InputError, SchemaAnnotationError
-from noetl_envelope.model.schema import SCHEMA_FILE, field_specs, schema_version
+from noetl_envelope.core.errors import InputError
+from noetl_envelope.model import schema_lint
+from noetl_envelope.model.schema import SCHEMA_FILE, schema_version
 
 SCHEMA_REL = f"schema/{SCHEMA_FILE}"
 RELEASES_REL = "schema/releases"
@@ -49,24 +47,13 @@ class Loaded:
 
 
 def parse_schema(data: bytes, label: str) -> Loaded:
-    """An envelope schema from bytes, checked enough that the comparison cannot crash on it."""
-    from noetl_envelope.profiles.contract import build_validator
-
+    """An envelope schema from bytes, through the schema lint (`model.schema_lint`), so the
+    comparison cannot crash on it."""
     try:
-        schema = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise CompatError(f"{label}: not JSON: {exc}") from exc
-    if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict) or "$id" not in schema:
-        raise CompatError(f"{label}: not an envelope schema (an object with `$id` and `properties`)")
-    try:
-        field_specs(schema)
-        build_validator(schema)
-    except SchemaAnnotationError as exc:
-        raise CompatError(f"{label}: {exc}") from exc
-    except KeyError as exc:
-        raise CompatError(f"{label}: {exc.args[0] if exc.args else exc}") from exc
-    except (SchemaError, TypeError, AttributeError) as exc:
-        raise CompatError(f"{label}: not a valid schema: {str(exc).splitlines()[0]}") from exc
+        schema = schema_lint.parse(data, label)
+        schema_lint.lint(schema, label)
+    except schema_lint.SchemaLintError as exc:
+        raise CompatError(str(exc)) from None
     return Loaded(label, schema)
 
 

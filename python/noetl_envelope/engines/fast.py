@@ -152,7 +152,8 @@ def _compile_shape(keys: tuple[str, ...], *, canonical: bool) -> Decider | None:
         return None
     required = set(schema.get("required", ()))
     for spec in specs:
-        optional = spec.optional and spec.serde_default and spec.skip_if_none and spec.name not in required
+        # May be absent: serde reads a missing Option as None, and None is not written.
+        optional = spec.optional and spec.skip_if_none and spec.name not in required
         if spec.name not in keys and not optional:
             return None
     names: dict[str, Any] = {"_dumps": orjson.dumps, "_SORT": orjson.OPT_SORT_KEYS}
@@ -249,7 +250,7 @@ def accel_spec() -> dict[str, Any] | None:
         field: dict[str, Any] = {
             "name": spec.name,
             "rust": spec.inner_rust_type,
-            "optional": spec.optional and spec.serde_default and spec.skip_if_none and spec.name not in required,
+            "optional": spec.optional and spec.skip_if_none and spec.name not in required,
             "minimum": None,
             "maximum": None,
             "min_length": None,

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, U64_MAX
 
 if TYPE_CHECKING:
+    from noetl_envelope.model.schema import FieldSpec
     from noetl_envelope.wire.timestamp import Timestamp
     from noetl_envelope_generated import ExecutorEvent
 
@@ -52,24 +53,54 @@ def events(count: int, seed: int) -> Iterator[ExecutorEvent]:
 
 
 def event(rng: random.Random) -> ExecutorEvent:
-    """One varied, canonical event; each Option field is set independently."""
+    """One varied, canonical event: every field of the schema drawn in declaration order by the
+    generator of its Rust type (`_draw`), each Option field set or unset independently."""
     from noetl_envelope.model.schema import field_specs
     from noetl_envelope_generated import ExecutorEvent
 
-    specs = {spec.name: spec for spec in field_specs()}
-    statuses = specs["status"].schema["enum"]
-    event_types = specs["event_type"].schema.get("examples") or ["step.enter"]
-    return ExecutorEvent(
-        execution_id=_id(rng),
-        event_type=rng.choice(event_types) if rng.random() < 0.8 else _string(rng, 1),
-        step=rng.choice(STEP_NAMES) if rng.random() < 0.5 else _string(rng),
-        status=rng.choice(statuses),
-        created_at=_timestamp(rng),
-        context=_object(rng, 0, 6) if rng.random() < 0.9 else {},
-        event_id=_id(rng) if rng.random() < 2 / 3 else None,
-        worker_id=(rng.choice(WORKER_IDS) if rng.random() < 0.5 else _string(rng)) if rng.random() < 0.5 else None,
-        meta=_object(rng, 0, 4) if rng.random() < 1 / 3 else None,
-    )
+    return ExecutorEvent(**{spec.name: _draw(rng, spec) for spec in field_specs()})
+
+
+def _draw(rng: random.Random, spec: FieldSpec) -> Any:
+    """A value for the field, chosen by its Rust type (no field is named here). The chances for
+    an Option to be set are per type: ids mostly are, metadata mostly is not."""
+    rust = spec.inner
+    prop = spec.schema
+    if rust.integer_range is not None:
+        low, high = prop.get("minimum", rust.integer_range[0]), prop.get("maximum", rust.integer_range[1])
+        narrow = (low, high) != rust.integer_range
+        if spec.optional and rng.random() >= 2 / 3:
+            return None
+        if narrow:
+            return rng.randint(low, high)
+        return _id(rng)
+    if rust.timestamp:
+        if spec.optional and rng.random() >= 1 / 2:
+            return None
+        return _timestamp(rng)
+    if rust.free_form:
+        if spec.optional:
+            return _object(rng, 0, 4) if rng.random() < 1 / 3 else None
+        return _object(rng, 0, 6) if rng.random() < 0.9 else {}
+    return _draw_string(rng, spec)
+
+
+def _draw_string(rng: random.Random, spec: FieldSpec) -> str | None:
+    prop = spec.schema
+    low, high = prop.get("minLength", 0), prop.get("maxLength")
+    if prop.get("enum"):
+        return str(rng.choice(prop["enum"]))  # optional or not: an enum field is always set
+    if spec.optional and rng.random() >= 1 / 2:
+        return None
+    examples = [e for e in prop.get("examples") or () if isinstance(e, str)]
+    if examples:
+        text = rng.choice(examples) if rng.random() < 0.8 else _string(rng, max(low, 1))
+    else:
+        names = WORKER_IDS if spec.optional else STEP_NAMES
+        text = rng.choice(names) if rng.random() < 0.5 else _string(rng, low)
+    if len(text) < low:
+        text += "x" * (low - len(text))
+    return text if high is None else text[:high]
 
 
 def _id(rng: random.Random) -> int:

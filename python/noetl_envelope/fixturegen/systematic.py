@@ -95,8 +95,9 @@ def _field_variants(spec: FieldSpec, index: int, base: list[Member]) -> Iterator
 
     without = base[:index] + base[index + 1 :]
     if spec.optional:
-        yield "absent", without, "absent: None, and omitted when written", "presence"
-        yield "null", replace(base, name, "null"), "null: None like absent, so omitted when written", "presence"
+        written = "omitted when written" if spec.skip_if_none else "written back as null (no skip_serializing_if)"
+        yield "absent", without, f"absent: None, and {written}", "presence"
+        yield "null", replace(base, name, "null"), f"null: None like absent, so {written}", "presence"
     else:
         yield "absent", without, "absent: a required field is missing", "presence"
         yield "null", replace(base, name, "null"), "null for a required field", "presence"

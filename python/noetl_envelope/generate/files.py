@@ -18,8 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from noetl_envelope.core.rules import all_rules
-from noetl_envelope.model.schema import SCHEMA_FILE
+from noetl_envelope.model import schema_lint
+from noetl_envelope.model.schema import SCHEMA_FILE, schema_digest
 
+SCHEMA_REL = f"schema/{SCHEMA_FILE}"
 MODEL_PACKAGE = "generated/noetl_envelope_generated"
 RULES_DOC = "docs/RULES.md"
 # The schema's field checks as the native accelerator takes them (fastpath.accel_spec), for the
@@ -31,12 +33,15 @@ OWNED_DIRS = (MODEL_PACKAGE, "fixtures/valid", "fixtures/invalid")
 _INIT = '''"""Generated from schema/{schema} by `make gen`; do not edit by hand.
 
 The dataclass mirrors the Rust struct field for field; the hand-written codec in
-noetl_envelope reads and writes it.
+noetl_envelope reads and writes it. SCHEMA_SHA256 is the digest of the schema bytes `make gen`
+linted and generated from (noetl_envelope.model.schema.load_schema trusts their metaschema check).
 """
 
-from noetl_envelope_generated.executor_event import ExecutorEvent
+SCHEMA_SHA256 = "{digest}"
 
-__all__ = ["ExecutorEvent"]
+from noetl_envelope_generated.executor_event import ExecutorEvent  # noqa: E402
+
+__all__ = ["SCHEMA_SHA256", "ExecutorEvent"]
 '''
 
 
@@ -106,9 +111,12 @@ def _render_accel_spec() -> bytes:
 
 
 def render(root: Path) -> dict[str, bytes]:
-    """Every generated file: repository-relative POSIX path -> exact bytes."""
+    """Every generated file: repository-relative POSIX path -> exact bytes. The checkout's schema
+    is linted first (`model.schema_lint`), so a malformed one renders nothing."""
+    schema_lint.load(root / SCHEMA_REL, SCHEMA_REL)
+    digest = schema_digest((root / SCHEMA_REL).read_bytes())
     files: dict[str, bytes] = {
-        f"{MODEL_PACKAGE}/__init__.py": _INIT.format(schema=SCHEMA_FILE).encode(),
+        f"{MODEL_PACKAGE}/__init__.py": _INIT.format(schema=SCHEMA_FILE, digest=digest).encode(),
         f"{MODEL_PACKAGE}/executor_event.py": _render_model(root),
         RULES_DOC: _render_rules_doc(),
         ACCEL_SPEC: _render_accel_spec(),
@@ -120,16 +128,10 @@ def render(root: Path) -> dict[str, bytes]:
 
 def _render_rust(root: Path) -> dict[str, bytes]:
     """The harness's struct and per-field tables (rust/src/event.rs, rust/src/fields.rs)."""
-    from noetl_envelope.generate.rust_struct import RustGenError, render_rust
+    from noetl_envelope.generate.rust_struct import render_rust
 
-    source = root / "schema" / SCHEMA_FILE
-    try:
-        schema = json.loads(source.read_bytes())
-        return {rel: text.encode() for rel, text in render_rust(schema, schema_path=f"schema/{SCHEMA_FILE}").items()}
-    except (OSError, ValueError) as exc:
-        if isinstance(exc, RustGenError):
-            raise GenError(str(exc)) from None
-        raise GenError(f"schema/{SCHEMA_FILE}: {exc}") from None
+    schema = schema_lint.load(root / SCHEMA_REL, SCHEMA_REL)
+    return {rel: text.encode() for rel, text in render_rust(schema, schema_path=SCHEMA_REL).items()}
 
 
 def _render_fixtures(root: Path) -> dict[str, bytes]:
@@ -207,7 +209,8 @@ def _diff(rel: str, old: bytes | None, new: bytes) -> str:
 
 
 def run(*, check_only: bool, root: Path | None = None) -> int:
-    """The `gen` command: 0 up to date / written, 1 stale (with --check), 2 cannot generate."""
+    """The `gen` command: 0 up to date / written, 1 stale (with --check), 2 cannot generate. A schema
+    failing the lint raises `schema_lint.SchemaLintError` (one line, exit 2 in the CLI and scripts/gen.py)."""
     try:
         base = root or find_root()
         if check_only:

@@ -13,7 +13,7 @@ from typing import Any
 
 from noetl_envelope.model.binding import Binding
 from noetl_envelope.model.rusttypes import NumberReader, quote
-from noetl_envelope.model.schema import field_specs
+from noetl_envelope.model.schema import FieldSpec, field_specs
 from noetl_envelope.wire.jsontree import Num
 from noetl_envelope_generated import ExecutorEvent
 
@@ -22,10 +22,13 @@ def exact_reader(value: Num) -> int | float:
     return value.exact_value()
 
 
-def field_values(binding: Binding, read_number: NumberReader) -> dict[str, Any]:
-    """The decoded field values serde's binding describes; absent Option fields become None."""
+def field_values(
+    binding: Binding, read_number: NumberReader, specs: tuple[FieldSpec, ...] | None = None
+) -> dict[str, Any]:
+    """The decoded field values serde's binding describes; absent Option fields become None.
+    `specs`: the fields of another schema than the package's (the harness variants' tests)."""
     values: dict[str, Any] = {}
-    for spec in field_specs():
+    for spec in specs if specs is not None else field_specs():
         if spec.name in binding.values:
             values[spec.name] = spec.rust.to_python(binding.values[spec.name], read_number)
         elif spec.optional:
@@ -43,12 +46,12 @@ def encode_event(event: ExecutorEvent) -> bytes:
     return encode_values({spec.name: getattr(event, spec.name) for spec in field_specs()})
 
 
-def encode_values(values: Mapping[str, Any]) -> bytes:
+def encode_values(values: Mapping[str, Any], specs: tuple[FieldSpec, ...] | None = None) -> bytes:
     """`encode_event` on field values by name. The profiles and the fixture generator use this
     form so that they work from the schema alone: while `make gen` renders, the generated
     dataclass may not have a field the schema just gained."""
     out: list[str] = ["{"]
-    for spec in field_specs():
+    for spec in specs if specs is not None else field_specs():
         value = values[spec.name]
         if value is None and spec.optional and spec.skip_if_none:
             continue

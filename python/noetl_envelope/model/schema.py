@@ -7,13 +7,13 @@ so that one schema change plus `make gen` flows through everything.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from noetl_envelope.core.violations import render_pointer
+from noetl_envelope.model import schema_lint
 from noetl_envelope.model.rusttypes import FieldType, RustType, UnknownRustType, resolve
 
 if TYPE_CHECKING:
@@ -46,9 +46,37 @@ def _schema_file() -> str:
 
 @cache
 def load_schema(path: Path | None = None) -> dict[str, Any]:
-    with open(path or _schema_file(), "rb") as handle:
-        loaded: dict[str, Any] = json.load(handle)
+    """The schema at `path` (default: the package's), linted (`schema_lint`): a malformed one is
+    a one-line SchemaLintError naming the file, the pointer and the fix. The metaschema step
+    (python-jsonschema, the costly one) is skipped for the package's schema when its bytes are
+    the ones the last `make gen` linted and recorded (`noetl_envelope_generated.SCHEMA_SHA256`)."""
+    file = os.fspath(path) if path is not None else _schema_file()
+    label = schema_lint.label_of(file)
+    try:
+        with open(file, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise schema_lint.SchemaLintError(label, "", f"cannot read: {exc.strerror or type(exc).__name__}") from None
+    loaded = schema_lint.parse(data, label)
+    schema_lint.lint(loaded, label, metaschema=path is not None or not _linted_by_gen(data))
     return loaded
+
+
+def schema_digest(data: bytes) -> str:
+    """What `make gen` records of the schema it linted and generated from."""
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _linted_by_gen(data: bytes) -> bool:
+    try:
+        import noetl_envelope_generated as generated
+
+        recorded = generated.SCHEMA_SHA256
+    except Exception:  # missing or stale generated module (`gen` must still run): lint in full
+        return False
+    return bool(recorded == schema_digest(data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +105,11 @@ class FieldSpec:
     def inner(self) -> RustType:
         """T's entry for `Option<T>`, else the type's own."""
         return self.rust.inner
+
+    @property
+    def db_column(self) -> str:
+        """The `noetl.event` column the field projects to: its `x-db-column`, else its name."""
+        return str(self.schema.get("x-db-column", self.name))
 
     @property
     def inner_rust_type(self) -> str:

@@ -1,8 +1,10 @@
 """The `serde` profile: would `serde_json::from_slice::<ExecutorEvent>` (pinned versions) accept it?
 
 `binding.bind` matches members to fields as serde's derived visitor does; this module adds
-what the visitor then rejects: a missing required field (Option fields default to None), a
-sequence form of the wrong length, and each value its Rust type (`rusttypes`) rejects.
+what the visitor then rejects: a missing field, a sequence form of the wrong length, and each
+value its Rust type (`rusttypes`) rejects. A field may be missing from an object when it has
+`#[serde(default)]` or is an `Option` (serde's derive reads a missing `Option<T>` as None even
+without `default`); from the sequence form only when it has `#[serde(default)]`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def check(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> tuple[list[V
         return violations, binding
     for index, spec in enumerate(specs):
         if spec.name not in binding.values:
-            if spec.optional and spec.serde_default:
+            if spec.serde_default or (spec.optional and not binding.sequence_form):
                 continue
             if binding.sequence_form:
                 violations.append(

@@ -60,7 +60,7 @@ class Column:
 @cache
 def columns() -> tuple[Column, ...]:
     """The projected columns, in the schema's field order."""
-    return tuple(Column(spec.name, spec.schema["x-db-column"], spec.inner, spec.optional) for spec in field_specs())
+    return tuple(Column(spec.name, spec.db_column, spec.inner, spec.optional) for spec in field_specs())
 
 
 def read_number(value: Num) -> int | float:
