@@ -10,8 +10,39 @@ the dataclass module) even when the generated module is missing or stale.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import sys
+
+
+def _started_as_the_command() -> bool:
+    # `noetl-envelope ...` (the console script) or `python [options] -m noetl_envelope ...`;
+    # never when a program imports the package as a library.
+    script = sys.argv[0].replace("\\", "/").rsplit("/", 1)[-1] if sys.argv else ""
+    if script in ("noetl-envelope", "noetl-envelope.exe"):
+        return True
+    argv = sys.orig_argv
+    return any(argv[i] == "-m" and argv[i + 1] == "noetl_envelope" for i in range(len(argv) - 1))
+
+
+STARTED_AS_COMMAND = _started_as_the_command()  # cli.main takes over the signals then
+
+if STARTED_AS_COMMAND:
+    # The first code of ours to run, before anything heavy is imported: a Ctrl-C (or SIGTERM)
+    # from here until `cli.main` has its guard up ends the process with one line and exit 130,
+    # never a KeyboardInterrupt traceback out of an import. `cli.main` takes over from there.
+    import os as _os
+    import signal as _signal
+
+    def _interrupted_early(signum: int, frame: object) -> None:
+        try:
+            _os.write(2, b"noetl-envelope: interrupted\n")
+        finally:
+            _os._exit(130)
+
+    for _number in (_signal.SIGINT, _signal.SIGTERM):
+        _signal.signal(_number, _interrupted_early)
+
+import importlib  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 if TYPE_CHECKING:
     from noetl_envelope.api import decode, encode, validate

@@ -6,21 +6,28 @@ it runs, so a start pays only for the command it runs and `gen` still runs when 
 module is missing or stale. This module holds no command logic; exit codes are in
 `commands.options`. Anything unexpected becomes one `internal error` line and exit 2, unless
 NOETL_ENVELOPE_DEBUG=1 asks for the traceback.
+
+What the environment does to a run is never an internal error: a closed standard input, output
+or error stream, a full disk, a killed worker, running out of memory, SIGINT or SIGTERM at any
+moment (the package's `__init__` guards the imports before `main` runs) each give one line and
+exit 2, or 130 for a signal; an unwritable stderr (`2>/dev/full`) does not change the exit code.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import io
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from noetl_envelope.commands.options import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, PROG
-from noetl_envelope.core.errors import InputError, SchemaAnnotationError
+from noetl_envelope.core.errors import InputError, RunError, SchemaAnnotationError
 
 DEBUG_ENV = "NOETL_ENVELOPE_DEBUG"
 
@@ -146,24 +153,85 @@ def _silence_stdout() -> None:
         pass
 
 
+def _say(text: str) -> None:
+    # One line on stderr, if stderr can take it: a closed or full stderr must not turn an exit
+    # code into another (the code is then all the caller gets).
+    try:
+        stream = sys.stderr
+        if stream is not None:
+            stream.write(f"{PROG}: {text}\n")
+            stream.flush()
+    except (OSError, ValueError):
+        _quiet_stderr()
+
+
+def _quiet_stderr() -> None:
+    # Nothing more can reach stderr: discard what is buffered, so the interpreter's final flush
+    # neither fails nor prints "Exception ignored".
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+
+
+def _closed_standard_streams() -> set[int]:
+    """Which of fds 0, 1, 2 were closed when the process started; each is pointed at /dev/null
+    so that no file this run opens can take its number (a report written to fd 1 by accident)."""
+    closed = set()
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.add(fd)
+            with contextlib.suppress(OSError):
+                null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+                if null != fd:
+                    os.dup2(null, fd)
+                    os.close(null)
+    if 2 in closed:
+        _quiet_stderr()
+    return closed
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt("interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (see the module docstring)."""
+    from noetl_envelope import STARTED_AS_COMMAND
+
+    from_command = STARTED_AS_COMMAND and argv is None
     try:
+        if from_command:
+            # The command itself: SIGINT and SIGTERM now raise KeyboardInterrupt, caught below,
+            # so cleanups run (workers stopped, temporary report removed).
+            for number in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(number, _interrupt)
+        closed = _closed_standard_streams()
         try:
             if argv is None:
                 argv = sys.argv[1:]
             args = build_parser(argv).parse_args(argv)
         except SystemExit as exc:  # --help, --version, usage errors: argparse already printed
             return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+        if 0 in closed and "-" in getattr(args, "paths", ()):
+            raise InputError("standard input is closed: nothing to read for '-'")
+        if 1 in closed and not getattr(args, "output", None):
+            raise InputError("standard output is closed: nowhere to write (pass -o FILE where the command has it)")
         # Schema lint first, whatever the command: a malformed schema is one line and exit 2
         # before anything is read or written (model.schema_lint).
         from noetl_envelope.model.schema import load_schema
 
         load_schema()
         code: int = args.run(args)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, so a failing flush is reported like any other write
         return code
-    except (InputError, SchemaAnnotationError) as exc:
-        print(f"{PROG}: {_one_line(str(exc))}", file=sys.stderr)
+    except (InputError, SchemaAnnotationError, RunError) as exc:
+        _say(_one_line(str(exc)))
         return EXIT_ERROR
     except BrokenPipeError:
         _silence_stdout()
@@ -171,17 +239,28 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         # Writing failed (disk full, a report file on a vanished mount): an I/O error, exit 2.
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"{PROG}: {where}{exc.strerror or _one_line(str(exc))}", file=sys.stderr)
+        _say(f"{where}{exc.strerror or _one_line(str(exc))}")
+        _silence_stdout()
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        _say(_one_line(str(exc.args[0])) if exc.args else "interrupted")
         return EXIT_INTERRUPTED
+    except MemoryError:
+        _say("out of memory")
+        return EXIT_ERROR
     except Exception as exc:
         # The single place an unexpected exception is caught: one line, not a traceback.
         if os.environ.get(DEBUG_ENV) == "1":
             raise
-        print(
-            f"{PROG}: internal error: {type(exc).__name__}: {_one_line(str(exc))} (please report)",
-            file=sys.stderr,
-        )
+        _say(f"internal error: {type(exc).__name__}: {_one_line(str(exc))} (please report)")
         return EXIT_ERROR
+    finally:
+        if from_command:
+            # From here to the process's end a signal cannot interrupt anything worth a word.
+            for number in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(number, signal.SIG_IGN)
+        try:
+            if sys.stderr is not None:
+                sys.stderr.flush()
+        except (OSError, ValueError):
+            _quiet_stderr()

@@ -31,6 +31,7 @@ from noetl_envelope.commands.options import (
     add_paths,
     add_report,
     add_verdicts,
+    jobs_for,
     report_stream,
 )
 from noetl_envelope.core.violations import JsonPath, Violation
@@ -159,15 +160,16 @@ def write_class_table(summary: ConformSummary, stream: TextIO) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from noetl_envelope.pipeline import Checks, checker_for
-    from noetl_envelope.run.bulk import Progress, check_stream, default_jobs
+    from noetl_envelope.run.bulk import Progress, check_stream
 
     started = time.monotonic()
     documents = iter_documents(args.paths)
     summary = ConformSummary(command="conform", profile="canonical", producer=args.producer)
-    with report_stream(args.output) as stream:
+    with report_stream(args.output, documents) as stream:
+        documents.before_wait = stream.flush  # standard input: what is reported shows before a wait
         reporter = make_reporter(args.format, stream, quiet=args.quiet)
         check = checker_for(Checks(profile="canonical", engine=args.engine, drift=True))
-        jobs = args.jobs or default_jobs()
+        jobs = jobs_for(args.jobs, documents)
         checked = check_stream(documents, check, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid)
         report_all(checked, summary, reporter, ignore=frozenset(args.ignore), each=summary.record_classes)
         summary.settle(documents.documents, documents.blank_lines)

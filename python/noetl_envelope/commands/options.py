@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import io
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from typing import TextIO
@@ -20,7 +22,7 @@ from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.report import FORMATS
 from noetl_envelope.report.base import one_line
-from noetl_envelope.run.reader import Document
+from noetl_envelope.run.reader import STDIN, Document, DocumentReader
 
 PROG = "noetl-envelope"
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -76,26 +78,101 @@ def add_report(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
 
 
+def _refuse_overwriting_inputs(output: str, inputs: DocumentReader) -> None:
+    """InputError when writing `output` would destroy an input: it is one of the input files
+    (by name, through a link, or as another hard link), or it lies inside an input directory
+    (a later run would read it as input). Checked before anything is opened for writing."""
+    target = os.path.realpath(output)
+    for path in inputs.paths:
+        if path == STDIN:
+            continue
+        real = os.path.realpath(path)
+        if target == real or (os.path.isdir(real) and target.startswith(real.rstrip(os.sep) + os.sep)):
+            where = "is an input" if target == real else f"is inside the input directory {path}"
+            raise InputError(f"{output}: {where}; the report would overwrite or join the input (choose another -o)")
+    try:
+        info = os.stat(output)
+    except OSError:
+        return  # nothing there yet
+    if info.st_nlink > 1:  # another name for an input file?
+        for path in inputs.files():
+            if os.path.samefile(path, output):
+                raise InputError(f"{output}: is the input {path} (a hard link); choose another -o")
+
+
+def _temporary_beside(target: str) -> tuple[int, str]:
+    """A new file next to `target` (same directory, so a rename replaces it in one step)."""
+    directory, name = os.path.split(target)
+    for attempt in range(100):
+        temporary = os.path.join(directory, f".{name}.{os.getpid()}.{attempt}.tmp")
+        try:
+            # 0o666 less the umask, as open(..., "w") would create the report itself.
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", target)
+
+
 @contextlib.contextmanager
-def report_stream(output: str | None) -> Iterator[TextIO]:
-    """The text stream a report goes to: FILE (UTF-8), or stdout."""
-    if output is not None:
+def report_stream(output: str | None, inputs: DocumentReader | None = None) -> Iterator[TextIO]:
+    """The text stream a report goes to: FILE (UTF-8), or stdout.
+
+    FILE is refused when it is one of `inputs` or inside an input directory. The report is
+    written to a temporary file beside FILE and renamed over it when complete: a failed or
+    interrupted run leaves FILE as it was (and no temporary file). A FILE that is not a
+    regular file (a FIFO, /dev/stdout) is written directly.
+    """
+    if output is None:
+        if sys.stdout is None:
+            raise InputError("standard output is closed: nowhere to write the report (pass -o FILE)")
+        # Keep the locale's encoding (a terminal expects it) but never fail on a character it
+        # lacks: a report line must not become an internal error. json and junit are ASCII anyway.
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(errors="backslashreplace")
         try:
-            handle = open(output, "w", encoding="utf-8", newline="\n", errors="backslashreplace")  # noqa: SIM115
+            yield sys.stdout
+            sys.stdout.flush()  # inside main's guard, so a closed pipe is handled there
+        except BrokenPipeError:
+            raise  # the reader has gone (`| head`): main exits quietly
         except OSError as exc:
-            raise InputError(f"{output}: cannot write: {exc.strerror or type(exc).__name__}") from exc
-        try:
-            with handle:
-                yield handle
-        except OSError as exc:  # a failed write or close: disk full, quota, a vanished mount
-            raise InputError(f"{output}: cannot write: {exc.strerror or type(exc).__name__}") from exc
+            if exc.filename is not None:
+                raise  # another file's error, already naming it
+            raise InputError(f"standard output: cannot write: {exc.strerror or type(exc).__name__}") from exc
         return
-    # Keep the locale's encoding (a terminal expects it) but never fail on a character it
-    # lacks: a report line must not become an internal error. json and junit are ASCII anyway.
-    if isinstance(sys.stdout, io.TextIOWrapper):
-        sys.stdout.reconfigure(errors="backslashreplace")
-    yield sys.stdout
-    sys.stdout.flush()  # inside main's guard, so a closed pipe is handled there
+    if inputs is not None:
+        _refuse_overwriting_inputs(output, inputs)
+    target = os.path.realpath(output)  # through a link: replace the file it names, not the link
+    try:
+        existing: os.stat_result | None = os.stat(target)
+    except OSError:
+        existing = None
+    try:
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            temporary = None
+            handle = open(target, "w", encoding="utf-8", newline="\n", errors="backslashreplace")  # noqa: SIM115
+        else:
+            fd, temporary = _temporary_beside(target)
+            if existing is not None:
+                os.chmod(fd, stat.S_IMODE(existing.st_mode))
+            handle = open(fd, "w", encoding="utf-8", newline="\n", errors="backslashreplace")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write: {exc.strerror or type(exc).__name__}") from exc
+    done = False
+    try:
+        with handle:
+            yield handle
+        if temporary is not None:
+            os.replace(temporary, target)
+        done = True
+    except OSError as exc:  # a failed write or close: disk full, quota, a vanished mount
+        raise InputError(f"{output}: cannot write: {exc.strerror or type(exc).__name__}") from exc
+    finally:
+        if not done and temporary is not None:
+            with contextlib.suppress(OSError):
+                handle.close()
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 def error_line(doc: Document, violation: Violation) -> str:
@@ -122,6 +199,23 @@ def _jobs(text: str) -> int:
     if value > 1 and not hasattr(os, "fork"):  # worker processes are forked (forkpool.py)
         raise argparse.ArgumentTypeError("--jobs above 1 needs os.fork, which this platform lacks")
     return value
+
+
+def jobs_for(requested: int, inputs: DocumentReader) -> int:
+    """The worker processes to use: `requested` (0: one per CPU), but no more than the CPUs this
+    process may use nor the units of work the input holds; a request above that gets one note
+    line on stderr (`-j 1000` on 100 documents would fork 1,000 processes otherwise)."""
+    from noetl_envelope.run.bulk import default_jobs, work_units
+
+    cpus = default_jobs()
+    work = work_units(inputs, enough=cpus)
+    usable = max(1, min(cpus, work))
+    if requested == 0 or requested <= usable:
+        return requested or usable
+    reason = f"{cpus} CPU(s) to use" if usable == cpus else f"{work} unit(s) of work in the input"
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        print(f"{PROG}: note: --jobs {requested} capped at {usable} ({reason})", file=sys.stderr)
+    return usable
 
 
 def add_jobs(parser: argparse.ArgumentParser) -> None:

@@ -14,6 +14,7 @@ from noetl_envelope.commands.options import (
     add_profile,
     add_report,
     add_verdicts,
+    jobs_for,
     report_stream,
 )
 from noetl_envelope.report import Summary, make_reporter
@@ -37,17 +38,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from noetl_envelope.pipeline import Checks, checker_for
-    from noetl_envelope.run.bulk import Progress, check_stream, default_jobs
+    from noetl_envelope.run.bulk import Progress, check_stream
 
     started = time.monotonic()
     documents = iter_documents(args.paths)
     summary = Summary(command="validate", profile=args.profile)
+    jobs = jobs_for(args.jobs, documents)
     check = checker_for(Checks(profile=args.profile, engine=args.engine, project=args.project))
-    jobs = args.jobs or default_jobs()
-    with report_stream(args.output) as stream:
+    with report_stream(args.output, documents) as stream:
+        documents.before_wait = stream.flush  # standard input: what is reported shows before a wait
         reporter = make_reporter(args.format, stream, quiet=args.quiet)
-        # A document the reader could not take in full is reported, not validated (check_stream).
-        checked = check_stream(documents, check, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid)
+        # A document the reader could not take in full is reported, not validated (check_stream);
+        # no reporter shows a document's bytes, so workers do not send them back.
+        checked = check_stream(
+            documents, check, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid, keep_data=False
+        )
         report_all(checked, summary, reporter, ignore=frozenset(args.ignore))
         summary.settle(documents.documents, documents.blank_lines)
         summary.elapsed = time.monotonic() - started

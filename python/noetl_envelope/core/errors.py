@@ -10,3 +10,8 @@ class InputError(Exception):
 class SchemaAnnotationError(ValueError):
     """The schema's annotations name something the package has no entry for (an `x-rust-type`
     no registered Rust type covers): a one-line message naming the property, exit code 2."""
+
+
+class RunError(Exception):
+    """The environment failed under a running command (a worker process killed, out of memory
+    in a worker): not a bug of the package, not a finding; a one-line message, exit code 2."""

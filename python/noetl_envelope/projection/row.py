@@ -116,7 +116,7 @@ class StoredRow:
     """A row as the server returns it: column name -> int, str (VARCHAR, jsonb::text), int
     microseconds (TIMESTAMP) or None."""
 
-    values: dict[str, Any]
+    values: dict[str, Any]  # TIMESTAMP: microseconds, or the server's text for infinity / -infinity
 
     def describe(self) -> str:
         """Which row this is, for messages: its execution_id and event_id."""
@@ -150,6 +150,8 @@ def _stored(row: StoredRow, column: Column, value: Any) -> Any:
 
 
 def _stored_timestamp(row: StoredRow, column: Column, value: Any) -> Timestamp:
+    if isinstance(value, str):  # PostgreSQL's infinity or -infinity: no instant at all
+        raise RowError(f"{row.describe()}: column {column.name} is {value.lower()}, which chrono cannot hold")
     seconds, micros = divmod(int(value), pgtypes.USECS_PER_SEC)
     try:
         return Timestamp.from_unix(seconds, micros * 1000)

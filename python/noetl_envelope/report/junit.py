@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from typing import TextIO
 
+from noetl_envelope.core.errors import InputError
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.report.base import Reporter, Summary, is_valid, location
 from noetl_envelope.run.reader import Document
@@ -60,13 +61,29 @@ class JunitReporter(Reporter):
     def __init__(self, stream: TextIO, *, quiet: bool = False) -> None:
         super().__init__(stream, quiet=quiet)
         # Only ASCII is written to it (see module docstring), so the encoding is immaterial.
-        self._cases = tempfile.TemporaryFile("w+", encoding="ascii", newline="\n")  # noqa: SIM115 - closed in finish
+        try:
+            self._cases = tempfile.TemporaryFile("w+", encoding="ascii", newline="\n")  # noqa: SIM115 - closed in finish
+        except OSError as exc:
+            raise self._buffer_error(exc) from exc
+
+    @staticmethod
+    def _buffer_error(exc: OSError) -> InputError:
+        # The test cases wait in an unnamed temporary file: say where it is, since the message
+        # alone ("No space left on device") names no file.
+        where = f"junit report's temporary file in {tempfile.gettempdir()}"
+        return InputError(f"{where}: cannot write: {exc.strerror or type(exc).__name__}")
+
+    def _buffer(self, text: str) -> None:
+        try:
+            self._cases.write(text)
+        except OSError as exc:
+            raise self._buffer_error(exc) from exc
 
     def document(self, doc: Document, violations: list[Violation]) -> None:
         name = xml_attr(location(doc))
         head = f'  <testcase classname="{xml_attr(doc.source)}" name="{name}" time="0"'
         if not violations:
-            self._cases.write(head + "/>\n")
+            self._buffer(head + "/>\n")
             return
         if is_valid(violations):  # warnings only: a passing test case that shows them
             body = "\n".join(f"warning: {v}" for v in violations)
@@ -75,7 +92,7 @@ class JunitReporter(Reporter):
         first = next(v for v in violations if v.severity == "error")
         summary = f"{len(violations)} violation{'s' if len(violations) != 1 else ''}: {first}"
         body = "\n".join(("warning: " if v.severity == "warning" else "") + str(v) for v in violations)
-        self._cases.write(
+        self._buffer(
             f'{head}>\n    <failure type="{xml_attr(first.rule)}" message="{xml_attr(summary)}">'
             f"{xml_text(body)}</failure>\n  </testcase>\n"
         )
@@ -98,7 +115,11 @@ class JunitReporter(Reporter):
         ):
             out.write(f'    <property name="{xml_attr(key)}" value="{xml_attr(value)}"/>\n')
         out.write("  </properties>\n")
-        self._cases.seek(0)
+        try:
+            self._cases.flush()
+            self._cases.seek(0)
+        except OSError as exc:
+            raise self._buffer_error(exc) from exc
         shutil.copyfileobj(self._cases, out)
         self._cases.close()
         out.write("</testsuite>\n</testsuites>\n")

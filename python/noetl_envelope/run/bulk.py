@@ -27,12 +27,12 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TextIO, cast
 
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.pipeline import Checker
-from noetl_envelope.run.reader import Document, DocumentReader, Span, read_span, with_line_offset
+from noetl_envelope.run.reader import MIN_SPAN_BYTES, Document, DocumentReader, Span, read_span, with_line_offset
 
 if TYPE_CHECKING:
     from noetl_envelope.run.forkpool import Answer
@@ -64,7 +64,14 @@ class UnitResult:
 
 
 def _check_unit(
-    checker: Checker, unit: Unit, *, list_valid: bool, report_limit: int, max_document_bytes: int, chunk_size: int
+    checker: Checker,
+    unit: Unit,
+    *,
+    list_valid: bool,
+    report_limit: int,
+    max_document_bytes: int,
+    chunk_size: int,
+    keep_data: bool = True,
 ) -> UnitResult:
     documents: Iterable[Document]
     if isinstance(unit, Span):
@@ -77,11 +84,11 @@ def _check_unit(
         count += 1
         violations = list(doc.input_violations) if doc.input_violations else checker(doc.data)
         if violations or list_valid:
-            reported.append((doc, violations))
+            reported.append((doc if keep_data else replace(doc, data=b""), violations))
             if len(reported) >= report_limit and isinstance(unit, Span) and unit.lines and span is not None:
                 resume = unit.start + span.position
                 if unit.end is None or resume < unit.end:
-                    rest = Span(unit.source, unit.path, unit.lines, resume, unit.end)
+                    rest = replace(unit, start=resume)
                     return UnitResult(count, span.blank_lines, reported, rest)
     return UnitResult(count, span.blank_lines if span is not None else 0, reported)
 
@@ -134,7 +141,8 @@ class Progress:
 
 
 def _units(reader: DocumentReader, jobs: int) -> Iterator[Unit]:
-    """The reader's units, with standard input's documents gathered into batches."""
+    """The reader's units, with standard input's documents gathered into batches for workers;
+    with one job each document is its own unit, so it is reported as soon as it is read."""
     batch: list[Document] = []
     size = 0
     for unit in reader.units(SPAN_BYTES, spans_per_file=SPANS_PER_JOB * jobs):
@@ -146,7 +154,7 @@ def _units(reader: DocumentReader, jobs: int) -> Iterator[Unit]:
             continue
         batch.append(unit)
         size += len(unit.data)
-        if len(batch) >= BATCH_DOCUMENTS or size >= BATCH_BYTES:
+        if jobs == 1 or len(batch) >= BATCH_DOCUMENTS or size >= BATCH_BYTES:
             yield batch
             batch, size = [], 0
     if batch:
@@ -160,11 +168,14 @@ def check_stream(
     jobs: int = 1,
     progress: Progress | None = None,
     list_valid: bool = True,
+    keep_data: bool = True,
 ) -> Iterator[Reported]:
     """Each document with its violations (input violations as is, else `checker`'s), in order;
-    with `list_valid=False` only the invalid ones. When the iterator is exhausted the reader's
-    `documents` and `blank_lines` count the whole input (valid documents not listed included),
-    and `InputError` has been raised if it held no document."""
+    with `list_valid=False` only the invalid ones, with `keep_data=False` without their bytes
+    (`data` empty: a reporter that does not show them need not receive a 200 MB document).
+    When the iterator is exhausted the reader's `documents` and `blank_lines` count the whole
+    input (valid documents not listed included), and `InputError` has been raised if it held
+    no document."""
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
     work = functools.partial(
@@ -174,6 +185,7 @@ def check_stream(
         report_limit=REPORT_LIMIT,
         max_document_bytes=reader.max_document_bytes,
         chunk_size=reader.chunk_size,
+        keep_data=keep_data,
     )
     try:
         offset = 0  # lines of the current file before the span at hand
@@ -185,11 +197,14 @@ def check_stream(
                 for doc, violations in result.reported:
                     yield with_line_offset(doc, offset), violations
                 offset += result.documents + result.blank_lines  # every line is one or the other
+                if unit.to_end and result.rest is None:  # the file's last piece: its snapshot is done
+                    reader.release(unit)
             else:
                 yield from result.reported
             if progress is not None:
                 progress.advance(result.documents)
     finally:
+        reader.close()
         if progress is not None:
             progress.close()
 
@@ -209,15 +224,24 @@ def _results(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: in
 
 
 def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int) -> Iterator[tuple[Unit, UnitResult]]:
-    # Units are yielded in order, but a rest is given to the pool as soon as its piece is
-    # answered, not when its turn comes: a span reporting many documents goes on in parallel
-    # with the spans after it instead of leaving the other workers idle.
+    # Units are yielded in order. A rest is given to the pool as soon as its piece is answered
+    # when that piece is next in the report order; a rest of a later piece waits until its
+    # piece is yielded: otherwise every span of the window could go on answering pieces of
+    # REPORT_LIMIT documents that all wait here (10 MiB of tiny invalid lines held 583 MiB).
+    # So at most `window` answered pieces wait, each of at most REPORT_LIMIT documents.
     from noetl_envelope.run.forkpool import ForkPool
 
     order: deque[int] = deque()  # tickets in report order
     unit_of: dict[int, Unit] = {}
     answered: dict[int, Answer[UnitResult]] = {}
+    waiting: dict[int, Span] = {}  # rests of answered pieces not yet yielded, by the piece's ticket
     window = WINDOW_PER_JOB * jobs
+
+    def give(ticket: int, rest: Span) -> None:  # right after its piece in the report order
+        follow = pool.submit(rest)
+        order.insert(order.index(ticket) + 1 if ticket in order else 0, follow)
+        unit_of[follow] = rest
+
     with ForkPool(work, jobs) as pool:
         more = True
         while True:
@@ -236,15 +260,36 @@ def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int
                 answer = answered.pop(ticket)
                 if not answer.ok:
                     raise cast(BaseException, answer.value)
+                if ticket in waiting:
+                    give(ticket, waiting.pop(ticket))
                 yield unit_of.pop(ticket), cast(UnitResult, answer.value)
                 continue
             for answer in pool.wait():
                 answered[answer.ticket] = answer
                 rest = cast(UnitResult, answer.value).rest if answer.ok else None
-                if rest is not None:  # right after its piece in the report order
-                    ticket = pool.submit(rest)
-                    order.insert(order.index(answer.ticket) + 1, ticket)
-                    unit_of[ticket] = rest
+                if rest is None:
+                    continue
+                if order[0] == answer.ticket:
+                    give(answer.ticket, rest)
+                else:
+                    waiting[answer.ticket] = rest
+
+
+def work_units(reader: DocumentReader, *, enough: int) -> int:
+    """How many units the input can be cut into at most (a file: one per `MIN_SPAN_BYTES`, at
+    least one), counted only up to `enough`: standard input, whose end is unknown, is `enough`."""
+    if reader.reads_stdin:
+        return enough
+    total = 0
+    for path in reader.files():
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            size = 0  # reading it will say why
+        total += max(1, -(-size // MIN_SPAN_BYTES))
+        if total >= enough:
+            break
+    return total
 
 
 def default_jobs() -> int:

@@ -37,6 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from noetl_envelope.core.errors import RunError
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -44,7 +46,7 @@ _HEADER = struct.Struct("<Q")  # the byte length of the pickled message that fol
 _READ_BYTES = 2**20
 
 
-class WorkerError(RuntimeError):
+class WorkerError(RunError, RuntimeError):
     """A worker process ended without answering (killed, out of memory, a crash)."""
 
 
@@ -227,7 +229,7 @@ class ForkPool(Generic[T, R]):
     def _died(self, worker: _Worker) -> None:
         _, status = os.waitpid(worker.pid, 0)
         worker.pid = 0  # reaped
-        raise WorkerError(f"worker process ended without answering ({_describe(status)})")
+        raise WorkerError(f"a worker process ended without answering ({_describe(status)}); the run is incomplete")
 
     def close(self) -> None:
         """Close the pipes and reap the workers; stop those still busy (an early stop)."""

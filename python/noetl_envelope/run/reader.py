@@ -11,9 +11,18 @@ The rules (DESIGN.md, "Interfaces"):
   whitespace (space, tab, CR) is not a document either, but it is counted (`blank_lines`) so a
   report can say what was skipped;
 - a directory is walked recursively in sorted order for those three extensions (other files
-  and hidden entries, whose name starts with '.', are ignored; symlinked directories are not
-  followed, so a link loop cannot hang the walk);
-- `-` is standard input, read as NDJSON.
+  and hidden entries, whose name starts with '.', are ignored, links among them unread;
+  symlinked directories are not followed, so a link loop cannot hang or stop the walk);
+- a symbolic link with one of those names that leads nowhere (dangling, or a loop) is an input
+  error, whether it is named or found in a directory: it stands for input that cannot be read;
+- `-` is standard input, read as NDJSON, as it comes (a line is produced as soon as it is in;
+  `before_wait` is called before each read that may block, so a caller can flush its output).
+
+One snapshot per input: a file is opened once, when its turn comes, and read to its end through
+that handle (spans read it with `os.pread`; a worker process reopens the same open file through
+/proc/PID/fd, or its path where there is no /proc, and checks it is the same file). A file
+replaced (its path now names another file) or truncated during the run is an input error naming
+it; a file that grows, and a /proc file (whose size says 0), is read to its end.
 
 Every path is checked when `iter_documents` is called, before the first document is produced,
 so a typo in the last argument fails fast instead of after a long run. Problems with the input
@@ -35,12 +44,13 @@ numbers counted from the span's start; `account` brings the counts back to the r
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO, Protocol, TypeVar
 
 from noetl_envelope.core.errors import InputError
 from noetl_envelope.core.rules import ALL_PROFILES, Rule
@@ -100,7 +110,12 @@ class Span:
     `source` is the name reports use, `path` None for standard input, `lines` True for NDJSON
     (one document per line) and False for a single-document .json file. `start`/`end` bound
     the bytes read (`end` None: to the end of the file); a span cut by `units` starts at the
-    beginning of a line and ends just after a b"\\n" (or at the end of the file).
+    beginning of a line and ends just after a b"\\n" (or at the end of the file), and the last
+    span of a file (`to_end`) goes on past `end` to wherever the file ends by then.
+
+    A span cut by `units` carries the snapshot it belongs to: `fd`, open in process `owner`
+    (the reader's, which keeps it open until `release`), and the file's `device`, `inode` and
+    `size` when it was opened. A span without `fd` (made by hand) opens `path`.
     """
 
     source: str
@@ -108,6 +123,12 @@ class Span:
     lines: bool
     start: int = 0
     end: int | None = None
+    to_end: bool = False
+    fd: int | None = None
+    owner: int = 0
+    device: int = 0
+    inode: int = 0
+    size: int = 0
 
 
 # The smallest span `units` cuts to give a file more spans: below it, the cost per span
@@ -117,17 +138,47 @@ MIN_SPAN_BYTES = 64 * 2**10
 _SCAN_BYTES = 8 * 2**10
 
 
-class _Bounded:
-    """The `read` of a file handle, stopping after `limit` bytes (a span's end)."""
+class _Readable(Protocol):
+    def read(self, size: int) -> bytes: ...
 
-    def __init__(self, handle: BinaryIO, limit: int) -> None:
-        self._handle = handle
+
+class _Positioned:
+    """`read` of an open file from `start` on, through `os.pread` (the handle's own offset is
+    left alone, so spans of one snapshot can share it); stops after `limit` bytes, if given. A
+    read that ends before `limit` means the file was truncated under the run."""
+
+    def __init__(self, source: str, fd: int, start: int, limit: int | None) -> None:
+        self._source = source
+        self._fd = fd
+        self.offset = start
         self._left = limit
 
     def read(self, size: int) -> bytes:
-        data = self._handle.read(min(size, self._left))
-        self._left -= len(data)
+        if self._left is not None:
+            size = min(size, self._left)
+            if size <= 0:
+                return b""
+        data = os.pread(self._fd, size, self.offset)
+        self.offset += len(data)
+        if self._left is not None:
+            if not data:
+                raise InputError(f"{self._source}: truncated during the run (it ends at byte {self.offset})")
+            self._left -= len(data)
         return data
+
+
+class _Streaming:
+    """`read` of a stream as bytes come in (read1: what is there, at most `size`), calling
+    `before_wait` first: a line is produced as soon as it is read, not when a chunk is full."""
+
+    def __init__(self, stream: BinaryIO, before_wait: Callable[[], None] | None) -> None:
+        self._read = getattr(stream, "read1", stream.read)
+        self._before_wait = before_wait
+
+    def read(self, size: int) -> bytes:
+        if self._before_wait is not None:
+            self._before_wait()
+        return bytes(self._read(size))
 
 
 class DocumentReader(Iterator[Document]):
@@ -155,6 +206,8 @@ class DocumentReader(Iterator[Document]):
         self.position = 0
         self.max_document_bytes = max_document_bytes
         self.chunk_size = chunk_size
+        self.before_wait: Callable[[], None] | None = None
+        self._held: dict[int, BinaryIO] = {}  # snapshots whose spans are out (units), by fd
         self._paths = tuple(paths)
         self._stdin = stdin
         # Resolved up front: every path problem surfaces before the first document.
@@ -175,6 +228,37 @@ class DocumentReader(Iterator[Document]):
                 self.documents += 1
                 yield doc
 
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The paths as given (files, directories, '-')."""
+        return self._paths
+
+    @property
+    def reads_stdin(self) -> bool:
+        return any(item.path is None for item in self._inputs)
+
+    @property
+    def sources(self) -> list[str]:
+        """The name of every input, in order, as documents carry it (`Document.source`)."""
+        return [item.source for item in self._inputs]
+
+    def files(self) -> list[str]:
+        """The path of every input file (directories walked), in order; not standard input."""
+        return [item.path for item in self._inputs if item.path is not None]
+
+    def release(self, span: Span) -> None:
+        """The last span of a file (`to_end`) was read: close the snapshot its spans shared."""
+        if span.fd is not None and span.owner == os.getpid():
+            handle = self._held.pop(span.fd, None)
+            if handle is not None:
+                handle.close()
+
+    def close(self) -> None:
+        """Close every snapshot still held (an early stop)."""
+        for handle in self._held.values():
+            handle.close()
+        self._held.clear()
+
     def units(self, span_bytes: int, *, spans_per_file: int = 1) -> Iterator[Span | Document]:
         """The input as units of work, in order: spans of at most about `span_bytes` bytes cut
         at line ends for files (smaller, down to `MIN_SPAN_BYTES`, when that gives a file at
@@ -186,10 +270,21 @@ class DocumentReader(Iterator[Document]):
         for item in self._inputs:
             if item.path is None:
                 yield from self._read(item)
-            elif not item.lines:
-                yield item
+                continue
+            handle = _open(item.source, item.path)
+            try:
+                info = os.fstat(handle.fileno())
+            except OSError as exc:
+                handle.close()
+                raise InputError(f"{item.source}: cannot read: {_os_reason(exc)}") from exc
+            snapshot = replace(
+                item, fd=handle.fileno(), owner=os.getpid(), device=info.st_dev, inode=info.st_ino, size=info.st_size
+            )
+            self._held[handle.fileno()] = handle
+            if not item.lines:
+                yield replace(snapshot, to_end=True)
             else:
-                yield from self._guard(item.source, _cut(item, span_bytes, spans_per_file))
+                yield from self._guard(item.source, _cut(snapshot, span_bytes, spans_per_file))
 
     def account(self, documents: int, blank_lines: int) -> None:
         """Add the counts of documents produced outside this reader (spans read by `read_span`)."""
@@ -199,18 +294,28 @@ class DocumentReader(Iterator[Document]):
     def _read(self, item: Span) -> Iterator[Document]:
         if item.path is None:
             stream = self._stdin if self._stdin is not None else sys.stdin.buffer
-            yield from self._guard(item.source, self._split_lines(item.source, stream))
+            yield from self._guard(item.source, self._split_lines(item.source, _Streaming(stream, self.before_wait)))
             return
-        with _open(item.source, item.path) as handle:
-            source: BinaryIO | _Bounded = handle
-            if item.start or item.end is not None:
-                handle.seek(item.start)
-                if item.end is not None:
-                    source = _Bounded(handle, item.end - item.start)
-            if item.lines:
-                yield from self._guard(item.source, self._split_lines(item.source, source))
-            else:
-                yield from self._guard(item.source, self._whole(item.source, source))
+        if item.fd is None:  # a whole file, read here: its own snapshot
+            with _open(item.source, item.path) as handle:
+                info = os.fstat(handle.fileno())
+                whole = replace(item, device=info.st_dev, inode=info.st_ino, size=info.st_size)
+                yield from self._read_snapshot(whole, handle.fileno())
+            return
+        fd, opened = _reopen(item)
+        try:
+            yield from self._read_snapshot(item, fd)
+        finally:
+            if opened:
+                os.close(fd)
+
+    def _read_snapshot(self, item: Span, fd: int) -> Iterator[Document]:
+        limit = None if item.end is None or item.to_end else item.end - item.start
+        source = _Positioned(item.source, fd, item.start, limit)
+        split = self._split_lines if item.lines else self._whole
+        yield from self._guard(item.source, split(item.source, source))
+        if item.end is None or item.to_end:
+            _check_unchanged(item, source.offset)
 
     @staticmethod
     def _guard(source: str, documents: Iterator[_T]) -> Iterator[_T]:
@@ -221,7 +326,7 @@ class DocumentReader(Iterator[Document]):
         except OSError as exc:
             raise InputError(f"{source}: read error: {_os_reason(exc)}") from exc
 
-    def _whole(self, source: str, handle: BinaryIO | _Bounded) -> Iterator[Document]:
+    def _whole(self, source: str, handle: _Readable) -> Iterator[Document]:
         parts: list[bytes] = []
         size = 0
         while chunk := handle.read(self.chunk_size):
@@ -235,7 +340,7 @@ class DocumentReader(Iterator[Document]):
         else:
             yield Document(source, 1, b"".join(parts))
 
-    def _split_lines(self, source: str, handle: BinaryIO | _Bounded) -> Iterator[Document]:
+    def _split_lines(self, source: str, handle: _Readable) -> Iterator[Document]:
         line_no = 1  # the line the current (partial) line started on
         pending = bytearray()  # bytes of the current line seen so far, unless it is too large
         size = 0  # bytes of the current line seen so far
@@ -301,31 +406,70 @@ class DocumentReader(Iterator[Document]):
 
 
 def _cut(item: Span, span_bytes: int, spans_per_file: int) -> Iterator[Span]:
-    """`item` (a whole NDJSON file) as consecutive spans, each ending just after a b"\\n" at
-    or past `step` bytes from its start (a line longer than that makes a longer span)."""
-    assert item.path is not None
-    with _open(item.source, item.path) as handle:
-        size = os.fstat(handle.fileno()).st_size
-        step = min(span_bytes, max(-(-size // spans_per_file), MIN_SPAN_BYTES))
-        start = 0
-        while start < size:
-            end = start + step
-            if end >= size:
+    """`item` (a whole NDJSON file's snapshot) as consecutive spans, each ending just after a
+    b"\\n" at or past `step` bytes from its start (a line longer than that makes a longer span);
+    the last one goes on to wherever the file ends when it is read (`to_end`)."""
+    assert item.fd is not None
+    size = item.size
+    step = min(span_bytes, max(-(-size // spans_per_file), MIN_SPAN_BYTES))
+    start = 0
+    while True:
+        end = start + step
+        while end < size:
+            block = os.pread(item.fd, _SCAN_BYTES, end - 1)
+            found = block.find(b"\n")
+            if found >= 0:
+                end += found
+                break
+            if not block:  # the file is shorter than it was: the last span finds out
                 end = size
-            else:
-                handle.seek(end - 1)
-                while True:
-                    block = handle.read(_SCAN_BYTES)
-                    found = block.find(b"\n")
-                    if found >= 0:
-                        end += found
-                        break
-                    if not block:  # no line end before the end of the file
-                        end = size
-                        break
-                    end += len(block)
-            yield Span(item.source, item.path, True, start, end)
-            start = end
+                break
+            end += len(block)
+        if end >= size:
+            yield replace(item, start=start, end=size, to_end=True)
+            return
+        yield replace(item, start=start, end=end)
+        start = end
+
+
+def _same_file(item: Span, info: os.stat_result) -> bool:
+    return (info.st_dev, info.st_ino) == (item.device, item.inode)
+
+
+def _reopen(item: Span) -> tuple[int, bool]:
+    """A file descriptor reading `item`'s snapshot, and whether it was opened here (to close):
+    the snapshot's own in the process that holds it; elsewhere the same open file through
+    /proc/OWNER/fd/FD, else the path, which must still name the same file."""
+    assert item.fd is not None and item.path is not None
+    if item.owner == os.getpid():
+        return item.fd, False
+    for name in (f"/proc/{item.owner}/fd/{item.fd}", item.path):
+        try:
+            fd = os.open(name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            if name == item.path:
+                raise InputError(f"{item.source}: cannot read: {_os_reason(exc)}") from exc
+            continue
+        if _same_file(item, os.fstat(fd)):
+            return fd, True
+        os.close(fd)
+    raise InputError(f"{item.source}: replaced during the run (the path now names another file)")
+
+
+def _check_unchanged(item: Span, end: int) -> None:
+    """At the end of a file's snapshot: an error if it was truncated (it ends before its size
+    at the start) or its path now names another file. A file removed meanwhile is fine: what
+    was read is one consistent snapshot."""
+    if end < item.size:
+        raise InputError(f"{item.source}: truncated during the run (it was {item.size} bytes, it ends at {end})")
+    if item.path is None:
+        return
+    try:
+        info = os.stat(item.path)
+    except OSError:
+        return
+    if not _same_file(item, info):
+        raise InputError(f"{item.source}: replaced during the run (the path now names another file)")
 
 
 def read_span(span: Span, *, max_document_bytes: int, chunk_size: int) -> DocumentReader:
@@ -376,7 +520,7 @@ def _resolve(path: str) -> list[Span]:
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
-        raise InputError(f"{path}: {_os_reason(exc)}") from exc
+        raise InputError(f"{path}: {_unresolvable(path, exc)}") from exc
     if stat.S_ISDIR(mode):
         found = list(_walk(path))
         if not found:
@@ -392,6 +536,15 @@ def _resolve(path: str) -> list[Span]:
     return [Span(path, path, kind)]
 
 
+def _unresolvable(path: str, exc: OSError) -> str:
+    """Why `path` cannot be followed; a link that leads nowhere is named as such."""
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if exc.errno == errno.ENOENT and os.path.islink(path):
+        return f"dangling symbolic link (to {os.readlink(path)}, which does not exist)"
+    return _os_reason(exc)
+
+
 def _walk(directory: str) -> Iterator[Span]:
     try:
         with os.scandir(directory) as entries:
@@ -402,18 +555,25 @@ def _walk(directory: str) -> Iterator[Span]:
         if entry.name.startswith("."):
             continue
         source = os.path.join(directory, entry.name)
+        kind = _suffix_kind(entry.name)
         try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-            is_file = entry.is_file(follow_symlinks=True)
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(source)
+                continue
+            if kind is None:  # not an input name: not even looked at (a link loop is fine here)
+                continue
+            if entry.is_symlink():
+                # Followed, as a named path is: a link that leads nowhere is the same error
+                # here as on the command line; a link to a directory is not walked.
+                mode = os.stat(source).st_mode
+                is_file = stat.S_ISREG(mode)
+            else:
+                is_file = entry.is_file(follow_symlinks=False)
         except OSError as exc:
-            raise InputError(f"{source}: {_os_reason(exc)}") from exc
-        if is_dir:
-            yield from _walk(source)
-        elif is_file:
-            kind = _suffix_kind(entry.name)
-            if kind is not None:
-                _check_readable(source, source)
-                yield Span(source, source, kind)
+            raise InputError(f"{source}: {_unresolvable(source, exc)}") from exc
+        if is_file:
+            _check_readable(source, source)
+            yield Span(source, source, kind)
 
 
 def iter_documents(
