@@ -159,17 +159,21 @@ def run(args: argparse.Namespace) -> int:
     try:
 
         def flush() -> None:
-            # A signal waits for the batch's commit and its count (a second one does not wait):
-            # interrupted mid-commit, the batch would be in the table but not in the count.
+            nonlocal resume
+            # A signal waits for the batch's commit, its count and the place to resume (a second
+            # one does not wait): interrupted mid-commit, the batch would be in the table but
+            # neither in the count nor behind the resume place.
             with _signals_deferred():
                 outcome = db.insert_batch(conn, [params for _, params in pending])
                 tally.written += outcome.inserted
                 tally.present += outcome.refusals.count(None) - outcome.inserted
-            for (doc, _), refusal in zip(pending, outcome.refusals, strict=True):
-                if refusal is not None:
-                    tally.refused_by_server += 1
-                    _refuse(doc, f"refused by the server: {refusal}")
-            pending.clear()
+                for (doc, _), refusal in zip(pending, outcome.refusals, strict=True):
+                    if refusal is not None:
+                        tally.refused_by_server += 1
+                        _refuse(doc, f"refused by the server: {refusal}")
+                last = pending[-1][0]
+                pending.clear()
+                resume = Place(last.source, last.line + 1)  # set before a deferred signal is raised
 
         seeking = start
         for doc in documents:

@@ -1,9 +1,10 @@
 """The `json` format: one compact JSON record per document per line, then one summary record.
 
 ASCII-only output (`ensure_ascii`) so that any message or path comes out as valid JSON whatever
-the stream's encoding. A lone surrogate, which strict parsers (orjson, serde_json) refuse even
-as a `\\u` escape, never reaches the output: a file name's undecodable byte (Python holds it as
-U+DC80..U+DCFF) is written as the text `\\xNN`, any other lone surrogate as the text `\\uXXXX`.
+the stream's encoding. A file name's undecodable bytes (Python holds them as the lone surrogates
+U+DC80..U+DCFF, which strict parsers such as orjson and serde_json refuse even as `\\u`
+escapes) are written as the text `\\xNN` in every `source`; messages keep what they quote from
+a document as JSON escapes.
 """
 
 from __future__ import annotations
@@ -16,32 +17,36 @@ from noetl_envelope.core.violations import Violation
 from noetl_envelope.report.base import Reporter, Summary, is_valid
 from noetl_envelope.run.reader import Document
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_UNDECODABLE = re.compile(r"[\udc80-\udcff]")
 
 
-def _shown(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+def _byte(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()) - 0xDC00:02x}"
 
 
-def _without_surrogates(value: Any) -> Any:
-    if isinstance(value, str):
-        return _SURROGATE.sub(_shown, value) if _SURROGATE.search(value) else value
+def file_name(source: str) -> str:
+    """`source` with each undecodable byte of a file name as the text `\\xNN`."""
+    return _UNDECODABLE.sub(_byte, source) if _UNDECODABLE.search(source) else source
+
+
+def _sources_shown(value: Any) -> Any:
+    # The summary's examples (conform's classes) name sources too.
     if isinstance(value, dict):
-        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_without_surrogates(item) for item in value]
+        return {
+            key: file_name(item) if key == "source" and isinstance(item, str) else _sources_shown(item)
+            for key, item in value.items()
+        }
     return value
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(_without_surrogates(value), separators=(",", ":"), ensure_ascii=True)
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=True)
 
 
 class JsonReporter(Reporter):
     def document(self, doc: Document, violations: list[Violation]) -> None:
         record = {
-            "source": doc.source,
+            "source": file_name(doc.source),
             "line": doc.line,
             "valid": is_valid(violations),
             "violations": [
@@ -51,4 +56,4 @@ class JsonReporter(Reporter):
         self.stream.write(_dumps(record) + "\n")
 
     def finish(self, summary: Summary) -> None:
-        self.stream.write(_dumps({"summary": summary.as_dict()}) + "\n")
+        self.stream.write(_dumps({"summary": _sources_shown(summary.as_dict())}) + "\n")
