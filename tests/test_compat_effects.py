@@ -169,6 +169,11 @@ ROWS: dict[str, tuple[set[Cell], str]] = {
         "the producer now writes worker_id: null for None; the old contract allows null and old serde's "
         "Option reads it",
     ),
+    "serde-skip-removed-null-written": (
+        {PY_FW, PROD_FW},
+        "new producers write worker_id: null for None (no skip_serializing_if); the old contract's worker_id is "
+        "a plain string and rejects it; serde's Option reads null either way",
+    ),
     "serde-default-removed": (
         set(),
         "an absent Option is None for serde with or without #[serde(default)]; skip_serializing_if stays, "
@@ -192,13 +197,6 @@ ROWS: dict[str, tuple[set[Cell], str]] = {
 # are pinned to the code's current (wrong) answer, so a fix fails here until its entry is removed;
 # the other cells of the row are checked as usual.
 KNOWN_WRONG: dict[tuple[str, Cell], str] = {
-    **{
-        ("serde-default-removed", cell): (
-            "kinds.rust_needs (and profiles/serde.py) treat an Option without #[serde(default)] as required; "
-            "serde_derive reads an absent Option as None (checked with serde 1.0.228 / serde_json 1.0.150)"
-        )
-        for cell in (RUST_BW, PY_BW, PROD_BW)
-    },
     ("alias-added-open", PY_BW): (
         "kinds._alias_added names only rust/backward; the counterexample search finds the python cell "
         "(contract.alias-used), so the merged gate is right"

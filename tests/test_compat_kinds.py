@@ -391,6 +391,19 @@ CASES: list[tuple[str, Callable[[Schema], None] | None, Callable[[Schema], None]
         "/properties/worker_id/x-serde",
         set(),
     ),
+    # Without skip_serializing_if the producer writes None as null, which an old contract whose
+    # worker_id is a plain string rejects (the type change widening to null is its own finding).
+    (
+        "serde-skip-removed-null-written",
+        set_key("worker_id", "type", "string"),
+        lambda schema: (
+            set_key("worker_id", "x-serde", {"default": True})(schema),
+            set_key("worker_id", "type", ["string", "null"])(schema),
+        ),
+        "compat.serde-attribute-changed",
+        "/properties/worker_id/x-serde",
+        {PY_FW, PROD_FW},
+    ),
     # serde's derive reads a missing Option<T> as None with or without `default` (in an object;
     # tests/test_serde_variants.py checks it against compiled serde), so nothing breaks.
     (
