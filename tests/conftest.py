@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,29 @@ def accelerator(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         pytest.skip(f"{native.MODULE} is not built (make setup builds it from rust/accel)")
     assert native_accelerator_in_use()
     return "native"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """A PostgreSQL server for the module's tests (NOETL_ENVELOPE_TEST_DSN, else a throwaway cluster)."""
+    import pgserver
+
+    try:
+        with pgserver.server() as dsn:
+            yield dsn
+    except pgserver.ServerUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs a PostgreSQL server: {exc}")
+        pytest.skip(f"no PostgreSQL server (set {pgserver.DSN_ENV} or install postgresql): {exc}")
+
+
+@pytest.fixture()
+def dsn(server: str) -> Iterator[str]:
+    """A fresh database on `server`, dropped after the test."""
+    import pgserver
+
+    with pgserver.fresh_database(server) as fresh:
+        yield fresh
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,6 @@ from pathlib import Path
 import orjson
 import pytest
 
-import pgserver
-
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 ENV.pop("NOETL_ENVELOPE_DEBUG", None)
@@ -563,21 +561,7 @@ def test_sigint_while_projecting_says_what_is_committed_and_where_to_resume(
     assert _count(dsn) == (200_000, 200_000)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    try:
-        with pgserver.server() as dsn:
-            yield dsn
-    except pgserver.ServerUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs a PostgreSQL server: {exc}")
-        pytest.skip(f"no PostgreSQL server: {exc}")
-
-
-@pytest.fixture()
-def dsn(server: str) -> Iterator[str]:
-    with pgserver.fresh_database(server) as fresh:
-        yield fresh
+# `server` and `dsn` (a PostgreSQL cluster per module, a fresh database per test): conftest.py
 
 
 def _sql(dsn: str, *statements: str) -> None:

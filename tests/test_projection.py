@@ -23,13 +23,11 @@ import random
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import pgserver
 from envelope import bundled_samples, complete
 from noetl_envelope.api import encode
 from noetl_envelope.fixturegen.samples import events
@@ -49,21 +47,7 @@ ENV.pop("NOETL_ENVELOPE_DEBUG", None)
 # --- the server -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    try:
-        with pgserver.server() as dsn:
-            yield dsn
-    except pgserver.ServerUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs a PostgreSQL server for the projection tests: {exc}")
-        pytest.skip(f"no PostgreSQL server (set {pgserver.DSN_ENV} or install postgresql): {exc}")
-
-
-@pytest.fixture()
-def dsn(server: str) -> Iterator[str]:
-    with pgserver.fresh_database(server) as fresh:
-        yield fresh
+# `server` and `dsn` (a PostgreSQL cluster per module, a fresh database per test): conftest.py
 
 
 def cli_run(*args: str) -> subprocess.CompletedProcess[str]:
