@@ -468,6 +468,26 @@ def _count(dsn: str, sql: str = "SELECT count(*), count(DISTINCT event_id) FROM 
     return tuple(row)
 
 
+def _project_until(dsn: str, path: Path, *, rows: int) -> subprocess.Popen[bytes]:
+    """`project --create-table` of `path` started in the background, returned once it has
+    committed at least `rows` rows (or after two minutes)."""
+    proc = subprocess.Popen(
+        [*COMMAND, "project", "--dsn", dsn, "--create-table", "--batch-size", "100", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=ENV,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if _count(dsn)[0] >= rows:
+                break
+        except Exception:  # the table is not there yet
+            pass
+        time.sleep(0.05)
+    return proc
+
+
 def test_a_server_stopped_mid_run_then_a_rerun_leaves_the_input_exactly_once(
     own_server: tuple[str, Path], tmp_path: Path
 ) -> None:
@@ -481,20 +501,7 @@ def test_a_server_stopped_mid_run_then_a_rerun_leaves_the_input_exactly_once(
         for i in range(200)
     )
     path.write_bytes(events(n) + without_id + b"\n" + without_id + b"\n")
-    proc = subprocess.Popen(
-        [*COMMAND, "project", "--dsn", dsn, "--create-table", "--batch-size", "100", str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=ENV,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if _count(dsn)[0] >= 2_000:
-                break
-        except Exception:  # the table is not there yet
-            pass
-        time.sleep(0.05)
+    proc = _project_until(dsn, path, rows=2_000)
     _pg_ctl(directory, "-m", "immediate", "-w", "stop")  # mid-batch: connections cut
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 2, (out, err)
@@ -535,20 +542,7 @@ def test_sigint_while_projecting_says_what_is_committed_and_where_to_resume(
     dsn, _ = own_server
     path = tmp_path / "events.ndjson"
     path.write_bytes(events(200_000))
-    proc = subprocess.Popen(
-        [*COMMAND, "project", "--dsn", dsn, "--create-table", "--batch-size", "100", str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=ENV,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if _count(dsn)[0] >= 1_000:
-                break
-        except Exception:
-            pass
-        time.sleep(0.05)
+    proc = _project_until(dsn, path, rows=1_000)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130
