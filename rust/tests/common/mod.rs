@@ -148,7 +148,11 @@ pub fn json_type_fits(v: &Value, name: &str) -> bool {
 /// `"name":`) joins the needles some line must hold.
 pub fn expect_skipped_sometimes(f: &Field, all: &str, key: &str, needles: &mut Vec<String>) {
     if f.optional() && f.skip_if_none {
-        assert!(all.lines().any(|l| !l.contains(key)), "{} always present", f.name);
+        assert!(
+            all.lines().any(|l| !l.contains(key)),
+            "{} always present",
+            f.name
+        );
         needles.push(key.to_string());
     }
 }
