@@ -649,3 +649,66 @@ def test_export_names_an_infinite_created_at_and_writes_the_other_rows(dsn: str,
         "export: row execution_id=6 event_id=10000006: column created_at is -infinity, which chrono cannot hold",
     ]
     assert len(proc.stdout.splitlines()) == 2_004
+
+
+_SPY = """
+import os, signal, sys
+sys.argv = ["noetl-envelope", *sys.argv[1:]]  # started as the console script: the guards go up
+install = signal.signal
+loaded_when_raising = []
+
+def spy(number, handler):
+    if getattr(handler, "__name__", "") == "_interrupt":
+        loaded_when_raising.append("orjson" in sys.modules)
+    return install(number, handler)
+
+signal.signal = spy
+from noetl_envelope import cli
+code = cli.main()
+print(loaded_when_raising)
+sys.exit(code)
+"""
+
+
+def test_orjson_is_loaded_before_signals_raise(tmp_path: Path) -> None:
+    # regression: a SIGINT landing inside orjson's module initialisation, once the handler raises
+    # KeyboardInterrupt, crashed the interpreter with SIGSEGV (orjson calls back into Python there
+    # without checking for an exception); it is loaded while the early, exiting guard holds.
+    path = tmp_path / "x.ndjson"
+    path.write_bytes(events(2))
+    proc = subprocess.run([sys.executable, "-c", _SPY, "validate", str(path)], capture_output=True, env=ENV)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == b"[True, True]", proc.stdout
+
+
+_INTERRUPT_IN_A_FINALIZER = """
+import os, signal, sys
+sys.argv = ["noetl-envelope", *sys.argv[1:]]
+from noetl_envelope import cli
+from noetl_envelope.commands import validate
+
+class SignalledWhileCollected:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        sum(range(1000))  # bytecode for the handler to run on, inside __del__
+
+checked = validate.run
+
+def run(args):
+    SignalledWhileCollected()
+    return checked(args)
+
+validate.run = run
+sys.exit(cli.main())
+"""
+
+
+def test_an_interrupt_raised_inside_a_finalizer_still_ends_the_run_with_130(tmp_path: Path) -> None:
+    # regression: a signal landing in a weakref callback of the import system printed
+    # "Exception ignored ... KeyboardInterrupt" with a traceback and the run went on to exit 0.
+    path = tmp_path / "x.ndjson"
+    path.write_bytes(events(2))
+    proc = subprocess.run(
+        [sys.executable, "-c", _INTERRUPT_IN_A_FINALIZER, "validate", str(path)], capture_output=True, env=ENV
+    )
+    assert (proc.returncode, proc.stderr) == (130, b"noetl-envelope: interrupted\n")

@@ -199,6 +199,19 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt("interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}")
 
 
+_SWALLOWED_INTERRUPTS: list[KeyboardInterrupt] = []
+
+
+def _keep_swallowed_interrupts(unraisable: Any) -> None:
+    # A signal landing in a weakref callback or a finalizer (the import system's module-lock
+    # callback, say) raises where Python can only print "Exception ignored" and go on; the
+    # interrupt would be lost and a traceback printed. It is kept and honoured when main ends.
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        _SWALLOWED_INTERRUPTS.append(unraisable.exc_value)
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (see the module docstring)."""
     from noetl_envelope import STARTED_AS_COMMAND
@@ -206,8 +219,14 @@ def main(argv: list[str] | None = None) -> int:
     from_command = STARTED_AS_COMMAND and argv is None
     try:
         if from_command:
+            # orjson's module initialisation calls back into Python without checking for an
+            # exception; a KeyboardInterrupt raised there dereferences NULL (SIGSEGV). It is loaded
+            # here, while the package's early guard (which exits, never raises) still holds.
+            import orjson  # noqa: F401
+
             # The command itself: SIGINT and SIGTERM now raise KeyboardInterrupt, caught below,
             # so cleanups run (workers stopped, temporary report removed).
+            sys.unraisablehook = _keep_swallowed_interrupts
             for number in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(number, _interrupt)
         closed = _closed_standard_streams()
@@ -227,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
 
         load_schema()
         code: int = args.run(args)
+        if _SWALLOWED_INTERRUPTS:
+            raise _SWALLOWED_INTERRUPTS[0]
         if sys.stdout is not None:
             sys.stdout.flush()  # here, so a failing flush is reported like any other write
         return code
