@@ -133,6 +133,16 @@ def _harness_gen(t: RustType) -> None:
     assert f"pub fn {t.harness_gen}(&mut self, " in emit and f") -> {t.rust_source} {{" in emit, t.harness_gen
 
 
+def _default(t: RustType) -> None:
+    # Default::default() is a value of the type: serde_json writes it, and reads it back as itself
+    # (tests/test_serde_variants.py compares it with compiled serde's).
+    out: list[str] = []
+    t.write(t.default, out)
+    member = next(value for _key, value in scan(('{"v":' + "".join(out) + "}").encode()))
+    assert t.check(member, ("v",), 1) == [], out
+    assert t.to_python(member, exact_reader) == t.default, out
+
+
 # One check per facet of RustType. A facet added to the class without a check here fails
 # `test_every_facet_has_a_check`; a type missing what a facet needs fails the facet's check.
 FACET_CHECKS: dict[str, Callable[[RustType], None]] = {
@@ -154,6 +164,7 @@ FACET_CHECKS: dict[str, Callable[[RustType], None]] = {
     "constraints": _constraints,
     "probes": _probes,
     "fast": _fast,
+    "default": _default,
 }
 
 

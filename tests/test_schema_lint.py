@@ -102,6 +102,11 @@ CASES: dict[str, tuple[Callable[[str], str], str, str]] = {
         "/$defs/id/$ref",
         "does not resolve",
     ),
+    "rename-all-not-a-case": (
+        _json_edit(lambda s: s["x-serde-container"].update({"rename_all": "camelcase"})),
+        "/x-serde-container/rename_all",
+        '"camelcase" is not one of serde\'s cases (write null or one of lowercase, UPPERCASE, PascalCase, camelCase',
+    ),
     "absurd-depth": (_nested(100_000), "", "nested too deep"),
     "deep": (_nested(40), "/$defs/deep/not/not", f"nested deeper than {schema_lint.MAX_DEPTH} levels"),
 }
@@ -204,3 +209,67 @@ def test_compat_lints_the_old_schema_it_is_given(
     assert captured.out == "" and captured.err.count("\n") == 1, captured
     assert f"{old}{where}" in captured.err if where.startswith(":") else f"{old}: {where}" in captured.err
     assert fix in captured.err and "internal error" not in captured.err
+
+
+def _edited(edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    schema = json.loads(json.dumps(load_schema()))
+    edit(schema)
+    return schema
+
+
+def _first_required(schema: dict[str, Any]) -> str:
+    return str(schema["required"][0])
+
+
+@pytest.mark.parametrize("case", ["lowercase", "camelCase", "SCREAMING-KEBAB-CASE", None])
+def test_the_modelled_serde_attributes_pass(case: str | None) -> None:
+    def edit(schema: dict[str, Any]) -> None:
+        schema["x-serde-container"].update({"deny_unknown_fields": True, "rename_all": case})
+        name = _first_required(schema)
+        schema["properties"][name]["x-serde"] = {"rename": "id", "alias": ["old_id"], "default": True}
+
+    lint(_edited(edit), "s.json")
+
+
+SERDE_VALUE_CASES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+    "deny-not-bool": (
+        lambda s: s["x-serde-container"].update({"deny_unknown_fields": "yes"}),
+        "s.json: /x-serde-container/deny_unknown_fields: write true or false",
+    ),
+    "rename-all-list": (
+        lambda s: s["x-serde-container"].update({"rename_all": ["camelCase"]}),
+        's.json: /x-serde-container/rename_all: ["camelCase"] is not one of serde\'s cases',
+    ),
+    "rename-empty": (
+        lambda s: s["properties"]["step"].update({"x-serde": {"rename": ""}}),
+        "s.json: /properties/step/x-serde/rename: write the field's JSON key, a non-empty string",
+    ),
+    "rename-number": (
+        lambda s: s["properties"]["step"].update({"x-serde": {"rename": 5}}),
+        "s.json: /properties/step/x-serde/rename: write the field's JSON key",
+    ),
+    "default-not-bool": (
+        lambda s: s["properties"]["step"].update({"x-serde": {"default": "yes"}}),
+        "s.json: /properties/step/x-serde/default: write true or false",
+    ),
+    "rename-onto-another-field": (
+        lambda s: s["properties"]["status"].update({"x-serde": {"rename": "step"}}),
+        "s.json: /properties/status/x-serde: `step` already names field `step` on the wire (rename or drop one)",
+    ),
+    "rename-all-onto-an-alias": (
+        lambda s: (
+            s["x-serde-container"].update({"rename_all": "UPPERCASE"}),
+            s["properties"]["context"].update({"x-serde": {"alias": ["STEP"]}}),
+        ),
+        "s.json: /properties/context/x-serde/alias: `STEP` already names field `step` on the wire",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SERDE_VALUE_CASES))
+def test_a_bad_serde_attribute_is_one_line(case: str) -> None:
+    edit, expected = SERDE_VALUE_CASES[case]
+    with pytest.raises(SchemaLintError) as info:
+        lint(_edited(edit), "s.json")
+    assert str(info.value).startswith(expected), str(info.value)
+    assert "\n" not in str(info.value)

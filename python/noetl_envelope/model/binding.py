@@ -1,9 +1,11 @@
 """Field binding: which document member serde's derived Deserialize hands to which struct field.
 
 The derived visitor accepts the struct as a map (any key order, unknown keys skipped without
-decoding their values, aliases such as `payload` for `context`, a repeated field an error) or
-as serde's sequence form (an array of the fields in declaration order). Field knowledge comes
-from the schema's annotations (`schema.field_specs`).
+decoding their values, or an error under the container's `deny_unknown_fields`; each field under
+its wire name, `rename` / `rename_all` applied, or an alias such as `payload` for `context`, never
+under its Rust name once renamed; a repeated field an error) or as serde's sequence form (an
+array of the fields in declaration order, whatever their names; `deny_unknown_fields` changes
+nothing there). Field knowledge comes from the schema's annotations (`schema.field_specs`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ SERDE_INVALID_LENGTH = Rule(
 )
 
 
+SERDE_UNKNOWN_FIELD = Rule(
+    "serde.unknown-field",
+    ALL_PROFILES,
+    "A key the struct does not declare, under `#[serde(deny_unknown_fields)]` (otherwise serde skips it).",
+)
+
+
 TOP_LEVEL = 1  # the struct itself is the first container serde_json's recursion limit counts
 
 
@@ -45,7 +54,7 @@ class Binding:
     values: dict[str, Any] = field(default_factory=dict)
     pointers: dict[str, JsonPath] = field(default_factory=dict)  # where each field's value was
     alias_used: list[JsonPath] = field(default_factory=list)  # members written with an alias
-    unknown: list[JsonPath] = field(default_factory=list)  # members serde skips
+    unknown: list[JsonPath] = field(default_factory=list)  # members serde skips (or refuses)
     sequence_form: bool = False
     violations: list[Violation] = field(default_factory=list)
 
@@ -55,11 +64,8 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
     specs = specs if specs is not None else field_specs()
     binding = Binding()
     if isinstance(tree, Obj):
-        by_wire_name: dict[str, FieldSpec] = {}
-        for spec in specs:
-            by_wire_name[spec.name] = spec
-            for alias in spec.aliases:
-                by_wire_name[alias] = spec
+        by_wire_name = {name: spec for spec in specs for name in spec.wire_names}
+        deny_unknown = getattr(specs, "deny_unknown_fields", False)
         for key, value in tree:
             pointer: JsonPath = (key,)
             if isinstance(key, BadStr):
@@ -69,9 +75,14 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
             found = by_wire_name.get(key)
             if found is None:
                 binding.unknown.append(pointer)
+                if deny_unknown:
+                    expected = ", ".join(f"`{name}`" for spec in specs for name in spec.wire_names)
+                    binding.violations.append(
+                        Violation(SERDE_UNKNOWN_FIELD, pointer, f"unknown field `{key}`, expected one of {expected}")
+                    )
                 continue
             spec = found
-            if key != spec.name:
+            if key != spec.wire:
                 binding.alias_used.append(pointer)
             if spec.name in binding.values:
                 first = binding.pointers[spec.name]
@@ -79,7 +90,7 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
                     Violation(
                         SERDE_DUPLICATE_FIELD,
                         pointer,
-                        f"duplicate field `{spec.name}` (already given at {render_pointer(first)})",
+                        f"duplicate field `{spec.wire}` (already given at {render_pointer(first)})",
                     )
                 )
                 continue

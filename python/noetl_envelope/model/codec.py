@@ -2,8 +2,10 @@
 
 Both directions walk the fields the schema declares (`schema.field_specs`) and delegate each
 value to its Rust type (`rusttypes`), so a field added to the schema flows through with no
-edit here. `encode` writes what `serde_json::to_string` writes: fields in declaration order,
-None omitted where serde skips it, compact, keys sorted inside Values.
+edit here. Values are the Rust field names' (the dataclass's); the document's keys are the
+wire names (`FieldSpec.wire`). `encode` writes what `serde_json::to_string` writes: fields in
+declaration order under their wire names, None omitted where serde skips it, compact, keys sorted
+inside Values.
 """
 
 from __future__ import annotations
@@ -25,19 +27,20 @@ def exact_reader(value: Num) -> int | float:
 def field_values(
     binding: Binding, read_number: NumberReader, specs: tuple[FieldSpec, ...] | None = None
 ) -> dict[str, Any]:
-    """The decoded field values serde's binding describes; absent Option fields become None.
+    """The decoded field values serde's binding describes; an absent field that serde may leave
+    out (an `Option`, or `#[serde(default)]`) holds what serde puts there (`FieldSpec.absent_value`).
     `specs`: the fields of another schema than the package's (the harness variants' tests)."""
     values: dict[str, Any] = {}
     for spec in specs if specs is not None else field_specs():
         if spec.name in binding.values:
             values[spec.name] = spec.rust.to_python(binding.values[spec.name], read_number)
-        elif spec.optional:
-            values[spec.name] = None
+        elif spec.optional or spec.serde_default:
+            values[spec.name] = spec.absent_value
     return values
 
 
 def build_event(binding: Binding, read_number: NumberReader) -> ExecutorEvent:
-    """The event serde's binding describes; absent Option fields become None."""
+    """The event serde's binding describes (absent fields as `field_values` fills them)."""
     return ExecutorEvent(**field_values(binding, read_number))
 
 
@@ -57,7 +60,7 @@ def encode_values(values: Mapping[str, Any], specs: tuple[FieldSpec, ...] | None
             continue
         if len(out) > 1:
             out.append(",")
-        out.append(quote(spec.name))
+        out.append(quote(spec.wire))
         out.append(":")
         spec.rust.write(value, out)
     out.append("}")

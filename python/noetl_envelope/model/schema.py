@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from noetl_envelope.core.violations import render_pointer
 from noetl_envelope.model import schema_lint
 from noetl_envelope.model.rusttypes import FieldType, RustType, UnknownRustType, resolve
+from noetl_envelope.model.serde_names import wire_name
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -82,7 +83,9 @@ def _linted_by_gen(data: bytes) -> bool:
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     """One struct field as the schema's annotations describe it; `rust` is its parsed
-    `x-rust-type` (the one place `Option<T>` is taken apart)."""
+    `x-rust-type` (the one place `Option<T>` is taken apart). `name` is the Rust field name (the
+    dataclass attribute, the projection's key); `wire` is the JSON key serde writes and reads
+    (`rename`, else the container's `rename_all` applied; default: the name)."""
 
     name: str
     rust_type: str
@@ -91,10 +94,24 @@ class FieldSpec:
     skip_if_none: bool
     serde_default: bool
     schema: dict[str, Any]
+    wire: str = ""
     rust: FieldType = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rust", resolve(self.rust_type))
+        if not self.wire:
+            object.__setattr__(self, "wire", self.name)
+
+    @property
+    def wire_names(self) -> tuple[str, ...]:
+        """Every key serde binds to the field: its wire name, then its aliases."""
+        return (self.wire, *self.aliases)
+
+    @property
+    def absent_value(self) -> Any:
+        """What serde's derive puts in the field when an object lacks it (None for an `Option`,
+        `Default::default()` of the type under `#[serde(default)]`)."""
+        return None if self.optional else self.rust.default
 
     @property
     def optional(self) -> bool:
@@ -117,11 +134,20 @@ class FieldSpec:
         return self.rust.inner.name
 
 
-def field_specs(schema: dict[str, Any] | None = None) -> tuple[FieldSpec, ...]:
+class Fields(tuple[FieldSpec, ...]):
+    """The struct's fields in declaration order, with the container's serde attributes:
+    `deny_unknown_fields` (an unknown key is an error instead of skipped)."""
+
+    deny_unknown_fields: bool = False
+
+
+def field_specs(schema: dict[str, Any] | None = None) -> Fields:
     """The struct's fields in declaration order (the schema's property order)."""
     own = schema is None
     schema = schema if schema is not None else load_schema()
     required = set(schema.get("required", ()))
+    container = schema.get("x-serde-container", {})
+    rename_all = container.get("rename_all")
     specs = []
     for name, prop in schema["properties"].items():
         serde = prop.get("x-serde", {})
@@ -130,16 +156,24 @@ def field_specs(schema: dict[str, Any] | None = None) -> tuple[FieldSpec, ...]:
                 name=name,
                 rust_type=prop["x-rust-type"],
                 required=name in required,
-                aliases=tuple(serde.get("alias", ())),
+                aliases=_aliases(serde.get("alias", ())),
                 skip_if_none=serde.get("skip_serializing_if") == "Option::is_none",
                 serde_default=bool(serde.get("default", False)),
                 schema=prop,
+                wire=wire_name(name, serde.get("rename"), rename_all),
             )
         except UnknownRustType as exc:
             where = render_pointer(("properties", name))
             raise exc.at(f"{_schema_label()}: {where}" if own else where) from None
         specs.append(spec)
-    return tuple(specs)
+    fields = Fields(specs)
+    fields.deny_unknown_fields = bool(container.get("deny_unknown_fields", False))
+    return fields
+
+
+def _aliases(written: str | list[str]) -> tuple[str, ...]:
+    # One alias may be written as a string (schema_lint accepts both forms).
+    return (written,) if isinstance(written, str) else tuple(written)
 
 
 def _schema_label() -> str:

@@ -12,7 +12,8 @@ code 2 in the CLI, before anything is read, written or compared. In order:
    `properties` (snake_case names), `required` (a property, and not an `Option`); per property a
    supported `x-rust-type` (the list is named), a JSON `type` its Rust type can be written as,
    only the keywords the Rust harness and the codec honour (with well-formed values: i64
-   bounds, lengths, string enums), known `x-serde` keys with well-formed values, `x-db-column`.
+   bounds, lengths, string enums), known `x-serde` keys with well-formed values, `x-db-column`;
+   across properties, no two fields answering to one wire name (`rename`, `rename_all`, `alias`).
 
 `generate.rust_struct` renders from a linted schema only; the constraint knowledge per Rust type
 is the type's (`rusttypes`: `constraints`, `json_types`).
@@ -31,11 +32,12 @@ from noetl_envelope.core.errors import SchemaAnnotationError
 from noetl_envelope.model.rusttypes.base import FieldType
 from noetl_envelope.model.rusttypes.option import option_of
 from noetl_envelope.model.rusttypes.registry import RUST_TYPES, UnknownRustType, resolve
+from noetl_envelope.model.serde_names import RENAME_ALL, wire_name
 from noetl_envelope.wire.numbers import I64_MAX, I64_MIN
 
 # Every x-rust-type a property may name: the registered types and Option<T> of each.
 SUPPORTED_TYPES: tuple[str, ...] = (*RUST_TYPES, *(option_of(t).name for t in RUST_TYPES.values()))
-FIELD_SERDE_KEYS = ("alias", "default", "skip_serializing_if")
+FIELD_SERDE_KEYS = ("rename", "alias", "default", "skip_serializing_if")
 CONTAINER_KEYS = ("derive", "deny_unknown_fields", "rename_all")
 # Property keywords both stacks honour: annotations, and the constraints `emit --contract` draws
 # values for. Anything else (pattern, const, $ref, nested properties, ...) is refused, because
@@ -237,6 +239,7 @@ def _envelope_problems(schema: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield where, "not an object (write the property's schema)"
             continue
         yield from field_problems(name, prop, name in required, where)
+    yield from _wire_name_problems(schema)
 
 
 def _unknown_keys(obj: dict[str, Any], where: str, known: tuple[str, ...]) -> Iterator[tuple[str, str]]:
@@ -256,10 +259,45 @@ def _container_problems(container: Any) -> Iterator[tuple[str, str]]:
         yield f"{where}/derive", 'must list Serialize and Deserialize (write ["Serialize", "Deserialize"])'
     elif not all(isinstance(d, str) and _IDENT.match(d) for d in derive):
         yield f"{where}/derive", "every entry must be a trait name"
-    if container.get("deny_unknown_fields", False) is not False:
-        yield f"{where}/deny_unknown_fields", "not modelled by the Python codec yet (write false)"
-    if container.get("rename_all") is not None:
-        yield f"{where}/rename_all", "not modelled by the Python codec yet (write null)"
+    yield from _container_serde_problems(container, where)
+
+
+def _container_serde_problems(container: dict[str, Any], where: str) -> Iterator[tuple[str, str]]:
+    """`deny_unknown_fields` and `rename_all`, serde's container attributes the model follows."""
+    if not isinstance(container.get("deny_unknown_fields", False), bool):
+        yield f"{where}/deny_unknown_fields", "write true or false"
+    rename_all = container.get("rename_all")
+    if rename_all is not None and not _is_case(rename_all):
+        yield (
+            f"{where}/rename_all",
+            f"{json.dumps(rename_all)} is not one of serde's cases (write null or one of {', '.join(RENAME_ALL)})",
+        )
+
+
+def _is_case(rename_all: Any) -> bool:
+    return isinstance(rename_all, str) and rename_all in RENAME_ALL
+
+
+def _wire_name_problems(schema: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Two fields answering to one key (a wire name or an alias): a document could not say
+    which field it fills. Malformed attributes are the other checks' to report; they are left out here."""
+    container = schema.get("x-serde-container", {})
+    rename_all = container.get("rename_all") if isinstance(container, dict) else None
+    owners: dict[str, str] = {}
+    for name, prop in schema["properties"].items():
+        serde = prop.get("x-serde", {}) if isinstance(prop, dict) else {}
+        if not isinstance(serde, dict):
+            continue
+        rename = serde.get("rename") if isinstance(serde.get("rename"), str) else None
+        aliases = serde.get("alias", [])
+        aliases = [aliases] if isinstance(aliases, str) else aliases if isinstance(aliases, list) else []
+        own = wire_name(name, rename, rename_all if _is_case(rename_all) else None)
+        names = [own, *(a for a in aliases if isinstance(a, str))]
+        for index, key in enumerate(names):
+            if key in owners:
+                at = f"/properties/{escape(name)}/x-serde" + ("" if index == 0 else "/alias")
+                yield at, f"`{key}` already names field `{owners[key]}` on the wire (rename or drop one)"
+            owners.setdefault(key, name)
 
 
 def field_type(prop: dict[str, Any]) -> FieldType | None:
@@ -353,6 +391,12 @@ def _type_problems(prop: dict[str, Any], resolved: FieldType, where: str) -> Ite
             return
 
 
+def _rename_problems(serde: dict[str, Any], at: str) -> Iterator[tuple[str, str]]:
+    rename = serde.get("rename")
+    if rename is not None and (not isinstance(rename, str) or not rename):
+        yield f"{at}/rename", "write the field's JSON key, a non-empty string (serde's rename)"
+
+
 def _serde_problems(prop: dict[str, Any], optional: bool, where: str) -> Iterator[tuple[str, str]]:
     serde = prop.get("x-serde", {})
     at = f"{where}/x-serde"
@@ -365,12 +409,9 @@ def _serde_problems(prop: dict[str, Any], optional: bool, where: str) -> Iterato
         aliases = [aliases]
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
         yield f"{at}/alias", "write a list of non-empty names"
-    default = serde.get("default", False)
-    if default is not False:
-        if default is not True:
-            yield f"{at}/default", "write true or false"
-        elif not optional:
-            yield f"{at}/default", "default on a non-Option field is not modelled yet (drop it)"
+    if not isinstance(serde.get("default", False), bool):
+        yield f"{at}/default", "write true or false"
+    yield from _rename_problems(serde, at)
     skip = serde.get("skip_serializing_if")
     if skip is not None and (skip != "Option::is_none" or not optional):
         yield f"{at}/skip_serializing_if", 'only "Option::is_none" on an Option field'

@@ -3,8 +3,9 @@
 `binding.bind` matches members to fields as serde's derived visitor does; this module adds
 what the visitor then rejects: a missing field, a sequence form of the wrong length, and each
 value its Rust type (`rusttypes`) rejects. A field may be missing from an object when it has
-`#[serde(default)]` or is an `Option` (serde's derive reads a missing `Option<T>` as None even
-without `default`); from the sequence form only when it has `#[serde(default)]`.
+`#[serde(default)]` (then it holds `Default::default()` of its type, an `Option`'s None included)
+or is an `Option` (serde's derive reads a missing `Option<T>` as None even without `default`);
+from the end of the sequence form only when it has `#[serde(default)]`.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def check(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> tuple[list[V
                     )
                 )
             else:
-                violations.append(Violation(SERDE_MISSING_FIELD, (), f"missing field `{spec.name}`"))
+                violations.append(Violation(SERDE_MISSING_FIELD, (), f"missing field `{spec.wire}`"))
             continue
         violations.extend(spec.rust.check(binding.values[spec.name], binding.pointers[spec.name], TOP_LEVEL))
     return violations, binding

@@ -122,6 +122,8 @@ class RustType:
       rust/src/emit.rs that draws its values; `rust_use`, the `use` line the struct needs for it
       ("" if none); `constraints`, the schema keywords besides `type` the harness draws values
       for on a field of this type.
+    - `default`: the Python value of the type's `Default::default()`, what serde's derive puts in
+      a field with `#[serde(default)]` that the document leaves out.
     """
 
     name: str
@@ -142,6 +144,7 @@ class RustType:
     harness_gen: str
     rust_use: str
     constraints: frozenset[str]
+    default: Any
 
     optional: ClassVar[bool] = False
 
@@ -173,6 +176,7 @@ class OptionType:
     write: Writer
 
     optional: ClassVar[bool] = True
+    default: ClassVar[None] = None  # Option's Default::default() is None
 
 
 FieldType = RustType | OptionType

@@ -159,4 +159,5 @@ DATETIME = RustType(
     harness_gen="datetime",
     rust_use="use chrono::{DateTime, Utc};",
     constraints=frozenset({"format"}),
+    default=Timestamp.parse("1970-01-01T00:00:00Z"),  # chrono: the Unix epoch
 )

@@ -133,4 +133,5 @@ I64 = RustType(
     harness_gen="i64",
     rust_use="",
     constraints=frozenset({"minimum", "maximum"}),
+    default=0,  # i64::default()
 )

@@ -125,4 +125,5 @@ STRING = RustType(
     harness_gen="string",
     rust_use="",
     constraints=frozenset({"minLength", "maxLength", "enum"}),
+    default="",  # String::new()
 )

@@ -268,4 +268,5 @@ VALUE = RustType(
     harness_gen="value",
     rust_use="use serde_json::Value;",
     constraints=frozenset(),
+    default=None,  # Value::Null
 )
