@@ -16,6 +16,7 @@ pub const SCHEMA_VERSION: &str = "0.3.1";
 /// `execution_id: i64`.
 pub const EXECUTION_ID: Field = Field {
     name: "execution_id",
+    key: "execution_id",
     rust_type: "i64",
     required: true,
     aliases: &[],
@@ -33,6 +34,7 @@ pub const EXECUTION_ID: Field = Field {
 /// `event_type: String`.
 pub const EVENT_TYPE: Field = Field {
     name: "event_type",
+    key: "event_type",
     rust_type: "String",
     required: true,
     aliases: &[],
@@ -50,6 +52,7 @@ pub const EVENT_TYPE: Field = Field {
 /// `step: String`.
 pub const STEP: Field = Field {
     name: "step",
+    key: "step",
     rust_type: "String",
     required: true,
     aliases: &[],
@@ -67,6 +70,7 @@ pub const STEP: Field = Field {
 /// `status: String`.
 pub const STATUS: Field = Field {
     name: "status",
+    key: "status",
     rust_type: "String",
     required: true,
     aliases: &[],
@@ -84,6 +88,7 @@ pub const STATUS: Field = Field {
 /// `created_at: DateTime<Utc>`.
 pub const CREATED_AT: Field = Field {
     name: "created_at",
+    key: "created_at",
     rust_type: "DateTime<Utc>",
     required: true,
     aliases: &[],
@@ -101,6 +106,7 @@ pub const CREATED_AT: Field = Field {
 /// `context: Value`.
 pub const CONTEXT: Field = Field {
     name: "context",
+    key: "context",
     rust_type: "serde_json::Value",
     required: true,
     aliases: &["payload"],
@@ -118,6 +124,7 @@ pub const CONTEXT: Field = Field {
 /// `event_id: Option<i64>`.
 pub const EVENT_ID: Field = Field {
     name: "event_id",
+    key: "event_id",
     rust_type: "Option<i64>",
     required: false,
     aliases: &[],
@@ -135,6 +142,7 @@ pub const EVENT_ID: Field = Field {
 /// `worker_id: Option<String>`.
 pub const WORKER_ID: Field = Field {
     name: "worker_id",
+    key: "worker_id",
     rust_type: "Option<String>",
     required: false,
     aliases: &[],
@@ -152,6 +160,7 @@ pub const WORKER_ID: Field = Field {
 /// `meta: Option<Value>`.
 pub const META: Field = Field {
     name: "meta",
+    key: "meta",
     rust_type: "Option<serde_json::Value>",
     required: false,
     aliases: &[],

@@ -6,8 +6,10 @@
 /// documents) and the constraints `emit --contract` honours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {
-    /// The Rust field name, which is also the JSON key serde writes.
+    /// The Rust field name.
     pub name: &'static str,
+    /// The JSON key serde writes and reads (`rename` / `rename_all` applied; else the name).
+    pub key: &'static str,
     /// The schema's `x-rust-type`, e.g. `"i64"` or `"Option<serde_json::Value>"`.
     pub rust_type: &'static str,
     /// In the schema's `required`.

@@ -97,18 +97,18 @@ fn known_cases_via_b64() {
         .find(|f| f.optional())
         .expect("an Option field");
 
-    let float_id = common::minimal_with(id.name, "1.0");
+    let float_id = common::minimal_with(id.key, "1.0");
     let via_alias = {
-        let doc = common::minimal_with(aliased.name, "{\"a\":1}");
+        let doc = common::minimal_with(aliased.key, "{\"a\":1}");
         doc.replacen(
-            &format!("\"{}\":", aliased.name),
+            &format!("\"{}\":", aliased.key),
             &format!("\"{alias}\":"),
             1,
         )
     };
     let both = common::minimal_plus(&[(alias, common::sample(aliased))]);
     let unknown = common::minimal_plus(&[("zzz_not_a_field", "[1,{\"x\":null}]")]);
-    let null_option = common::minimal_plus(&[(optional.name, "null")]);
+    let null_option = common::minimal_plus(&[(optional.key, "null")]);
     let minimal = common::minimal();
     let with_newline = minimal.replacen(',', ",\n", 1);
     let mut docs = vec![
@@ -138,7 +138,7 @@ fn known_cases_via_b64() {
     assert_eq!(recs[1]["accepted"], true, "{}", docs[1]);
     assert_eq!(
         recs[1]["output"],
-        common::canonical_with(Some(aliased.name), "{\"a\":1}")
+        common::canonical_with(Some(aliased.key), "{\"a\":1}")
     );
 
     assert_eq!(recs[2]["accepted"], false);
@@ -146,7 +146,7 @@ fn known_cases_via_b64() {
         recs[2]["error"]
             .as_str()
             .unwrap()
-            .contains(&format!("duplicate field `{}`", aliased.name)),
+            .contains(&format!("duplicate field `{}`", aliased.key)),
         "{}",
         recs[2]
     );
@@ -167,7 +167,7 @@ fn rejected_record_shape_and_key_order() {
     assert!(required.len() >= 2, "the test needs two required fields");
     let doc = format!(
         "{{\"{}\":{}}}",
-        required[0].name,
+        required[0].key,
         common::sample(required[0])
     );
     let out = run(&["check"], format!("{doc}\n").as_bytes());
@@ -178,7 +178,7 @@ fn rejected_record_shape_and_key_order() {
         format!(
             "{{\"index\":0,\"line\":1,\"accepted\":false,\"error\":\"missing field `{}` at line 1 column {column}\",\
              \"category\":\"data\",\"error_line\":1,\"error_column\":{column}}}\n",
-            required[1].name
+            required[1].key
         )
     );
 }

@@ -83,12 +83,12 @@ fn contract_events_have_what_the_contract_requires() {
             let object = doc.as_object().unwrap();
             for key in object.keys() {
                 assert!(
-                    FIELDS.iter().any(|f| f.name == key),
+                    FIELDS.iter().any(|f| f.key == key),
                     "{at}: unknown key {key}"
                 );
             }
             for f in FIELDS {
-                check_field(f, object.get(f.name), &at);
+                check_field(f, object.get(f.key), &at);
             }
             // Still a fixed point: accepted and written back identically.
             let event: ExecutorEvent = serde_json::from_str(line).unwrap();
@@ -102,7 +102,7 @@ fn contract_events_still_cover_the_corners() {
     let all = emit::contract_lines(3000, 7).join("\n");
     let mut needles: Vec<String> = ["\\u0000", "e+", "e-"].map(String::from).to_vec();
     for f in FIELDS {
-        let key = format!("\"{}\":", f.name);
+        let key = format!("\"{}\":", f.key);
         match f.base_type() {
             "i64" if f.minimum.map_or(true, |m| m == i64::MIN) => {
                 needles.push(format!("{key}{}", i64::MIN))

@@ -47,7 +47,7 @@ fn emit_covers_the_corners() {
     .to_vec();
     let mut value_fields = 0;
     for f in FIELDS {
-        let key = format!("\"{}\":", f.name);
+        let key = format!("\"{}\":", f.key);
         match f.base_type() {
             "i64" => needles.extend([format!("{key}{}", i64::MIN), format!("{key}{}", i64::MAX)]),
             // A leap second, a negative year, a year > 9999.

@@ -4,11 +4,12 @@
 `{repository-relative path: file text}`:
 
 - `rust/src/event.rs`: `pub struct <x-rust-struct>` with the derives of `x-serde-container`
-  (plus `Debug, Clone`, which the seed struct also derives and which do not touch the wire),
-  one field per property in the schema's order with the type of its `x-rust-type` and the
-  `#[serde(...)]` attributes of its `x-serde`, and doc comments from the descriptions. For
+  (plus `Debug, Clone`, which the seed struct also derives and which do not touch the wire) and
+  its `deny_unknown_fields` / `rename_all` as a container `#[serde(...)]`, one field per
+  property in the schema's order with the type of its `x-rust-type` and the `#[serde(...)]`
+  attributes of its `x-serde` (`rename` first), and doc comments from the descriptions. For
   schema/releases/0.3.1.schema.json this is the seed struct (tests/test_rust_struct.py).
-- `rust/src/fields.rs`: one `Field` table per property (name, Rust type, aliases, the
+- `rust/src/fields.rs`: one `Field` table per property (name, JSON key, Rust type, aliases, the
   schema's enum / examples / bounds / JSON types, which `emit --contract` honours), `FIELDS`
   in declaration order, and `build`, which calls the value generator of each field's Rust
   type (`rust/src/emit.rs`, `Gen`); emit.rs itself names no field.
@@ -29,7 +30,8 @@ from typing import Any
 from noetl_envelope.model.rusttypes.base import RustType
 from noetl_envelope.model.rusttypes.option import PREFIX as OPTION_PREFIX
 from noetl_envelope.model.rusttypes.option import SUFFIX as OPTION_SUFFIX
-from noetl_envelope.model.schema_lint import declared_json_types, field_type, lint
+from noetl_envelope.model.schema import FieldSpec, field_specs
+from noetl_envelope.model.schema_lint import declared_json_types, lint
 from noetl_envelope.wire.numbers import I64_MAX, I64_MIN
 
 SCHEMA_PATH = "schema/executor_event.schema.json"
@@ -48,27 +50,37 @@ def render_rust(schema: dict[str, Any], *, schema_path: str = SCHEMA_PATH) -> di
     derive = schema.get("x-serde-container", {}).get("derive", ["Serialize", "Deserialize"])
     derives = tuple(dict.fromkeys((*HARNESS_DERIVES, *derive)))
     required = set(schema.get("required", ()))
-    fields = [_Field(name, prop, name in required) for name, prop in schema["properties"].items()]
+    fields = [_Field(spec, schema["properties"][spec.name]) for spec in field_specs(schema)]
+    for field in fields:
+        field.required = field.name in required
     return {
         EVENT_RS: _render_event(schema, schema_path, struct, derives, fields),
         FIELDS_RS: _render_fields(schema, schema_path, struct, fields),
     }
 
 
+def _container_args(container: dict[str, Any]) -> list[str]:
+    """The arguments of the struct's own `#[serde(...)]` (none for the seed struct)."""
+    args = ["deny_unknown_fields"] if container.get("deny_unknown_fields", False) else []
+    if container.get("rename_all") is not None:
+        args.append(f"rename_all = {json.dumps(container['rename_all'])}")
+    return args
+
+
 class _Field:
     """One linted property as the Rust files need it."""
 
-    def __init__(self, name: str, prop: dict[str, Any], required: bool) -> None:
-        resolved = field_type(prop)
-        assert resolved is not None  # linted
-        self.name = name
+    def __init__(self, spec: FieldSpec, prop: dict[str, Any]) -> None:
+        self.name = spec.name
+        self.key = spec.wire
+        self.aliases = spec.aliases
         self.prop = prop
-        self.rust: str = resolved.name
-        self.type: RustType = resolved.inner
-        self.optional = resolved.optional
-        self.required = required
+        self.rust: str = spec.rust.name
+        self.type: RustType = spec.inner
+        self.optional = spec.optional
+        self.required = False
         self.serde = _serde_args(prop.get("x-serde", {}))
-        self.json_types = declared_json_types(prop, resolved)
+        self.json_types = declared_json_types(prop, spec.rust)
 
     @property
     def rust_decl(self) -> str:
@@ -91,7 +103,8 @@ class _Field:
 def _serde_args(serde: dict[str, Any]) -> list[str]:
     """The arguments of the field's `#[serde(...)]`, in serde's usual order."""
     aliases = serde.get("alias", [])
-    args = [f"alias = {json.dumps(a)}" for a in ([aliases] if isinstance(aliases, str) else aliases)]
+    args = [f"rename = {_rs_str(serde['rename'])}"] if serde.get("rename") is not None else []
+    args += [f"alias = {_rs_str(a)}" for a in ([aliases] if isinstance(aliases, str) else aliases)]
     if serde.get("default", False):
         args.append("default")
     skip = serde.get("skip_serializing_if")
@@ -137,6 +150,9 @@ def _render_event(
     lines += ["", *uses, ""]
     lines += _doc(schema.get("description"), "")
     lines.append(f"#[derive({', '.join(derives)})]")
+    container = _container_args(schema.get("x-serde-container", {}))
+    if container:
+        lines.append(f"#[serde({', '.join(container)})]")
     lines.append(f"pub struct {struct} {{")
     for field in fields:
         lines += _doc(field.prop.get("description"), "    ")
@@ -195,9 +211,10 @@ def _render_fields(schema: dict[str, Any], path: str, struct: str, fields: list[
             f"/// `{field.name}: {field.rust_decl}`.",
             f"pub const {field.const}: Field = Field {{",
             f"    name: {_rs_str(field.name)},",
+            f"    key: {_rs_str(field.key)},",
             f"    rust_type: {_rs_str(field.rust)},",
             f"    required: {str(field.required).lower()},",
-            f"    aliases: &[{', '.join(_rs_str(a) for a in _aliases(field))}],",
+            f"    aliases: &[{', '.join(_rs_str(a) for a in field.aliases)}],",
             f"    skip_if_none: {str(any(a.startswith('skip_serializing_if') for a in field.serde)).lower()},",
             f"    serde_default: {str('default' in field.serde).lower()},",
             f"    json_types: &[{', '.join(_rs_str(t) for t in field.json_types)}],",
@@ -225,7 +242,3 @@ def _render_fields(schema: dict[str, Any], path: str, struct: str, fields: list[
             lines.append(f"        {field.name}: g.{field.method}(&{field.const}),")
     lines += ["    }", "}"]
     return "\n".join(lines) + "\n"
-
-
-def _aliases(field: _Field) -> list[str]:
-    return [json.loads(a[len("alias = ") :]) for a in field.serde if a.startswith("alias = ")]

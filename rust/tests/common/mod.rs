@@ -43,7 +43,7 @@ pub fn required_members() -> Vec<(String, String)> {
     FIELDS
         .iter()
         .filter(|f| f.required)
-        .map(|f| (f.name.to_string(), sample(f).to_string()))
+        .map(|f| (f.key.to_string(), sample(f).to_string()))
         .collect()
 }
 
@@ -80,14 +80,14 @@ pub fn canonical_with(key: Option<&str>, value: &str) -> String {
         .iter()
         .filter(|f| f.required || !f.skip_if_none)
         .map(|f| {
-            let v = if Some(f.name) == key {
+            let v = if Some(f.key) == key {
                 value
             } else if f.required {
                 sample(f)
             } else {
                 "null"
             };
-            (f.name.to_string(), v.to_string())
+            (f.key.to_string(), v.to_string())
         })
         .collect();
     object(&members)
