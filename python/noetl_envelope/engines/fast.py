@@ -146,15 +146,17 @@ def _compile_shape(keys: tuple[str, ...], *, canonical: bool) -> Decider | None:
     schema = load_schema()
     if any(key not in _TOP_KEYWORDS and not key.startswith("x-") for key in schema):
         return None
-    by_name = {spec.name: spec for spec in specs}
-    order = [spec.name for spec in specs]
+    # Documents carry wire names (`rename`, `rename_all`); an alias or an unknown key is left
+    # to the reference engine, whether serde skips or (deny_unknown_fields) refuses it.
+    by_name = {spec.wire: spec for spec in specs}
+    order = [spec.wire for spec in specs]
     if any(key not in by_name for key in keys) or list(keys) != [name for name in order if name in keys]:
         return None
     required = set(schema.get("required", ()))
     for spec in specs:
         # May be absent: serde reads a missing Option as None, and None is not written.
         optional = spec.optional and spec.skip_if_none and spec.name not in required
-        if spec.name not in keys and not optional:
+        if spec.wire not in keys and not optional:
             return None
     names: dict[str, Any] = {"_dumps": orjson.dumps, "_SORT": orjson.OPT_SORT_KEYS}
     variables = [f"v{index}" for index in range(len(keys))]
@@ -248,7 +250,7 @@ def accel_spec() -> dict[str, Any] | None:
         if filled is None:
             return None
         field: dict[str, Any] = {
-            "name": spec.name,
+            "name": spec.wire,
             "rust": spec.inner_rust_type,
             "optional": spec.optional and spec.skip_if_none and spec.name not in required,
             "minimum": None,
@@ -356,7 +358,7 @@ def _field_checks() -> dict[str, Callable[[Any], bool]]:
         condition = _field_condition(spec, "v", names, canonical=False)
         source = f"def ok(v):\n    return v is not None and ({condition or 'False'})\n"
         exec(compile(source, f"<fastpath field {spec.name}>", "exec"), names)
-        checks[spec.name] = names["ok"]
+        checks[spec.wire] = names["ok"]
     return checks
 
 
@@ -375,7 +377,7 @@ def _field_violations(body: bytes, event: dict[str, Any]) -> list[Violation] | N
         return None
     fraction_violations, from_error, validator, specs = _contract_parts()
     checks = _field_checks()
-    properties = load_schema()["properties"]
+    properties = {spec.wire: spec.schema for spec in field_specs()}
     found: list[Violation] = []
     for key, value in event.items():
         if checks[key](value):

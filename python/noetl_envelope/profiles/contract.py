@@ -5,7 +5,9 @@ Three layers, each reporting every finding with its pointer:
    numbers out of range or read differently by serde_json and Python, nesting depth);
 2. the canonical schema, checked by python-jsonschema (the reference implementation) with
    `integer` excluding floats (Rust's i64 rejects 1.0) and a real `date-time` format checker
-   (RFC 3339 and chrono must both accept, at most 9 fractional digits);
+   (RFC 3339 and chrono must both accept, at most 9 fractional digits); its properties are keyed
+   by the fields' wire names (`contract_schema`: `rename` / `rename_all` applied), the keys a
+   document carries;
 3. a guard that the contract never accepts what serde rejects: any serde rejection that no
    more specific rule explained is reported as `contract.serde-rejected`.
 """
@@ -211,7 +213,26 @@ def build_validator(schema: dict[str, Any]) -> Draft202012Validator:
     Draft202012Validator.check_schema(schema)
     type_checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
     cls = jsonschema.validators.extend(Draft202012Validator, type_checker=type_checker)  # type: ignore[no-untyped-call]
-    return cls(schema, format_checker=_build_format_checker())  # type: ignore[no-any-return]
+    return cls(contract_schema(schema), format_checker=_build_format_checker())  # type: ignore[no-any-return]
+
+
+def contract_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema documents are checked against: `schema` with its properties (and
+    `required`) under the wire names serde writes. The schema file keys them by Rust field name,
+    the name the dataclass and the projection keep. `additionalProperties: false` stays as the
+    schema says: the contract closes the envelope whether or not serde denies unknown fields.
+    A property's own schema (the compat gate checks values with it) is returned as it is."""
+    if "x-rust-struct" not in schema:
+        return schema
+    specs = field_specs(schema)
+    if all(spec.wire == spec.name for spec in specs):
+        return schema
+    wire = {spec.name: spec.wire for spec in specs}
+    renamed = dict(schema)
+    renamed["properties"] = {wire[name]: prop for name, prop in schema["properties"].items()}
+    if "required" in schema:
+        renamed["required"] = [wire.get(name, name) for name in schema["required"]]
+    return renamed
 
 
 def lexical_violations(tree: Any) -> list[Violation]:
@@ -335,14 +356,14 @@ def _as_list(value: Any) -> list[Any]:
 def _fraction_violations(instance: dict[str, Any], specs: tuple[FieldSpec, ...]) -> list[Violation]:
     found = []
     for spec in specs:
-        value = instance.get(spec.name)
+        value = instance.get(spec.wire)
         if spec.inner.timestamp and isinstance(value, str):
             match = _FRACTION.search(value)
             if match and len(match.group(1)) > 9:
                 found.append(
                     Violation(
                         CONTRACT_FRACTION_DIGITS,
-                        (*"", spec.name),
+                        (spec.wire,),
                         f"{len(match.group(1))} fractional second digits; chrono keeps 9 and Python's datetime 6",
                     )
                 )
@@ -373,11 +394,11 @@ def check(tree: Any, schema: dict[str, Any] | None = None) -> tuple[list[Violati
                 key = str(pointer[0])
                 spec = next(s for s in specs if key in s.aliases)
                 found.append(
-                    Violation(CONTRACT_ALIAS_USED, pointer, f"uses serde's alias `{key}`; write `{spec.name}`")
+                    Violation(CONTRACT_ALIAS_USED, pointer, f"uses serde's alias `{key}`; write `{spec.wire}`")
                 )
                 # Check the value under its real name so it is judged once, not twice.
-                if spec.name not in instance:
-                    instance[spec.name] = instance.pop(key)
+                if spec.wire not in instance:
+                    instance[spec.wire] = instance.pop(key)
             found.extend(v for v in binding.violations if v.rule == SERDE_DUPLICATE_FIELD)
             found.extend(_fraction_violations(instance, specs))
         found.extend(schema_violations(instance, schema))

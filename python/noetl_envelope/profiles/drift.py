@@ -194,11 +194,7 @@ def classify_tree(data: bytes, tree: Any) -> list[Violation]:
 
 def _struct_findings(tree: Obj) -> list[Violation]:
     specs = field_specs()
-    by_wire: dict[str, FieldSpec] = {}
-    for spec in specs:
-        by_wire[spec.name] = spec
-        for alias in spec.aliases:
-            by_wire[alias] = spec
+    by_wire = {name: spec for spec in specs for name in spec.wire_names}
     order = {spec.name: index for index, spec in enumerate(specs)}
     found: list[Violation] = []
     seen: dict[str, Any] = {}  # field name -> the first value serde binds to it
@@ -217,21 +213,21 @@ def _struct_findings(tree: Obj) -> list[Violation]:
             )
             continue
         spec = found_spec
-        if key != spec.name:
+        if key != spec.wire:
             found.append(
-                Violation(DRIFT_ALIAS_USED, pointer, f"written under serde's alias {key!r}; serde writes {spec.name!r}")
+                Violation(DRIFT_ALIAS_USED, pointer, f"written under serde's alias {key!r}; serde writes {spec.wire!r}")
             )
         if spec.name in seen:
             continue  # a duplicate field: the contract reports it, no drift class says more
         index = order[spec.name]
         if index < last_index and not order_reported:
-            before = specs[last_index].name
+            before = specs[last_index].wire
             found.append(
                 Violation(
                     DRIFT_FIELD_ORDER,
                     pointer,
-                    f"field {spec.name!r} comes after {before!r}; serde writes fields in struct declaration order "
-                    f"({', '.join(s.name for s in specs)})",
+                    f"field {spec.wire!r} comes after {before!r}; serde writes fields in struct declaration order "
+                    f"({', '.join(s.wire for s in specs)})",
                 )
             )
             order_reported = True  # one finding per document: the rest follows from it
@@ -243,8 +239,8 @@ def _struct_findings(tree: Obj) -> list[Violation]:
             found.append(
                 Violation(
                     DRIFT_MISSING_FIELD,
-                    (spec.name,),
-                    f"required field {spec.name!r} ({spec.rust_type}) is absent",
+                    (spec.wire,),
+                    f"required field {spec.wire!r} ({spec.rust_type}) is absent",
                 )
             )
     return found
