@@ -3,7 +3,8 @@
 Each field starts from a canonical base envelope (a typical value per field, in declaration
 order) and is varied alone: the boundary cases of its Rust type (the `variants` of the inner
 `x-rust-type`'s entry in `model.rusttypes`), the wrong JSON types, absent / null / duplicated, an
-escaped or differently cased key, its position, its serde aliases and its schema `enum`. A field
+escaped or differently cased key, its position, its serde aliases, its Rust name where `rename` /
+`rename_all` give it another wire name, and its schema `enum`. Keys are wire names. A field
 added to the schema therefore gets its fixtures with no hand work; a new Rust type brings its
 variants in its own entry.
 """
@@ -59,10 +60,10 @@ def _json_type(raw: str) -> str:
 def systematic_cases(schema: dict[str, Any] | None = None) -> list[Case]:
     """Every derived case for every field of `schema` (default: the package's schema)."""
     specs = field_specs(schema)
-    base: list[Member] = [(key(spec.name), typical_value(spec)) for spec in specs]
+    base: list[Member] = [(key(spec.wire), typical_value(spec)) for spec in specs]
     cases: list[Case] = []
     for index, spec in enumerate(specs):
-        for suffix, members, description, category in _field_variants(spec, index, base):
+        for suffix, members, description, category in _field_variants(spec, index, base, specs.deny_unknown_fields):
             cases.append(
                 Case(
                     name=f"{spec.name}.{suffix}",
@@ -76,8 +77,10 @@ def systematic_cases(schema: dict[str, Any] | None = None) -> list[Case]:
     return cases
 
 
-def _field_variants(spec: FieldSpec, index: int, base: list[Member]) -> Iterator[tuple[str, list[Member], str, str]]:
-    name = key(spec.name)
+def _field_variants(
+    spec: FieldSpec, index: int, base: list[Member], deny_unknown: bool
+) -> Iterator[tuple[str, list[Member], str, str]]:
+    name = key(spec.wire)
     for variant in spec.inner.variants:
         yield variant.suffix, replace(base, name, variant.raw), variant.description, variant.category
     for value in spec.schema.get("enum") or ():
@@ -98,12 +101,14 @@ def _field_variants(spec: FieldSpec, index: int, base: list[Member]) -> Iterator
         written = "omitted when written" if spec.skip_if_none else "written back as null (no skip_serializing_if)"
         yield "absent", without, f"absent: None, and {written}", "presence"
         yield "null", replace(base, name, "null"), f"null: None like absent, so {written}", "presence"
+    elif spec.serde_default:
+        yield "absent", without, "absent: serde's default fills Default::default() of its type", "presence"
     else:
         yield "absent", without, "absent: a required field is missing", "presence"
         yield "null", replace(base, name, "null"), "null for a required field", "presence"
 
     yield "duplicate", [*base, base[index]], "the field twice: a duplicate struct field", "duplicates-and-aliases"
-    escaped = '"\\u' + f"{ord(spec.name[0]):04x}" + name[2:]
+    escaped = '"\\u' + f"{ord(spec.wire[0]):04x}" + name[2:]
     yield (
         "key-escaped",
         [(escaped if k == name else k, v) for k, v in base],
@@ -119,8 +124,21 @@ def _field_variants(spec: FieldSpec, index: int, base: list[Member]) -> Iterator
             f"under its name and its alias {alias!r}: a duplicate field",
             "duplicates-and-aliases",
         )
-    upper = [(key(spec.name.upper()) if k == name else k, v) for k, v in base]
-    yield "key-uppercase", upper, "the key in upper case: an unknown key, skipped by serde", "structure"
+    unknown = "refused under deny_unknown_fields" if deny_unknown else "skipped by serde"
+    if spec.wire != spec.name:
+        rust_name = [(key(spec.name) if k == name else k, v) for k, v in base]
+        yield (
+            "rust-name",
+            rust_name,
+            f"under its Rust name, not its wire name {spec.wire!r}: an unknown key, {unknown}",
+            "structure",
+        )
+    if spec.wire.upper() != spec.wire:
+        upper = [(key(spec.wire.upper()) if k == name else k, v) for k, v in base]
+        yield "key-uppercase", upper, f"the key in upper case: an unknown key, {unknown}", "structure"
+    else:
+        lower = [(key(spec.wire.lower()) if k == name else k, v) for k, v in base]
+        yield "key-lowercase", lower, f"the key in lower case: an unknown key, {unknown}", "structure"
     moved = [*without, base[index]] if index == 0 else [base[index], *without]
     where = "last" if index == 0 else "first"
     yield f"moved-{where}", moved, f"the field moved {where}: same event, different bytes", "structure"
