@@ -183,6 +183,35 @@ ROWS: dict[str, tuple[set[Cell], str]] = {
         set(),
         "serde's sequence form depends on field order, but contract data is always an object: no reader sees it",
     ),
+    "serde-rename": (
+        ALL,
+        "`rename` moves step to the key node: each side's data lacks the other side's key for a non-Option "
+        "field, and carries a key the other closed contract does not declare",
+    ),
+    "serde-rename-aliased": (
+        {RUST_FW, *CONTRACT_BW, *CONTRACT_FW},
+        "as renamed-aliased: new serde binds old `step` by alias, the new contract calls it an alias; "
+        "old readers never see `step` in new data",
+    ),
+    "rename-all": (ALL, "camelCase moves execution_id to executionId: a renamed non-Option field, both ways"),
+    "rename-all-annotation": (set(), "the container's own entry: each field whose key changed has its own row"),
+    "rust-name-changed-wire-kept": (set(), "`rename` keeps the key step: nothing on the wire changes"),
+    "deny-unknown-fields-added": (set(), "a closed contract's data carries no undeclared key to refuse"),
+    "deny-unknown-fields-added-open": (
+        {RUST_BW, PY_BW},
+        "old data of an open schema may carry undeclared keys, which new serde now refuses, and so does the "
+        "new contract (contract.serde-rejected); producers never write undeclared keys",
+    ),
+    "deny-unknown-fields-removed-open": (
+        {RUST_FW, PY_FW},
+        "new data of an open schema may carry undeclared keys, which old serde refuses, and so does the old "
+        "contract; old data is read by a serde that skips them",
+    ),
+    "deny-unknown-fields-removed": (set(), "serde skips undeclared keys again: no reader rejects more"),
+    "serde-default-on-required": (
+        set(),
+        "step stays required in the contract and is always written; only serde's own reading of an absent step changes",
+    ),
     "description": (set(), "documentation only"),
     "top-description": (set(), "documentation only"),
     "db-column": (set(), "a database column annotation: nothing on the wire"),

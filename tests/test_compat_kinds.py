@@ -125,6 +125,26 @@ def step_optional(schema: Schema) -> None:
     schema["required"].remove("step")
 
 
+def container(**attrs: Any) -> Callable[[Schema], None]:
+    def edit(schema: Schema) -> None:
+        schema["x-serde-container"] = {**schema.get("x-serde-container", {}), **attrs}
+
+    return edit
+
+
+def rename_property(old: str, new: str, serde: Schema) -> Callable[[Schema], None]:
+    """The property (the Rust field) renamed in place, with `serde` as its attributes."""
+
+    def edit(schema: Schema) -> None:
+        schema["properties"] = {
+            (new if name == old else name): ({**prop, "x-serde": serde, "x-db-column": new} if name == old else prop)
+            for name, prop in props(schema).items()
+        }
+        schema["required"] = [new if r == old else r for r in schema["required"]]
+
+    return edit
+
+
 def open_old(schema: Schema) -> None:
     del schema["additionalProperties"]
 
@@ -430,6 +450,94 @@ CASES: list[tuple[str, Callable[[Schema], None] | None, Callable[[Schema], None]
         set_key("step", "x-db-column", "step_name"),
         "compat.annotation-changed",
         "/properties/step/x-db-column",
+        set(),
+    ),
+    # serde attributes that change the wire name: the key on the wire changes, so the field is
+    # renamed there (Side keys fields by wire name), exactly like a renamed property.
+    (
+        "serde-rename",
+        None,
+        set_key("step", "x-serde", {"rename": "node"}),
+        "compat.field-renamed",
+        "/properties/step",
+        ALL,
+    ),
+    (
+        "serde-rename-aliased",
+        None,
+        set_key("step", "x-serde", {"rename": "node", "alias": ["step"]}),
+        "compat.field-renamed-aliased",
+        "/properties/step",
+        {RUST_FW, PY_BW, PROD_BW, PY_FW, PROD_FW},
+    ),
+    (
+        "rename-all",
+        None,
+        container(rename_all="camelCase"),
+        "compat.field-renamed",
+        "/properties/execution_id",
+        ALL,
+    ),
+    (
+        "rename-all-annotation",
+        None,
+        container(rename_all="camelCase"),
+        "compat.annotation-changed",
+        "/x-serde-container/rename_all",
+        set(),
+    ),
+    # A Rust field renamed while `rename` keeps its key: nothing changes on the wire.
+    (
+        "rust-name-changed-wire-kept",
+        None,
+        rename_property("step", "node", {"rename": "step"}),
+        "compat.annotation-changed",
+        "/properties/node/x-db-column",
+        set(),
+    ),
+    # Contract data carries no undeclared key under a closed schema: deny_unknown_fields changes
+    # nothing for it; under an open schema it may, and the denying side's serde refuses it (and so
+    # does that side's contract, which never accepts what its serde rejects).
+    (
+        "deny-unknown-fields-added",
+        None,
+        container(deny_unknown_fields=True),
+        "compat.deny-unknown-fields-added",
+        "/x-serde-container/deny_unknown_fields",
+        set(),
+    ),
+    (
+        "deny-unknown-fields-added-open",
+        open_old,
+        container(deny_unknown_fields=True),
+        "compat.deny-unknown-fields-added",
+        "/x-serde-container/deny_unknown_fields",
+        {RUST_BW, PY_BW},
+    ),
+    (
+        "deny-unknown-fields-removed-open",
+        edits(open_old, container(deny_unknown_fields=True)),
+        container(deny_unknown_fields=False),
+        "compat.deny-unknown-fields-removed",
+        "/x-serde-container/deny_unknown_fields",
+        {RUST_FW, PY_FW},
+    ),
+    (
+        "deny-unknown-fields-removed",
+        container(deny_unknown_fields=True),
+        container(deny_unknown_fields=False),
+        "compat.deny-unknown-fields-removed",
+        "/x-serde-container/deny_unknown_fields",
+        set(),
+    ),
+    # `default` on a required non-Option field: serde reads its absence as Default::default(), but
+    # the field stays in `required` and every serializer writes it, so no reader sees a change.
+    (
+        "serde-default-on-required",
+        None,
+        set_key("step", "x-serde", {"default": True}),
+        "compat.serde-attribute-changed",
+        "/properties/step/x-serde",
         set(),
     ),
 ]

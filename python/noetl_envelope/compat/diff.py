@@ -20,6 +20,8 @@ from noetl_envelope.compat.kinds import (
     COMPAT_ANNOTATION_CHANGED,
     COMPAT_BOUND_NARROWED,
     COMPAT_BOUND_WIDENED,
+    COMPAT_DENY_UNKNOWN_FIELDS_ADDED,
+    COMPAT_DENY_UNKNOWN_FIELDS_REMOVED,
     COMPAT_DESCRIPTION_CHANGED,
     COMPAT_ENUM_NARROWED,
     COMPAT_ENUM_WIDENED,
@@ -61,7 +63,15 @@ _FIELD_KEYS = {
 }
 _TOP_DESCRIPTIVE = ("title", "description", "$comment")
 _TOP_ANNOTATIONS = ("$schema", "x-rust-struct", "x-rust-crate")
-_TOP_HANDLED = {"$id", "properties", "required", "additionalProperties", *_TOP_DESCRIPTIVE, *_TOP_ANNOTATIONS}
+_TOP_HANDLED = {
+    "$id",
+    "properties",
+    "required",
+    "additionalProperties",
+    "x-serde-container",
+    *_TOP_DESCRIPTIVE,
+    *_TOP_ANNOTATIONS,
+}
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
@@ -96,6 +106,7 @@ def _top_level(pair: Pair) -> list[Change]:
                 new.get("additionalProperties"),
             )
         )
+    changes.extend(_container_changes(pair))
     for key in sorted(set(old) | set(new)):
         if key in _TOP_HANDLED and key not in _TOP_DESCRIPTIVE + _TOP_ANNOTATIONS:
             continue
@@ -110,6 +121,39 @@ def _top_level(pair: Pair) -> list[Change]:
         )
         what = f"`{key}` {kinds.show(old.get(key))} -> {kinds.show(new.get(key))}"
         changes.append(Change(rule, render_pointer((key,)), clip(what, 160), (), old.get(key), new.get(key)))
+    return changes
+
+
+def _container_changes(pair: Pair) -> list[Change]:
+    """`x-serde-container`: `deny_unknown_fields` is a kind of its own; `rename_all` changes wire
+    names, and each field whose key changed is listed as renamed; the derives touch no wire."""
+    old, new = pair.old.schema.get("x-serde-container", {}), pair.new.schema.get("x-serde-container", {})
+    changes: list[Change] = []
+    if pair.old.deny_unknown_fields != pair.new.deny_unknown_fields:
+        denies = pair.new.deny_unknown_fields
+        changes.append(
+            Change(
+                COMPAT_DENY_UNKNOWN_FIELDS_ADDED if denies else COMPAT_DENY_UNKNOWN_FIELDS_REMOVED,
+                "/x-serde-container/deny_unknown_fields",
+                f"serde {'now refuses' if denies else 'skips again'} undeclared keys",
+                ("x-undeclared",),
+                pair.old.deny_unknown_fields,
+                denies,
+            )
+        )
+    for key in ("rename_all", "derive"):
+        if old.get(key) != new.get(key):
+            effect = "each field whose wire name changed is listed" if key == "rename_all" else "no effect on the wire"
+            changes.append(
+                Change(
+                    COMPAT_ANNOTATION_CHANGED,
+                    f"/x-serde-container/{key}",
+                    f"`{key}` {kinds.show(old.get(key))} -> {kinds.show(new.get(key))} ({effect})",
+                    (),
+                    old.get(key),
+                    new.get(key),
+                )
+            )
     return changes
 
 
@@ -129,7 +173,7 @@ def _fields(pair: Pair) -> list[Change]:
             changes.append(
                 Change(
                     COMPAT_FIELD_RENAMED_ALIASED if aliased else COMPAT_FIELD_RENAMED,
-                    _prop_pointer(name),
+                    _prop_pointer(pair.new.specs[name].name),
                     f"field `{old_name}` renamed to `{name}` {how}",
                     (old_name, name),
                     old_name,
@@ -142,7 +186,7 @@ def _fields(pair: Pair) -> list[Change]:
         changes.append(
             Change(
                 COMPAT_FIELD_ADDED_REQUIRED if required else COMPAT_FIELD_ADDED_OPTIONAL,
-                _prop_pointer(name),
+                _prop_pointer(spec.name),
                 f"field `{name}` ({spec.rust_type}) added as {'required' if required else 'optional'}",
                 (name,),
                 None,
@@ -153,7 +197,7 @@ def _fields(pair: Pair) -> list[Change]:
         changes.append(
             Change(
                 COMPAT_FIELD_REMOVED,
-                _prop_pointer(name),
+                _prop_pointer(pair.old.specs[name].name),
                 f"field `{name}` ({pair.old.specs[name].rust_type}) removed",
                 (name,),
                 pair.old.specs[name].schema,
@@ -186,6 +230,10 @@ def _rename_of(name: str, removed: list[str], pair: Pair) -> tuple[str, bool] | 
     for alias in spec.aliases:
         if alias in removed:
             return alias, True
+    # The same property under another wire name (`rename`, `rename_all`) is the same field.
+    same_field = [old for old in removed if pair.old.specs[old].name == spec.name]
+    if same_field:
+        return same_field[0], False
     column = spec.schema.get("x-db-column")
     if column is None:
         return None
@@ -209,7 +257,7 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
     if type_changed:
         add(
             COMPAT_TYPE_CHANGED,
-            _prop_pointer(name, "type"),
+            _prop_pointer(n.name, "type"),
             f"type {o.rust_type} ({kinds.show(op.get('type'))}) -> {n.rust_type} ({kinds.show(np.get('type'))})",
             {"x-rust-type": o.rust_type, "type": op.get("type")},
             {"x-rust-type": n.rust_type, "type": np.get("type")},
@@ -218,9 +266,13 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
     if was_required != is_required:
         rule = COMPAT_OPTIONAL_TO_REQUIRED if is_required else COMPAT_REQUIRED_TO_OPTIONAL
         add(
-            rule, _prop_pointer(name), f"{'now required' if is_required else 'now optional'}", was_required, is_required
+            rule,
+            _prop_pointer(n.name),
+            f"{'now required' if is_required else 'now optional'}",
+            was_required,
+            is_required,
         )
-    elif (name in pair.old.schema.get("required", ())) != (name in pair.new.schema.get("required", ())):
+    elif o.required != n.required:
         # `required` changed but serde's need for the non-Option field keeps the contract as it was.
         add(
             COMPAT_ANNOTATION_CHANGED,
@@ -235,7 +287,7 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
         rule = COMPAT_NULLABLE_ADDED if is_nullable else COMPAT_NULLABLE_REMOVED
         add(
             rule,
-            _prop_pointer(name, "type"),
+            _prop_pointer(n.name, "type"),
             f"null {'now' if is_nullable else 'no longer'} accepted",
             was_nullable,
             is_nullable,
@@ -248,7 +300,7 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
         # Only the null half of `type` / Option<> moved, and the other half still decides.
         add(
             COMPAT_ANNOTATION_CHANGED,
-            _prop_pointer(name, "type"),
+            _prop_pointer(n.name, "type"),
             f"{o.rust_type} ({kinds.show(op.get('type'))}) -> {n.rust_type} ({kinds.show(np.get('type'))}):"
             " same values",
             None,
@@ -257,34 +309,36 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
         )
     old_serde, new_serde = dict(op.get("x-serde", {})), dict(np.get("x-serde", {}))
     for alias in sorted(set(n.aliases) - set(o.aliases)):
-        add(COMPAT_ALIAS_ADDED, _prop_pointer(name, "x-serde"), f"serde alias `{alias}` added", None, alias, (alias,))
+        add(COMPAT_ALIAS_ADDED, _prop_pointer(n.name, "x-serde"), f"serde alias `{alias}` added", None, alias, (alias,))
     for alias in sorted(set(o.aliases) - set(n.aliases)):
         add(
             COMPAT_ALIAS_REMOVED,
-            _prop_pointer(name, "x-serde"),
+            _prop_pointer(n.name, "x-serde"),
             f"serde alias `{alias}` removed",
             alias,
             None,
             (alias,),
         )
-    old_serde.pop("alias", None)
-    new_serde.pop("alias", None)
+    # An alias or a wire name (`rename`) that changed is a change of keys, listed above.
+    for attribute in ("alias", "rename"):
+        old_serde.pop(attribute, None)
+        new_serde.pop(attribute, None)
     if old_serde != new_serde:
         add(
             COMPAT_SERDE_ATTRIBUTE_CHANGED,
-            _prop_pointer(name, "x-serde"),
+            _prop_pointer(n.name, "x-serde"),
             "serde attributes changed",
             old_serde,
             new_serde,
         )
     if not type_changed:
-        changes.extend(_domain_changes(name, o.inner, op, np))
+        changes.extend(_domain_changes(name, n.name, o.inner, op, np))
     for group, rule in ((DESCRIPTIVE, COMPAT_DESCRIPTION_CHANGED), (ANNOTATIONS, COMPAT_ANNOTATION_CHANGED)):
         for key in group:
             if op.get(key) != np.get(key):
                 add(
                     rule,
-                    _prop_pointer(name, key),
+                    _prop_pointer(n.name, key),
                     f"`{key}` changed (no effect on the wire)",
                     op.get(key),
                     np.get(key),
@@ -292,16 +346,18 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
                 )
     for key in sorted((set(op) | set(np)) - _FIELD_KEYS):
         if op.get(key) != np.get(key):
-            add(COMPAT_KEYWORD_CHANGED, _prop_pointer(name, key), f"`{key}` changed", op.get(key), np.get(key))
+            add(COMPAT_KEYWORD_CHANGED, _prop_pointer(n.name, key), f"`{key}` changed", op.get(key), np.get(key))
     return changes
 
 
-def _domain_changes(name: str, rust_type: RustType, op: dict[str, Any], np: dict[str, Any]) -> list[Change]:
+def _domain_changes(
+    name: str, prop_name: str, rust_type: RustType, op: dict[str, Any], np: dict[str, Any]
+) -> list[Change]:
     """Bounds, enum, format and pattern of a field whose type did not change."""
     changes: list[Change] = []
 
     def add(rule: str, key: str, message: str, old: Any, new: Any) -> None:
-        changes.append(Change(rule, _prop_pointer(name, key), f"`{name}`: {message}", (name,), old, new))
+        changes.append(Change(rule, _prop_pointer(prop_name, key), f"`{name}`: {message}", (name,), old, new))
 
     # An integer type's range is a bound the Rust type enforces whether or not the schema spells it out.
     implied = rust_type.implied_bounds

@@ -4,7 +4,8 @@ Buf-style: every kind has a stable rule id `compat.<kind>`, a category and a sum
 in `noetl_envelope.core.rules`), and its effect is derived from the two schemas' annotations, never
 from a hard-coded list of fields. The consumer semantics encoded here:
 
-- Rust (serde derive, no `deny_unknown_fields`): unknown keys are skipped; a field that is not
+- Rust (serde derive): unknown keys are skipped (refused under `deny_unknown_fields`); keys are
+  wire names (`rename`, `rename_all`), so a changed wire name is a renamed field; a field that is not
   `Option` with `#[serde(default)]` must be present; `null` only for `Option` (or a `Value`);
   the value must fit the `x-rust-type`; a serde alias binds the old name. Bounds, enums,
   formats and patterns are not serde's business.
@@ -51,7 +52,8 @@ COMPAT_FIELD_REMOVED = Rule(
 COMPAT_FIELD_RENAMED = Rule(
     "compat.field-renamed",
     COMPAT,
-    "A field was renamed (same x-db-column) without a serde alias for the old name.",
+    "A field's key changed (a new property name, `rename` or `rename_all`; same x-db-column) without a serde "
+    "alias for the old key.",
     category="FIELD",
 )
 
@@ -188,6 +190,21 @@ COMPAT_ADDITIONAL_PROPERTIES_DENIED = Rule(
     category="CONTAINER",
 )
 
+COMPAT_DENY_UNKNOWN_FIELDS_ADDED = Rule(
+    "compat.deny-unknown-fields-added",
+    COMPAT,
+    "The container gained #[serde(deny_unknown_fields)]: serde refuses undeclared keys (contract data has none "
+    "unless the old schema was open).",
+    category="CONTAINER",
+)
+
+COMPAT_DENY_UNKNOWN_FIELDS_REMOVED = Rule(
+    "compat.deny-unknown-fields-removed",
+    COMPAT,
+    "The container lost #[serde(deny_unknown_fields)]: serde skips undeclared keys again (no reader rejects more).",
+    category="CONTAINER",
+)
+
 COMPAT_ALIAS_ADDED = Rule(
     "compat.alias-added",
     COMPAT,
@@ -250,7 +267,7 @@ def rust_needs(spec: FieldSpec) -> bool:
 def requires(side: Side, name: str) -> bool:
     """The contract needs the key: JSON Schema `required`, or serde does (contract ⊂ serde)."""
     spec = side.specs.get(name)
-    return spec is not None and (name in side.schema.get("required", ()) or rust_needs(spec))
+    return spec is not None and (spec.required or rust_needs(spec))
 
 
 def json_types(prop: dict[str, Any]) -> set[str] | None:
@@ -347,9 +364,12 @@ def presence_effects(change: Change, pair: Pair) -> Effects:
                         out[(role, direction)] = (
                             f"`{key}` is only an alias of `{owner.name}` there: contract.alias-used"
                         )
-                elif not reader.open:
-                    for role in CONTRACT_ROLES:
-                        out[(role, direction)] = f"`{key}` is undeclared there (additionalProperties: false)"
+                else:
+                    if not reader.open:
+                        for role in CONTRACT_ROLES:
+                            out[(role, direction)] = f"`{key}` is undeclared there (additionalProperties: false)"
+                    if reader.deny_unknown_fields:
+                        out[("rust", direction)] = f"`{key}` is undeclared there and serde denies unknown fields"
             if key in reader.specs and key not in writer.specs:
                 spec = reader.specs[key]
                 carried_by_alias = [a for a in spec.aliases if a in writer.specs]
@@ -359,7 +379,7 @@ def presence_effects(change: Change, pair: Pair) -> Effects:
                     for role in CONTRACT_ROLES:
                         out[(role, direction)] = f"the data never carries `{key}`, which is required there"
                 if writer.open:
-                    if not spec.inner.free_form:
+                    if not spec.inner.free_form or reader.deny_unknown_fields:
                         out.setdefault(("rust", direction), f"undeclared `{key}` may hold any value in the data")
                     out.setdefault(("python", direction), f"undeclared `{key}` may hold any value in the data")
     return out
@@ -479,6 +499,18 @@ def _additional_properties(change: Change, pair: Pair) -> Effects:
     return {}
 
 
+def _deny_unknown_fields(change: Change, pair: Pair) -> Effects:
+    # Contract data carries undeclared keys only where its schema is open; the denying side's
+    # contract then refuses them too (contract.serde-rejected: the contract never accepts what
+    # serde rejects). Producers never write undeclared keys.
+    added = change.rule == COMPAT_DENY_UNKNOWN_FIELDS_ADDED
+    direction, writer = ("backward", pair.old) if added else ("forward", pair.new)
+    if not writer.open:
+        return {}
+    why = f"the {writer.label} data may carry undeclared keys, which serde on the other side refuses"
+    return {("rust", direction): why, ("python", direction): why}
+
+
 def _alias_added(change: Change, pair: Pair) -> Effects:
     # Contract data never uses an alias; only undeclared keys of an open old schema can collide.
     if pair.old.open:
@@ -524,6 +556,8 @@ KINDS: dict[str, EffectFn] = {
     COMPAT_SERDE_ATTRIBUTE_CHANGED: _serde_attribute,
     COMPAT_ADDITIONAL_PROPERTIES_ALLOWED: _additional_properties,
     COMPAT_ADDITIONAL_PROPERTIES_DENIED: _additional_properties,
+    COMPAT_DENY_UNKNOWN_FIELDS_ADDED: _deny_unknown_fields,
+    COMPAT_DENY_UNKNOWN_FIELDS_REMOVED: _deny_unknown_fields,
     COMPAT_ALIAS_ADDED: _alias_added,
     COMPAT_ALIAS_REMOVED: _no_effect,
     COMPAT_FIELD_ORDER_CHANGED: _no_effect,

@@ -42,15 +42,19 @@ CELLS: tuple[Cell, ...] = tuple((role, direction) for role in ROLES for directio
 
 @dataclass(frozen=True, slots=True)
 class Side:
-    """One version of the schema with its field annotations indexed by name."""
+    """One version of the schema with its field annotations indexed by wire name: the key a
+    document carries (`rename` / `rename_all` applied), so a change of wire name is a rename on the
+    wire, and a changed Rust field name that keeps its wire name changes nothing there."""
 
     label: str  # "old" or "new"
     schema: dict[str, Any]
     specs: dict[str, FieldSpec]
+    deny_unknown_fields: bool = False  # serde refuses undeclared keys instead of skipping them
 
     @classmethod
     def of(cls, label: str, schema: dict[str, Any]) -> Side:
-        return cls(label, schema, {spec.name: spec for spec in field_specs(schema)})
+        fields = field_specs(schema)
+        return cls(label, schema, {spec.wire: spec for spec in fields}, fields.deny_unknown_fields)
 
     @property
     def open(self) -> bool:
