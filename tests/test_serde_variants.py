@@ -9,7 +9,11 @@ and `encode_values(field_values(...))` under serde's number reading.
 
 The variants: the schema as it is; an `Option` without `default` (absent = None, null = None, in
 an object; the sequence form needs it), with `default` but no `skip_serializing_if` (None written
-as null), with `skip_serializing_if` but no `default`; several aliases; no alias.
+as null), with `skip_serializing_if` but no `default`; several aliases; no alias; `rename` of a
+field, and `rename` together with an alias; `default` on every non-Option field (each Rust type's
+`Default::default()`, in an object and at the end of the sequence form); `deny_unknown_fields`;
+`rename_all` with each of serde's eight cases, and camelCase together with `rename` (which wins),
+an alias (which `rename_all` leaves alone) and `deny_unknown_fields`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from harness import build_variant, rust_check
 from noetl_envelope.fixturegen.systematic import systematic_cases, typical_value
 from noetl_envelope.model.codec import encode_values, field_values
 from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
+from noetl_envelope.model.serde_names import RENAME_ALL
 from noetl_envelope.profiles import serde
 from noetl_envelope.wire.lexer import LexError, scan
 from noetl_envelope.wire.numbers import parse_number
@@ -48,6 +53,41 @@ def _set_serde(pick: Callable[[FieldSpec], bool], serde_attrs: dict[str, Any]) -
     return edit
 
 
+def _add_serde(pick: Callable[[FieldSpec], bool], serde_attrs: dict[str, Any]) -> Callable[[dict[str, Any]], str]:
+    """Like `_set_serde`, keeping the field's other attributes."""
+
+    def edit(schema: dict[str, Any]) -> str:
+        name = _first(pick)
+        schema["properties"][name]["x-serde"] = {**schema["properties"][name].get("x-serde", {}), **serde_attrs}
+        return name
+
+    return edit
+
+
+def _container(**attrs: Any) -> Callable[[dict[str, Any]], str]:
+    def edit(schema: dict[str, Any]) -> str:
+        schema["x-serde-container"] = {**schema.get("x-serde-container", {}), **attrs}
+        return ""
+
+    return edit
+
+
+def _default_on_every_required(schema: dict[str, Any]) -> str:
+    for spec in SPECS:
+        if not spec.optional:
+            prop = schema["properties"][spec.name]
+            prop["x-serde"] = {**prop.get("x-serde", {}), "default": True}
+    return ""
+
+
+def _camel_case_with_rename_alias_and_deny(schema: dict[str, Any]) -> str:
+    _container(rename_all="camelCase", deny_unknown_fields=True)(schema)
+    # Two-word names, so that camelCase changes them.
+    _add_serde(lambda s: "_" in s.name and s.required and not s.aliases, {"rename": "renamed_one"})(schema)
+    _add_serde(lambda s: "_" in s.name and s.optional, {"alias": ["old_name"]})(schema)
+    return ""
+
+
 def _is_option(spec: FieldSpec) -> bool:
     return spec.optional
 
@@ -64,6 +104,12 @@ VARIANTS: dict[str, Callable[[dict[str, Any]], str]] = {
     "option-skip-without-default": _set_serde(_is_option, {"skip_serializing_if": "Option::is_none"}),
     "several-aliases": _set_serde(_is_required_value, {"alias": ["payload", "body", "data"]}),
     "no-alias": _set_serde(_is_required_value, {}),
+    "rename": _add_serde(lambda s: s.required and s.inner.name == "String", {"rename": "renamedKey"}),
+    "rename-and-alias": _add_serde(_is_required_value, {"rename": "body"}),
+    "default-on-every-required-field": _default_on_every_required,
+    "deny-unknown-fields": _container(deny_unknown_fields=True),
+    "rename-all-camel-case-with-rename-alias-and-deny": _camel_case_with_rename_alias_and_deny,
+    **{f"rename-all-{case}": _container(rename_all=case) for case in RENAME_ALL},
 }
 
 
@@ -94,11 +140,22 @@ def python_verdict(doc: bytes, specs: tuple[FieldSpec, ...]) -> bytes | None:
 
 def _documents(schema: dict[str, Any], changed: str) -> list[tuple[str, bytes]]:
     docs = [(case.name, case.document) for case in systematic_cases(schema)]
+    # The schema as it is has cases the variant lacks (an alias it dropped, the old key names).
+    docs += [(f"as-is:{case.name}", case.document) for case in systematic_cases(load_schema())]
+    specs = field_specs(schema)
+    values = [typical_value(spec) for spec in specs]
+    # The sequence form cut after each field, and with one element too many.
+    for end in range(len(values) + 1):
+        docs.append((f"sequence-of-{end}", ("[" + ",".join(values[:end]) + "]").encode()))
+    docs.append(("sequence-too-long", ("[" + ",".join([*values, "1"]) + "]").encode()))
+    # Every field under its Rust name, and an undeclared key first (deny_unknown_fields fails early).
+    members = [f'"{spec.name}":{value}' for spec, value in zip(specs, values, strict=True)]
+    docs.append(("rust-names", ("{" + ",".join(members) + "}").encode()))
+    wire = [f'"{spec.wire}":{value}' for spec, value in zip(specs, values, strict=True)]
+    docs.append(("undeclared-first", ("{" + ",".join(['"zz":1', *wire]) + "}").encode()))
     if changed:
         # The sequence form with the changed field left off the end (and every later one).
-        specs = field_specs(schema)
         index = [spec.name for spec in specs].index(changed)
-        values = [typical_value(spec) for spec in specs]
         docs.append((f"sequence-without-{changed}", ("[" + ",".join(values[:index]) + "]").encode()))
         docs.append((f"sequence-with-{changed}-null", ("[" + ",".join([*values[:index], "null"]) + "]").encode()))
     return docs
@@ -120,6 +177,11 @@ def test_variant_verdicts_and_bytes_agree_with_python(binaries: dict[str, Path],
     assert sum(rust.accepted for rust in verdicts) > 10
     if changed:
         assert any(case.startswith(f"{changed}.") for case, _ in docs)
+    if name not in ("as-is", "rename-all-lowercase", "rename-all-snake_case"):
+        # The attribute shows: serde answers some document otherwise than for the schema as it is
+        # (lowercase and snake_case leave snake_case field names as they are).
+        plain = field_specs(load_schema())
+        assert any(python_verdict(doc, plain) != rust.output for (_, doc), rust in zip(docs, verdicts, strict=True))
 
 
 def test_option_without_default_reads_absent_and_null_as_none() -> None:
