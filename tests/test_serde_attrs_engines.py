@@ -3,7 +3,8 @@
 With `rename`, `rename_all`, `deny_unknown_fields` or `default` on a non-Option field, either
 engine may only answer what the reference engine answers: a document under the wire names is
 proved, one under the Rust field names, with an unknown key or missing a defaulted field is left
-to the reference engine. Each variant schema replaces the schema of a throwaway copy of the
+to the reference engine. The projection's prediction keeps the column names and stores an absent
+defaulted field as its `Default::default()`. Each variant schema replaces the schema of a throwaway copy of the
 checkout (tests/repo_copy.py), whose package then loads it as its own; the check runs there in a
 fresh interpreter, over the copy's systematic fixtures, in every profile.
 """
@@ -30,9 +31,12 @@ from noetl_envelope.engines import fast
 from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen.systematic import systematic_cases
 from noetl_envelope.model.schema import field_specs
+from noetl_envelope.projection.predict import binding_of, predict
+from noetl_envelope.projection.row import columns, insert_params
 
 specs = field_specs()
-docs = [case.document for case in systematic_cases()]
+cases = systematic_cases()
+docs = [case.document for case in cases]
 # The base envelope under the Rust field names: never valid once a field is renamed.
 docs.append(("{" + ",".join(f'"{s.name}":{s.inner.typical(s.schema, s.name)}' for s in specs) + "}").encode())
 prove = fast.native_prover()
@@ -52,6 +56,14 @@ for profile in PROFILES:
             native += 1
     result["proved"][profile] = proved
     result["native_proved"][profile] = native
+# The projection's columns keep the field names; an absent defaulted field is stored as its default.
+result["absent_rows"] = {}
+for case in cases:
+    prediction = predict(case.document)
+    if prediction is not None and case.name.endswith(".absent") and prediction.row is not None:
+        result["absent_rows"][case.name] = prediction.row.values
+        params = dict(zip([c.name for c in columns()], insert_params(binding_of(case.document)), strict=True))
+        result.setdefault("absent_params", {})[case.name] = {k: str(v) for k, v in params.items()}
 print(json.dumps(result))
 """
 
@@ -107,3 +119,15 @@ def test_fast_and_native_engines_answer_only_what_the_reference_answers(copy: Pa
     assert all(count > 0 for count in result["proved"].values()), result["proved"]
     if result["native"]:
         assert all(count > 0 for count in result["native_proved"].values()), result["native_proved"]
+    rows = result["absent_rows"]
+    if name == "default-on-required":
+        # Default::default() of each type, in the column the field projects to.
+        row = rows["execution_id.absent"]
+        assert row["execution_id"] == 0 and rows["step.absent"]["node_name"] == "", rows
+        assert rows["created_at.absent"]["created_at"] == 0  # the Unix epoch, in microseconds
+        params = result["absent_params"]
+        assert params["execution_id.absent"]["execution_id"] == "0" and params["step.absent"]["node_name"] == ""
+    else:
+        assert "execution_id.absent" not in rows  # serde rejects it: nothing to project
+    assert all(set(row) == set(rows[next(iter(rows))]) for row in rows.values())
+    assert "node_name" in next(iter(rows.values()))  # column names, not wire names

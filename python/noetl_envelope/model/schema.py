@@ -114,6 +114,17 @@ class FieldSpec:
         return None if self.optional else self.rust.default
 
     @property
+    def absent_tree(self) -> Any:
+        """`absent_value` as the lexer's tree holds a value (what serde_json would have read had
+        the document written it), for readers of the tree such as the projection."""
+        from noetl_envelope.wire.lexer import scan
+
+        out: list[str] = ['{"v":']
+        self.rust.write(self.absent_value, out)
+        out.append("}")
+        return next(value for _key, value in scan("".join(out).encode("utf-8")))
+
+    @property
     def optional(self) -> bool:
         """`Option<T>`: null and absent both mean None."""
         return self.rust.optional

@@ -155,8 +155,8 @@ def predict_binding(binding: Binding) -> Prediction:
     outcome = Prediction()
     stored: dict[str, Any] = {}
     for column in columns():
-        value: Any = binding.values.get(column.field)
-        pointer = binding.pointers.get(column.field, (column.field,))
+        value: Any = column.bound(binding)
+        pointer = binding.pointers.get(column.field, (column.spec.wire,))
         if value is None and column.optional:
             stored[column.name] = None
         else:

@@ -28,7 +28,7 @@ from typing import Any
 
 from noetl_envelope.model.binding import Binding
 from noetl_envelope.model.rusttypes import RustType, value_to_python
-from noetl_envelope.model.schema import field_specs
+from noetl_envelope.model.schema import FieldSpec, field_specs
 from noetl_envelope.projection import pgtypes
 from noetl_envelope.wire.jsontree import Num, Obj
 from noetl_envelope.wire.lexer import LexError, scan
@@ -51,6 +51,14 @@ class Column:
     name: str  # the column name (x-db-column)
     rust: RustType  # the field's Rust type without Option<>
     optional: bool
+    spec: FieldSpec
+
+    def bound(self, binding: Binding) -> Any:
+        """The tree value serde binds to the field: the document's, else the default serde's
+        `#[serde(default)]` fills in (None for an absent field without one)."""
+        if self.field in binding.values:
+            return binding.values[self.field]
+        return self.spec.absent_tree if self.spec.serde_default else None
 
     @property
     def sql_type(self) -> str:
@@ -60,7 +68,7 @@ class Column:
 @cache
 def columns() -> tuple[Column, ...]:
     """The projected columns, in the schema's field order."""
-    return tuple(Column(spec.name, spec.db_column, spec.inner, spec.optional) for spec in field_specs())
+    return tuple(Column(spec.name, spec.db_column, spec.inner, spec.optional, spec) for spec in field_specs())
 
 
 def read_number(value: Num) -> int | float:
@@ -90,7 +98,7 @@ def insert_params(binding: Binding) -> tuple[Any, ...]:
     """The parameters of the INSERT for a serde-accepted document, in `columns()` order."""
     params: list[Any] = []
     for column in columns():
-        value: Any = binding.values.get(column.field)
+        value: Any = column.bound(binding)
         if value is None and column.optional:
             params.append(None)  # None / absent: SQL NULL, as both stacks' projectors write it
         else:
