@@ -42,13 +42,19 @@ def copy_env(copy: Path) -> dict[str, str]:
     return env
 
 
-def run_gen(copy: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`scripts/gen.py ARGS` (what `make gen` / `make check-gen` run) inside the copy."""
+def run_python(copy: Path, *args: str, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` inside the copy, importing the copy's package; output captured as text."""
     return subprocess.run(
-        [sys.executable, "scripts/gen.py", *args],
+        [sys.executable, *args],
         cwd=copy,
         env=copy_env(copy),
         capture_output=True,
         text=True,
+        timeout=timeout,
         check=False,
     )
+
+
+def run_gen(copy: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`scripts/gen.py ARGS` (what `make gen` / `make check-gen` run) inside the copy."""
+    return run_python(copy, "scripts/gen.py", *args)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 from noetl_envelope.model import schema_lint
 from noetl_envelope.model.schema import load_schema
 from noetl_envelope.model.schema_lint import SUPPORTED_TYPES, SchemaLintError, lint, parse
-from repo_copy import copy_env, copy_repo
+from repo_copy import copy_repo, run_python
 
 SCHEMA = "schema/executor_event.schema.json"
 LABEL = SCHEMA
@@ -128,15 +127,7 @@ def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(copy: Path, argv: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "noetl_envelope", *argv],
-        cwd=copy,
-        env=copy_env(copy),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_python(copy, "-m", "noetl_envelope", *argv, timeout=120)
 
 
 def _tree(copy: Path) -> dict[str, bytes]:

@@ -12,15 +12,13 @@ fresh interpreter, over the copy's systematic fixtures, in every profile.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from repo_copy import copy_env, copy_repo
+from repo_copy import copy_repo, run_python
 
 SCHEMA = "schema/executor_event.schema.json"
 
@@ -101,15 +99,7 @@ def test_fast_and_native_engines_answer_only_what_the_reference_answers(copy: Pa
     VARIANTS[name](schema)
     schema_file.write_text(json.dumps(schema, indent=2), encoding="utf-8")
     try:
-        proc = subprocess.run(
-            [sys.executable, "-c", _SCRIPT],
-            cwd=copy,
-            env=copy_env(copy),
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        proc = run_python(copy, "-c", _SCRIPT, timeout=600)
     finally:
         schema_file.write_text(original, encoding="utf-8")
     assert proc.returncode == 0, proc.stderr[-3000:]
