@@ -25,7 +25,7 @@ ifneq ($(ACCEL_SOURCES),)
 endif
 	touch $@
 
-# The main job on the bundled default: 100 Rust-emitted events, checked byte for byte.
+# The main job on the bundled default: 100 Rust-emitted events (written by `make gen`), checked byte for byte.
 run: setup
 	$(PYTHON) -m noetl_envelope validate --profile canonical --quiet fixtures/samples/events.ndjson
 

@@ -34,6 +34,19 @@ def copy_repo(dest: Path) -> Path:
     return dest
 
 
+def copy_harness_crate(copy: Path) -> Path:
+    """Add the harness crate (rust/Cargo.toml, Cargo.lock, src/) to a `copy_repo` copy, so `make gen`
+    there builds the harness and writes the bundled samples; with the checkout's build of it
+    (rust/target/gen-samples) when there is one, so cargo recompiles only the harness itself."""
+    for name in ("Cargo.toml", "Cargo.lock"):
+        shutil.copy2(ROOT / "rust" / name, copy / "rust" / name)
+    shutil.copytree(ROOT / "rust" / "src", copy / "rust" / "src", dirs_exist_ok=True)
+    cache = ROOT / "rust" / "target" / "gen-samples"
+    if cache.is_dir():
+        shutil.copytree(cache, copy / "rust" / "target" / "gen-samples", symlinks=True)
+    return copy
+
+
 def copy_env(copy: Path) -> dict[str, str]:
     """The environment under which Python imports the copy's package, not the checkout's."""
     env = dict(os.environ)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from noetl_envelope.generate import files as gen
-from repo_copy import copy_repo, run_gen
+from noetl_envelope.generate.samples import SAMPLES
+from repo_copy import copy_harness_crate, copy_repo, run_gen, run_python
 
 
 def test_committed_generated_files_are_up_to_date(repo_root: Path) -> None:
@@ -62,3 +66,35 @@ def test_gen_outside_a_checkout_exits_2(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_a_schema_repository_without_the_harness_renders_no_samples(tmp_path: Path) -> None:
+    copy = copy_repo(tmp_path)  # no rust/Cargo.toml, like a repository holding only a schema
+    assert SAMPLES not in gen.render(copy)
+    assert run_gen(copy, "--check").returncode == 0
+
+
+@pytest.mark.rust
+def test_samples_are_the_harness_output_and_follow_a_new_required_field(tmp_path: Path) -> None:
+    copy = copy_harness_crate(copy_repo(tmp_path))
+    samples = copy / SAMPLES
+    assert run_gen(copy, "--check").returncode == 0
+    # A hand edit of one sample is stale.
+    lines = samples.read_bytes().split(b"\n")
+    samples.write_bytes(b"\n".join([lines[0].replace(b'"execution_id":', b'"execution_id":1', 1), *lines[1:]]))
+    result = run_gen(copy, "--check")
+    assert result.returncode == 1 and f"+++ b/{SAMPLES}" in result.stdout
+    # A required field added to the schema: `make gen` rebuilds the harness, whose samples carry it.
+    schema_file = copy / "schema" / "executor_event.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    schema["properties"]["tenant_id"] = {"type": "string", "x-rust-type": "String", "x-serde": {}}
+    schema["required"].append("tenant_id")
+    schema_file.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+    result = run_gen(copy)
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {SAMPLES}" in result.stderr.splitlines()
+    events = [json.loads(line) for line in samples.read_bytes().split(b"\n") if line]
+    assert len(events) == 100 and all(list(event)[-1] == "tenant_id" for event in events)
+    validated = run_python(copy, "-m", "noetl_envelope", "validate", "--profile", "canonical", "--quiet", SAMPLES)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert run_gen(copy, "--check").returncode == 0

@@ -1,7 +1,8 @@
 """`make gen` and `noetl-envelope gen [--check]`: every file derived from schema/, rendered in one place.
 
 `render` computes the full set of generated files in memory (the dataclass module through
-datamodel-codegen, whose options live in pyproject.toml, and the rule table); `write` puts
+datamodel-codegen, whose options live in pyproject.toml, the rule table, the Rust harness's
+files, the fixtures and, built from those Rust files, the bundled samples); `write` puts
 them in the tree and `check` reports, as unified diffs, every file that is stale, missing or
 no longer generated. Nothing rendered carries a timestamp, so a clean tree regenerates to
 identical bytes.
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from noetl_envelope.core.rules import all_rules
+from noetl_envelope.generate.samples import SamplesError, render_samples
 from noetl_envelope.model import schema_lint
 from noetl_envelope.model.schema import SCHEMA_FILE, schema_digest
 
@@ -123,6 +125,8 @@ def render(root: Path) -> dict[str, bytes]:
     }
     for extra in _EXTRA_RENDERERS:
         files.update(extra(root))
+    # Last: the bundled samples come from the harness built with the Rust files rendered above.
+    files.update(_render_samples(root, files))
     return files
 
 
@@ -148,6 +152,13 @@ def _render_fixtures(root: Path) -> dict[str, bytes]:
     try:
         return render_fixtures(root)
     except FixtureError as exc:
+        raise GenError(str(exc)) from exc
+
+
+def _render_samples(root: Path, rendered: dict[str, bytes]) -> dict[str, bytes]:
+    try:
+        return render_samples(root, rendered)
+    except SamplesError as exc:
         raise GenError(str(exc)) from exc
 
 
@@ -202,10 +213,15 @@ def check(root: Path) -> list[str]:
 def _diff(rel: str, old: bytes | None, new: bytes) -> str:
     if old is None:
         return f"{rel}: missing (run `make gen`)\n"
-    old_lines = old.decode("utf-8", "replace").splitlines(keepends=True)
-    new_lines = new.decode("utf-8", "replace").splitlines(keepends=True)
+    old_lines, new_lines = _lines(old), _lines(new)
     body = "".join(difflib.unified_diff(old_lines, new_lines, f"a/{rel}", f"b/{rel}"))
     return body or f"{rel}: bytes differ (line endings or encoding)\n"
+
+
+def _lines(data: bytes) -> list[str]:
+    # Cut at "\n" only: the samples hold raw U+2028 and U+2029, where str.splitlines() would cut too.
+    *lines, last = data.decode("utf-8", "replace").split("\n")
+    return [line + "\n" for line in lines] + ([last] if last else [])
 
 
 def run(*, check_only: bool, root: Path | None = None) -> int:
