@@ -10,9 +10,7 @@
 
 use std::sync::OnceLock;
 
-use serde::Deserialize;
-
-use super::{Prover, MAX_NESTING, PROFILES};
+use super::{FieldSpec, Prover, SpecFile, MAX_NESTING, PROFILES};
 
 /// `fastpath.accel_spec()` for schema/executor_event.schema.json, written by `make gen`: the
 /// tests follow the schema, and `make check-gen` fails when this copy is stale.
@@ -21,22 +19,8 @@ const SPEC: &str = include_str!("spec.json");
 /// The schema itself, read only for serde's aliases (the prover refuses them as undeclared keys).
 const SCHEMA: &str = include_str!("../../../schema/executor_event.schema.json");
 
-/// One field of `SPEC` (the keys the prover reads; unknown ones are ignored here).
-#[derive(Deserialize)]
-struct SpecField {
-    name: String,
-    rust: String,
-    optional: bool,
-    minimum: Option<i64>,
-    maximum: Option<i64>,
-    min_length: Option<usize>,
-    max_length: Option<usize>,
-    #[serde(rename = "enum")]
-    enumeration: Option<Vec<String>>,
-    types: Option<Vec<String>>,
-}
-
-impl SpecField {
+/// What the tests ask of a field, beside what the prover reads (lib.rs).
+impl FieldSpec {
     fn low(&self) -> i64 {
         self.minimum.unwrap_or(i64::MIN)
     }
@@ -56,28 +40,24 @@ impl SpecField {
 }
 
 /// The schema's fields, in declaration order.
-fn fields() -> &'static [SpecField] {
-    static FIELDS: OnceLock<Vec<SpecField>> = OnceLock::new();
+fn fields() -> &'static [FieldSpec] {
+    static FIELDS: OnceLock<Vec<FieldSpec>> = OnceLock::new();
     FIELDS.get_or_init(|| {
-        #[derive(Deserialize)]
-        struct File {
-            fields: Vec<SpecField>,
-        }
-        serde_json::from_str::<File>(SPEC)
+        serde_json::from_str::<SpecFile>(SPEC)
             .expect("spec.json as make gen writes it")
             .fields
     })
 }
 
 /// The first field `pick` accepts; `role` says what the test needs when the schema has none.
-fn first(role: &str, pick: impl Fn(&SpecField) -> bool) -> &'static SpecField {
+fn first(role: &str, pick: impl Fn(&FieldSpec) -> bool) -> &'static FieldSpec {
     fields()
         .iter()
         .find(|f| pick(f))
         .unwrap_or_else(|| panic!("the schema has no {role}"))
 }
 
-fn position(field: &SpecField) -> usize {
+fn position(field: &FieldSpec) -> usize {
     fields()
         .iter()
         .position(|f| std::ptr::eq(f, field))
@@ -85,18 +65,18 @@ fn position(field: &SpecField) -> usize {
 }
 
 /// A String field any string is proved in (the escape and UTF-8 tests write into it).
-fn plain() -> &'static SpecField {
+fn plain() -> &'static FieldSpec {
     first("String field without enum or length checks", |f| {
         !f.optional && f.unchecked_string()
     })
 }
 
-fn timestamp() -> &'static SpecField {
+fn timestamp() -> &'static FieldSpec {
     first("DateTime<Utc> field", |f| f.rust == "DateTime<Utc>")
 }
 
 /// A serde_json::Value field holding objects (the number, key order and nesting tests).
-fn object() -> &'static SpecField {
+fn object() -> &'static FieldSpec {
     first("serde_json::Value field holding objects", |f| {
         f.rust == "serde_json::Value" && f.has_type("object")
     })
@@ -108,7 +88,7 @@ fn json_string(text: &str) -> String {
 
 /// A value the field's checks accept, as serde_json writes it. `rich`: a non-empty object where
 /// objects are allowed, so the full envelope has something inside its Value fields.
-fn sample(field: &SpecField, rich: bool) -> String {
+fn sample(field: &FieldSpec, rich: bool) -> String {
     match field.rust.as_str() {
         "i64" => 1i64.clamp(field.low(), field.high()).to_string(),
         "String" | "DateTime<Utc>" => {
@@ -151,7 +131,7 @@ struct Doc {
 }
 
 impl Doc {
-    fn of(pick: impl Fn(&SpecField) -> bool, rich: bool) -> Doc {
+    fn of(pick: impl Fn(&FieldSpec) -> bool, rich: bool) -> Doc {
         let members = fields()
             .iter()
             .enumerate()
@@ -163,7 +143,7 @@ impl Doc {
 
     /// `field` written as `text` (any bytes, e.g. another spelling of its key), in place, or
     /// inserted where declaration order puts it.
-    fn raw(mut self, field: &SpecField, text: &str) -> Doc {
+    fn raw(mut self, field: &FieldSpec, text: &str) -> Doc {
         let at = position(field);
         if let Some(slot) = self.members.iter_mut().find(|(i, _)| *i == Some(at)) {
             slot.1 = text.to_string();
@@ -179,11 +159,11 @@ impl Doc {
     }
 
     /// `field` with the JSON text `value`.
-    fn set(self, field: &SpecField, value: &str) -> Doc {
+    fn set(self, field: &FieldSpec, value: &str) -> Doc {
         self.raw(field, &member(&field.name, value))
     }
 
-    fn without(mut self, field: &SpecField) -> Doc {
+    fn without(mut self, field: &FieldSpec) -> Doc {
         let at = position(field);
         self.members.retain(|(i, _)| *i != Some(at));
         self
@@ -237,7 +217,7 @@ fn undeclared_key() -> String {
 
 /// Every serde alias of the schema, with the spec field it binds to when its key is known (the
 /// property's `rename`, else its name).
-fn aliases() -> Vec<(Option<&'static SpecField>, String)> {
+fn aliases() -> Vec<(Option<&'static FieldSpec>, String)> {
     let schema: serde_json::Value = serde_json::from_str(SCHEMA).expect("the schema is JSON");
     let properties = schema["properties"].as_object().expect("schema properties");
     let mut found = Vec::new();
@@ -283,7 +263,7 @@ fn proved(doc: impl AsRef<[u8]>) -> bool {
 
 /// The real spec with one field's JSON object replaced (its name and `optional` kept), for
 /// checks the real schema lacks. `checks`: the other keys, e.g. `"minimum": -5`.
-fn spec_with(field: &SpecField, rust: &str, checks: &str) -> Prover {
+fn spec_with(field: &FieldSpec, rust: &str, checks: &str) -> Prover {
     let mut spec: serde_json::Value = serde_json::from_str(SPEC).unwrap();
     let slot = &mut spec["fields"][position(field)];
     let replaced = format!(
@@ -327,7 +307,7 @@ fn one_trailing_newline_only() {
 #[test]
 fn option_fields_may_be_left_out_anywhere() {
     // Every subset of the optional fields, each in its declared place.
-    let optional: Vec<&SpecField> = fields().iter().filter(|f| f.optional).collect();
+    let optional: Vec<&FieldSpec> = fields().iter().filter(|f| f.optional).collect();
     assert!(optional.len() < 16, "2^{} subsets", optional.len());
     for subset in 0u32..1 << optional.len() {
         let doc = optional
