@@ -11,7 +11,7 @@ import pytest
 
 from noetl_envelope.generate import files as gen
 from noetl_envelope.generate.samples import SAMPLES
-from repo_copy import copy_harness_crate, copy_repo, run_gen, run_python
+from repo_copy import copy_env, copy_harness_crate, copy_repo, run_gen, run_python
 
 
 def test_committed_generated_files_are_up_to_date(repo_root: Path) -> None:
@@ -98,3 +98,14 @@ def test_samples_are_the_harness_output_and_follow_a_new_required_field(tmp_path
     validated = run_python(copy, "-m", "noetl_envelope", "validate", "--profile", "canonical", "--quiet", SAMPLES)
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert run_gen(copy, "--check").returncode == 0
+
+
+def test_samples_without_cargo_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    copy = copy_harness_crate(copy_repo(tmp_path / "repo"))
+    env = {**copy_env(copy), "PATH": str(tmp_path / "empty")}  # no cargo on it
+    result = subprocess.run(
+        [sys.executable, "scripts/gen.py", "--check"], cwd=copy, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "cargo is not on PATH" in result.stderr, result.stderr
+    assert SAMPLES in result.stderr and "Traceback" not in result.stderr
