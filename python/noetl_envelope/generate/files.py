@@ -101,9 +101,7 @@ def _render_rules_doc() -> bytes:
             (f"{form}: " if form else "") + "`` " + template.replace("|", "\\|") + " ``"
             for form, template in rule.messages.items()
         )
-        lines.append(
-            f"| `{rule.id}` | {rule.severity} | {', '.join(rule.profiles)} | {doc} | {messages} | `{owner}` |"
-        )
+        lines.append(f"| `{rule.id}` | {rule.severity} | {', '.join(rule.profiles)} | {doc} | {messages} | `{owner}` |")
     return ("\n".join(lines) + "\n").encode()
 
 
