@@ -79,3 +79,86 @@ def test_rules_doc_lists_every_rule(repo_root: Path) -> None:
     doc = (repo_root / "docs" / "RULES.md").read_text()
     for rule_id, rule in RULES.items():
         assert f"| `{rule_id}` | {rule.severity} |" in doc
+
+
+# --- messages: worded by the rule, never at the emitting site --------------------------------
+
+# The rule that words no finding of its own: the fixture catalogue's, a one-line `make gen` error
+# whose text is the YAML loader's.
+_WITHOUT_TEMPLATES = ("noetl_envelope.fixturegen.catalogue",)
+
+
+def _hand_built(node: ast.AST) -> bool:
+    """Text written at the site: a string literal, an f-string, or one glued to something."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    return isinstance(node, ast.BinOp) and (_hand_built(node.left) or _hand_built(node.right))
+
+
+def test_no_violation_message_is_built_at_the_emitting_site(repo_root: Path) -> None:
+    # Only `Rule.at` constructs a Violation inside the package, a compat `Change` takes its
+    # message from `Rule.message`, and what a site passes to a message (`.at`, `.message`, a
+    # `LexError`) as a field is data, never words of its own: the words are the rule's template.
+    package = repo_root / "python" / "noetl_envelope"
+    stray: list[str] = []
+    for path in package.rglob("*.py"):
+        relative = path.relative_to(package)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            where = f"{relative}:{node.lineno}"
+            if name == "Violation" and relative != Path("core/rules.py"):
+                stray.append(f"{where}: Violation(...) outside Rule.at")
+            if name == "Change" and any(_hand_built(arg) for arg in node.args[2:3]):
+                stray.append(f"{where}: Change(...) with a message written here")
+            if name in ("at", "message", "LexError"):
+                stray.extend(f"{where}: {k.arg}= is text written here" for k in node.keywords if _hand_built(k.value))
+    assert not stray, stray
+
+
+def test_every_rule_that_reports_documents_has_a_message_template() -> None:
+    for rule_id, rule in RULES.items():
+        assert bool(rule.messages) == (rule.owner not in _WITHOUT_TEMPLATES), rule_id
+
+
+def test_a_message_gets_exactly_its_placeholders() -> None:
+    missing_field = lookup("serde.missing-field")
+    violation = missing_field.at((), field="step")
+    assert (violation.rule, violation.path, violation.message) == (missing_field, (), "missing field `step`")
+    assert violation.severity == "error" and lookup("canonical.float-roundtrip").severity == "warning"
+    with pytest.raises(TypeError, match="missing fields field"):
+        missing_field.at(())
+    with pytest.raises(TypeError, match="unexpected fields index"):
+        missing_field.at((), field="step", index=3)
+    with pytest.raises(TypeError, match="no message form 'key'"):
+        missing_field.at((), "key", field="step")
+    with pytest.raises(TypeError, match="no message form ''"):
+        lookup("json.syntax").at((), found="'x'", line=1, column=1)  # a rule of named forms needs one
+
+
+@pytest.mark.parametrize("template", ["found {0}", "found {}", "found {value.real}", "found {value", "{a:{b}}"])
+def test_a_malformed_template_fails_when_declared(template: str) -> None:
+    with pytest.raises(ValueError, match=r"json\.made-up"):
+        Rule("json.made-up", ("serde",), "a bad template", message={"form": template})
+    assert "json.made-up" not in all_rules()
+
+
+def test_rules_doc_and_command_show_every_message_template(repo_root: Path) -> None:
+    doc = (repo_root / "docs" / "RULES.md").read_text()
+    rules = subprocess.run(
+        [sys.executable, "-m", "noetl_envelope", "rules", "drift.number-form"], capture_output=True, text=True
+    )
+    for rule in RULES.values():
+        for template in rule.messages.values():
+            assert f"`` {template.replace('|', chr(92) + '|')} ``" in doc, (rule, template)
+    for form, template in RULES["drift.number-form"].messages.items():
+        assert f"\n  message ({form}): {template}\n" in rules.stdout
+    assert (
+        "\n  message: missing field `{field}`\n"
+        in subprocess.run(
+            [sys.executable, "-m", "noetl_envelope", "rules", "serde.missing-field"], capture_output=True, text=True
+        ).stdout
+    )

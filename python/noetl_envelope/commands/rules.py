@@ -1,9 +1,10 @@
 """`noetl-envelope rules [ID]`: the rules' documentation from the installed package (like `ruff rule`).
 
 Without ID, one line per rule: id, severity, the profiles that report it and its category. With
-ID, that rule in full: the same facts, the module that emits it, and its doc paragraph. The
-text comes from the rule registry (`core.rules`), the same source docs/RULES.md is generated
-from, so it is there in any install. An unknown ID is one line and exit 2.
+ID, that rule in full: the same facts, the module that emits it, its message template (one
+line per form when it has several) and its doc paragraph. The text comes from the rule
+registry (`core.rules`), the same source docs/RULES.md is generated from, so it is there in
+any install. An unknown ID is one line and exit 2.
 """
 
 from __future__ import annotations
@@ -40,5 +41,7 @@ def run(args: argparse.Namespace) -> int:
     for name, value in [*facts, ("emitted by", rule.owner)]:
         if value:
             out.write(f"  {name}: {value}\n")
+    for form, template in rule.messages.items():
+        out.write(f"  message ({form}): {template}\n" if form else f"  message: {template}\n")
     out.write(f"\n{rule.doc}\n")
     return EXIT_OK

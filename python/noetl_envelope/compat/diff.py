@@ -31,15 +31,22 @@ from noetl_envelope.compat.kinds import (
     COMPAT_FIELD_REMOVED,
     COMPAT_FIELD_RENAMED,
     COMPAT_FIELD_RENAMED_ALIASED,
+    COMPAT_FORMAT_CHANGED,
+    COMPAT_FORMAT_NARROWED,
+    COMPAT_FORMAT_WIDENED,
     COMPAT_KEYWORD_CHANGED,
     COMPAT_NULLABLE_ADDED,
     COMPAT_NULLABLE_REMOVED,
     COMPAT_OPTIONAL_TO_REQUIRED,
+    COMPAT_PATTERN_CHANGED,
+    COMPAT_PATTERN_NARROWED,
+    COMPAT_PATTERN_WIDENED,
     COMPAT_REQUIRED_TO_OPTIONAL,
     COMPAT_SERDE_ATTRIBUTE_CHANGED,
     COMPAT_TYPE_CHANGED,
 )
 from noetl_envelope.compat.model import Change, Pair, Side
+from noetl_envelope.core.rules import Rule
 from noetl_envelope.core.violations import render_pointer
 from noetl_envelope.model.rusttypes import RustType
 from noetl_envelope.wire.jsontree import clip
@@ -80,7 +87,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     changes = _top_level(pair) + _fields(pair)
     if not changes and _without_id(old) != _without_id(new):
         # A safety net: a difference no walker above names is still a change the policy must see.
-        changes.append(Change(COMPAT_KEYWORD_CHANGED, "", "the schemas differ in a way the gate does not classify", ()))
+        changes.append(Change(COMPAT_KEYWORD_CHANGED, "", COMPAT_KEYWORD_CHANGED.message("unclassified"), ()))
     for change in changes:
         change.breaks = kinds.effects(change, pair)
     return changes
@@ -95,12 +102,11 @@ def _top_level(pair: Pair) -> list[Change]:
     changes: list[Change] = []
     if pair.old.open != pair.new.open:
         rule = COMPAT_ADDITIONAL_PROPERTIES_ALLOWED if pair.new.open else COMPAT_ADDITIONAL_PROPERTIES_DENIED
-        what = "now lets undeclared keys through" if pair.new.open else "now rejects undeclared keys"
         changes.append(
             Change(
                 rule,
                 "/additionalProperties",
-                f"the envelope {what}",
+                rule.message(),
                 ("x-undeclared",),
                 old.get("additionalProperties"),
                 new.get("additionalProperties"),
@@ -119,7 +125,7 @@ def _top_level(pair: Pair) -> list[Change]:
             if key in _TOP_ANNOTATIONS
             else COMPAT_KEYWORD_CHANGED
         )
-        what = f"`{key}` {kinds.show(old.get(key))} -> {kinds.show(new.get(key))}"
+        what = rule.message("top-level", key=key, before=kinds.show(old.get(key)), after=kinds.show(new.get(key)))
         changes.append(Change(rule, render_pointer((key,)), clip(what, 160), (), old.get(key), new.get(key)))
     return changes
 
@@ -131,11 +137,12 @@ def _container_changes(pair: Pair) -> list[Change]:
     changes: list[Change] = []
     if pair.old.deny_unknown_fields != pair.new.deny_unknown_fields:
         denies = pair.new.deny_unknown_fields
+        rule = COMPAT_DENY_UNKNOWN_FIELDS_ADDED if denies else COMPAT_DENY_UNKNOWN_FIELDS_REMOVED
         changes.append(
             Change(
-                COMPAT_DENY_UNKNOWN_FIELDS_ADDED if denies else COMPAT_DENY_UNKNOWN_FIELDS_REMOVED,
+                rule,
                 "/x-serde-container/deny_unknown_fields",
-                f"serde {'now refuses' if denies else 'skips again'} undeclared keys",
+                rule.message(),
                 ("x-undeclared",),
                 pair.old.deny_unknown_fields,
                 denies,
@@ -143,12 +150,14 @@ def _container_changes(pair: Pair) -> list[Change]:
         )
     for key in ("rename_all", "derive"):
         if old.get(key) != new.get(key):
-            effect = "each field whose wire name changed is listed" if key == "rename_all" else "no effect on the wire"
+            form = "container-rename-all" if key == "rename_all" else "container"
             changes.append(
                 Change(
                     COMPAT_ANNOTATION_CHANGED,
                     f"/x-serde-container/{key}",
-                    f"`{key}` {kinds.show(old.get(key))} -> {kinds.show(new.get(key))} ({effect})",
+                    COMPAT_ANNOTATION_CHANGED.message(
+                        form, key=key, before=kinds.show(old.get(key)), after=kinds.show(new.get(key))
+                    ),
                     (),
                     old.get(key),
                     new.get(key),
@@ -169,12 +178,12 @@ def _fields(pair: Pair) -> list[Change]:
             old_name, aliased = renamed
             removed.remove(old_name)
             added.remove(name)
-            how = "keeping the old name as a serde alias" if aliased else "without an alias"
+            rule = COMPAT_FIELD_RENAMED_ALIASED if aliased else COMPAT_FIELD_RENAMED
             changes.append(
                 Change(
-                    COMPAT_FIELD_RENAMED_ALIASED if aliased else COMPAT_FIELD_RENAMED,
+                    rule,
                     _prop_pointer(pair.new.specs[name].name),
-                    f"field `{old_name}` renamed to `{name}` {how}",
+                    rule.message(old=old_name, new=name),
                     (old_name, name),
                     old_name,
                     name,
@@ -182,12 +191,12 @@ def _fields(pair: Pair) -> list[Change]:
             )
     for name in added:
         spec = pair.new.specs[name]
-        required = kinds.requires(pair.new, name)
+        rule = COMPAT_FIELD_ADDED_REQUIRED if kinds.requires(pair.new, name) else COMPAT_FIELD_ADDED_OPTIONAL
         changes.append(
             Change(
-                COMPAT_FIELD_ADDED_REQUIRED if required else COMPAT_FIELD_ADDED_OPTIONAL,
+                rule,
                 _prop_pointer(spec.name),
-                f"field `{name}` ({spec.rust_type}) added as {'required' if required else 'optional'}",
+                rule.message(field=name, rust=spec.rust_type),
                 (name,),
                 None,
                 spec.schema,
@@ -198,7 +207,7 @@ def _fields(pair: Pair) -> list[Change]:
             Change(
                 COMPAT_FIELD_REMOVED,
                 _prop_pointer(pair.old.specs[name].name),
-                f"field `{name}` ({pair.old.specs[name].rust_type}) removed",
+                COMPAT_FIELD_REMOVED.message(field=name, rust=pair.old.specs[name].rust_type),
                 (name,),
                 pair.old.specs[name].schema,
                 None,
@@ -214,8 +223,7 @@ def _fields(pair: Pair) -> list[Change]:
             Change(
                 COMPAT_FIELD_ORDER_CHANGED,
                 "/properties",
-                "declaration order changed: serde's sequence form and canonical bytes follow it; "
-                "contract data (objects) is unaffected",
+                COMPAT_FIELD_ORDER_CHANGED.message(),
                 (),
                 common_old,
                 common_new,
@@ -248,8 +256,10 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
     keys = (name,)
     changes: list[Change] = []
 
-    def add(rule: str, pointer: str, message: str, old: Any, new: Any, change_keys: tuple[str, ...] = keys) -> None:
-        changes.append(Change(rule, pointer, f"`{name}`: {message}", change_keys, old, new))
+    def add(
+        rule: Rule, form: str, pointer: str, old: Any, new: Any, change_keys: tuple[str, ...] = keys, /, **fields: Any
+    ) -> None:
+        changes.append(Change(rule, pointer, rule.message(form, field=name, **fields), change_keys, old, new))
 
     old_types = kinds.json_types(op)
     new_types = kinds.json_types(np)
@@ -257,41 +267,26 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
     if type_changed:
         add(
             COMPAT_TYPE_CHANGED,
+            "",
             _prop_pointer(n.name, "type"),
-            f"type {o.rust_type} ({kinds.show(op.get('type'))}) -> {n.rust_type} ({kinds.show(np.get('type'))})",
             {"x-rust-type": o.rust_type, "type": op.get("type")},
             {"x-rust-type": n.rust_type, "type": np.get("type")},
+            old_rust=o.rust_type,
+            old_type=kinds.show(op.get("type")),
+            new_rust=n.rust_type,
+            new_type=kinds.show(np.get("type")),
         )
     was_required, is_required = kinds.requires(pair.old, name), kinds.requires(pair.new, name)
     if was_required != is_required:
         rule = COMPAT_OPTIONAL_TO_REQUIRED if is_required else COMPAT_REQUIRED_TO_OPTIONAL
-        add(
-            rule,
-            _prop_pointer(n.name),
-            f"{'now required' if is_required else 'now optional'}",
-            was_required,
-            is_required,
-        )
+        add(rule, "", _prop_pointer(n.name), was_required, is_required)
     elif o.required != n.required:
         # `required` changed but serde's need for the non-Option field keeps the contract as it was.
-        add(
-            COMPAT_ANNOTATION_CHANGED,
-            "/required",
-            f"`required` changed; serde still needs {n.rust_type}",
-            None,
-            None,
-            (),
-        )
+        add(COMPAT_ANNOTATION_CHANGED, "required", "/required", None, None, (), rust=n.rust_type)
     was_nullable, is_nullable = kinds.allows_null(pair.old, name), kinds.allows_null(pair.new, name)
     if was_nullable != is_nullable:
         rule = COMPAT_NULLABLE_ADDED if is_nullable else COMPAT_NULLABLE_REMOVED
-        add(
-            rule,
-            _prop_pointer(n.name, "type"),
-            f"null {'now' if is_nullable else 'no longer'} accepted",
-            was_nullable,
-            is_nullable,
-        )
+        add(rule, "", _prop_pointer(n.name, "type"), was_nullable, is_nullable)
     if (
         not type_changed
         and was_nullable == is_nullable
@@ -300,53 +295,36 @@ def _field_changes(name: str, pair: Pair) -> list[Change]:
         # Only the null half of `type` / Option<> moved, and the other half still decides.
         add(
             COMPAT_ANNOTATION_CHANGED,
+            "null-half",
             _prop_pointer(n.name, "type"),
-            f"{o.rust_type} ({kinds.show(op.get('type'))}) -> {n.rust_type} ({kinds.show(np.get('type'))}):"
-            " same values",
             None,
             None,
             (),
+            old_rust=o.rust_type,
+            old_type=kinds.show(op.get("type")),
+            new_rust=n.rust_type,
+            new_type=kinds.show(np.get("type")),
         )
     old_serde, new_serde = dict(op.get("x-serde", {})), dict(np.get("x-serde", {}))
     for alias in sorted(set(n.aliases) - set(o.aliases)):
-        add(COMPAT_ALIAS_ADDED, _prop_pointer(n.name, "x-serde"), f"serde alias `{alias}` added", None, alias, (alias,))
+        add(COMPAT_ALIAS_ADDED, "", _prop_pointer(n.name, "x-serde"), None, alias, (alias,), alias=alias)
     for alias in sorted(set(o.aliases) - set(n.aliases)):
-        add(
-            COMPAT_ALIAS_REMOVED,
-            _prop_pointer(n.name, "x-serde"),
-            f"serde alias `{alias}` removed",
-            alias,
-            None,
-            (alias,),
-        )
+        add(COMPAT_ALIAS_REMOVED, "", _prop_pointer(n.name, "x-serde"), alias, None, (alias,), alias=alias)
     # An alias or a wire name (`rename`) that changed is a change of keys, listed above.
     for attribute in ("alias", "rename"):
         old_serde.pop(attribute, None)
         new_serde.pop(attribute, None)
     if old_serde != new_serde:
-        add(
-            COMPAT_SERDE_ATTRIBUTE_CHANGED,
-            _prop_pointer(n.name, "x-serde"),
-            "serde attributes changed",
-            old_serde,
-            new_serde,
-        )
+        add(COMPAT_SERDE_ATTRIBUTE_CHANGED, "", _prop_pointer(n.name, "x-serde"), old_serde, new_serde)
     if not type_changed:
         changes.extend(_domain_changes(name, n.name, o.inner, op, np))
     for group, rule in ((DESCRIPTIVE, COMPAT_DESCRIPTION_CHANGED), (ANNOTATIONS, COMPAT_ANNOTATION_CHANGED)):
         for key in group:
             if op.get(key) != np.get(key):
-                add(
-                    rule,
-                    _prop_pointer(n.name, key),
-                    f"`{key}` changed (no effect on the wire)",
-                    op.get(key),
-                    np.get(key),
-                    (),
-                )
+                add(rule, "field", _prop_pointer(n.name, key), op.get(key), np.get(key), (), key=key)
     for key in sorted((set(op) | set(np)) - _FIELD_KEYS):
         if op.get(key) != np.get(key):
-            add(COMPAT_KEYWORD_CHANGED, _prop_pointer(n.name, key), f"`{key}` changed", op.get(key), np.get(key))
+            add(COMPAT_KEYWORD_CHANGED, "field", _prop_pointer(n.name, key), op.get(key), np.get(key), key=key)
     return changes
 
 
@@ -356,8 +334,9 @@ def _domain_changes(
     """Bounds, enum, format and pattern of a field whose type did not change."""
     changes: list[Change] = []
 
-    def add(rule: str, key: str, message: str, old: Any, new: Any) -> None:
-        changes.append(Change(rule, _prop_pointer(prop_name, key), f"`{name}`: {message}", (name,), old, new))
+    def add(rule: Rule, form: str, keyword: str, old: Any, new: Any, /, **fields: Any) -> None:
+        message = rule.message(form, field=name, **fields)
+        changes.append(Change(rule, _prop_pointer(prop_name, keyword), message, (name,), old, new))
 
     # An integer type's range is a bound the Rust type enforces whether or not the schema spells it out.
     implied = rust_type.implied_bounds
@@ -372,10 +351,14 @@ def _domain_changes(
         if effective_old == effective_new:
             add(
                 COMPAT_ANNOTATION_CHANGED,
+                "implied-bound",
                 key,
-                f"`{key}` {kinds.show(old)} -> {kinds.show(new)}: the Rust type {rust_type.name} keeps the same range",
                 old,
                 new,
+                key=key,
+                before=kinds.show(old),
+                after=kinds.show(new),
+                rust=rust_type.name,
             )
             continue
         lower = key in LOWER_BOUNDS
@@ -386,22 +369,35 @@ def _domain_changes(
         else:
             narrowed = effective_new > effective_old if lower else effective_new < effective_old
         rule = COMPAT_BOUND_NARROWED if narrowed else COMPAT_BOUND_WIDENED
-        add(rule, key, f"`{key}` {kinds.show(old)} -> {kinds.show(new)}", old, new)
+        add(rule, "", key, old, new, key=key, before=kinds.show(old), after=kinds.show(new))
     old_enum, new_enum = _values(op.get("enum")), _values(np.get("enum"))
     if old_enum != new_enum:
         if old_enum is None or (new_enum is not None and old_enum - new_enum):
-            lost = "added" if old_enum is None else f"lost {', '.join(sorted(old_enum - (new_enum or set())))}"
-            add(COMPAT_ENUM_NARROWED, "enum", f"enum {lost}", op.get("enum"), np.get("enum"))
+            if old_enum is None:
+                add(COMPAT_ENUM_NARROWED, "added", "enum", op.get("enum"), np.get("enum"))
+            else:
+                lost = ", ".join(sorted(old_enum - (new_enum or set())))
+                add(COMPAT_ENUM_NARROWED, "lost", "enum", op.get("enum"), np.get("enum"), values=lost)
         if new_enum is None or (old_enum is not None and new_enum - old_enum):
-            gained = "removed" if new_enum is None else f"gained {', '.join(sorted(new_enum - (old_enum or set())))}"
-            add(COMPAT_ENUM_WIDENED, "enum", f"enum {gained}", op.get("enum"), np.get("enum"))
-    for key in ("format", "pattern"):
+            if new_enum is None:
+                add(COMPAT_ENUM_WIDENED, "removed", "enum", op.get("enum"), np.get("enum"))
+            else:
+                gained = ", ".join(sorted(new_enum - (old_enum or set())))
+                add(COMPAT_ENUM_WIDENED, "gained", "enum", op.get("enum"), np.get("enum"), values=gained)
+    for key, (narrowed_rule, widened_rule, changed_rule) in _STRING_CONSTRAINTS.items():
         old, new = op.get(key), np.get(key)
         if old == new:
             continue
-        kind = "narrowed" if old is None else "widened" if new is None else "changed"
-        add(f"compat.{key}-{kind}", key, f"`{key}` {kinds.show(old)} -> {kinds.show(new)}", old, new)
+        rule = narrowed_rule if old is None else widened_rule if new is None else changed_rule
+        add(rule, "", key, old, new, before=kinds.show(old), after=kinds.show(new))
     return changes
+
+
+# A string constraint keyword -> its rules when added (narrowed), removed (widened), changed.
+_STRING_CONSTRAINTS: dict[str, tuple[Rule, Rule, Rule]] = {
+    "format": (COMPAT_FORMAT_NARROWED, COMPAT_FORMAT_WIDENED, COMPAT_FORMAT_CHANGED),
+    "pattern": (COMPAT_PATTERN_NARROWED, COMPAT_PATTERN_WIDENED, COMPAT_PATTERN_CHANGED),
+}
 
 
 def _without_id(schema: dict[str, Any]) -> dict[str, Any]:

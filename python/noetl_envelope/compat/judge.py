@@ -41,7 +41,7 @@ class Judge:
             try:
                 tree = scan(data)
             except LexError as exc:
-                self._cache[key] = [Violation(exc.rule, (), str(exc))]
+                self._cache[key] = [exc.violation(data)]
             else:
                 if profile == "serde":
                     self._cache[key] = serde.check(tree, field_specs(side.schema))[0]

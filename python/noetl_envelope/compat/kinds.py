@@ -32,6 +32,7 @@ COMPAT_FIELD_ADDED_OPTIONAL = Rule(
     "compat.field-added-optional",
     COMPAT,
     "A field was added that serde and the contract let documents omit (Option with serde default).",
+    message="field `{field}` ({rust}) added as optional",
     category="FIELD",
 )
 
@@ -39,6 +40,7 @@ COMPAT_FIELD_ADDED_REQUIRED = Rule(
     "compat.field-added-required",
     COMPAT,
     "A field was added that serde or the contract requires: old data lacks it.",
+    message="field `{field}` ({rust}) added as required",
     category="FIELD",
 )
 
@@ -46,6 +48,7 @@ COMPAT_FIELD_REMOVED = Rule(
     "compat.field-removed",
     COMPAT,
     "A field was removed: old data carrying it fails a closed contract; old readers needing it miss it.",
+    message="field `{field}` ({rust}) removed",
     category="FIELD",
 )
 
@@ -54,6 +57,7 @@ COMPAT_FIELD_RENAMED = Rule(
     COMPAT,
     "A field's key changed (a new property name, `rename` or `rename_all`; same x-db-column) without a serde "
     "alias for the old key.",
+    message="field `{old}` renamed to `{new}` without an alias",
     category="FIELD",
 )
 
@@ -61,6 +65,7 @@ COMPAT_FIELD_RENAMED_ALIASED = Rule(
     "compat.field-renamed-aliased",
     COMPAT,
     "A field was renamed keeping the old name as a serde alias (Rust reads old data; the contract rejects aliases).",
+    message="field `{old}` renamed to `{new}` keeping the old name as a serde alias",
     category="FIELD",
 )
 
@@ -68,6 +73,7 @@ COMPAT_TYPE_CHANGED = Rule(
     "compat.type-changed",
     COMPAT,
     "A field's x-rust-type or JSON type changed (e.g. execution_id String -> i64).",
+    message="`{field}`: type {old_rust} ({old_type}) -> {new_rust} ({new_type})",
     category="TYPE",
 )
 
@@ -75,6 +81,7 @@ COMPAT_BOUND_NARROWED = Rule(
     "compat.bound-narrowed",
     COMPAT,
     "minimum/maximum/minLength/... became stricter (beyond the Rust type's own range): old data may fall outside.",
+    message="`{field}`: `{key}` {before} -> {after}",
     category="DOMAIN",
 )
 
@@ -82,6 +89,7 @@ COMPAT_BOUND_WIDENED = Rule(
     "compat.bound-widened",
     COMPAT,
     "A bound became looser: new data may fall outside what old validators accept.",
+    message="`{field}`: `{key}` {before} -> {after}",
     category="DOMAIN",
 )
 
@@ -89,6 +97,7 @@ COMPAT_ENUM_NARROWED = Rule(
     "compat.enum-narrowed",
     COMPAT,
     "Enum values were removed (or an enum added): old data may hold them.",
+    message={"added": "`{field}`: enum added", "lost": "`{field}`: enum lost {values}"},
     category="DOMAIN",
 )
 
@@ -96,6 +105,7 @@ COMPAT_ENUM_WIDENED = Rule(
     "compat.enum-widened",
     COMPAT,
     "Enum values were added (or the enum removed): old validators reject the new values.",
+    message={"removed": "`{field}`: enum removed", "gained": "`{field}`: enum gained {values}"},
     category="DOMAIN",
 )
 
@@ -103,6 +113,7 @@ COMPAT_FORMAT_NARROWED = Rule(
     "compat.format-narrowed",
     COMPAT,
     "A checked `format` was added (only formats the contract checks, e.g. date-time, have an effect).",
+    message="`{field}`: `format` {before} -> {after}",
     category="DOMAIN",
 )
 
@@ -110,6 +121,7 @@ COMPAT_FORMAT_WIDENED = Rule(
     "compat.format-widened",
     COMPAT,
     "A checked `format` was removed.",
+    message="`{field}`: `format` {before} -> {after}",
     category="DOMAIN",
 )
 
@@ -117,6 +129,7 @@ COMPAT_FORMAT_CHANGED = Rule(
     "compat.format-changed",
     COMPAT,
     "A `format` was replaced by another.",
+    message="`{field}`: `format` {before} -> {after}",
     category="DOMAIN",
 )
 
@@ -124,6 +137,7 @@ COMPAT_PATTERN_NARROWED = Rule(
     "compat.pattern-narrowed",
     COMPAT,
     "A `pattern` was added.",
+    message="`{field}`: `pattern` {before} -> {after}",
     category="DOMAIN",
 )
 
@@ -131,6 +145,7 @@ COMPAT_PATTERN_WIDENED = Rule(
     "compat.pattern-widened",
     COMPAT,
     "A `pattern` was removed.",
+    message="`{field}`: `pattern` {before} -> {after}",
     category="DOMAIN",
 )
 
@@ -138,6 +153,7 @@ COMPAT_PATTERN_CHANGED = Rule(
     "compat.pattern-changed",
     COMPAT,
     "A `pattern` was replaced by another (both directions may break).",
+    message="`{field}`: `pattern` {before} -> {after}",
     category="DOMAIN",
 )
 
@@ -145,6 +161,7 @@ COMPAT_REQUIRED_TO_OPTIONAL = Rule(
     "compat.required-to-optional",
     COMPAT,
     "A field may now be absent (left `required`, or became Option with serde default): old readers needing it break.",
+    message="`{field}`: now optional",
     category="PRESENCE",
 )
 
@@ -152,6 +169,7 @@ COMPAT_OPTIONAL_TO_REQUIRED = Rule(
     "compat.optional-to-required",
     COMPAT,
     "A field must now be present: old data and old producers may omit it.",
+    message="`{field}`: now required",
     category="PRESENCE",
 )
 
@@ -159,6 +177,7 @@ COMPAT_NULLABLE_ADDED = Rule(
     "compat.nullable-added",
     COMPAT,
     "null is now accepted (JSON type and Rust type both): old readers reject it.",
+    message="`{field}`: null now accepted",
     category="PRESENCE",
 )
 
@@ -166,6 +185,7 @@ COMPAT_NULLABLE_REMOVED = Rule(
     "compat.nullable-removed",
     COMPAT,
     "null is no longer accepted: old data may hold it.",
+    message="`{field}`: null no longer accepted",
     category="PRESENCE",
 )
 
@@ -173,6 +193,7 @@ COMPAT_SERDE_ATTRIBUTE_CHANGED = Rule(
     "compat.serde-attribute-changed",
     COMPAT,
     "x-serde `default` / `skip_serializing_if` changed: what producers write and serde requires may change.",
+    message="`{field}`: serde attributes changed",
     category="PRESENCE",
 )
 
@@ -180,6 +201,7 @@ COMPAT_ADDITIONAL_PROPERTIES_ALLOWED = Rule(
     "compat.additional-properties-allowed",
     COMPAT,
     "additionalProperties is no longer false: old contract validators reject new data's extra keys (serde skips them).",
+    message="the envelope now lets undeclared keys through",
     category="CONTAINER",
 )
 
@@ -187,6 +209,7 @@ COMPAT_ADDITIONAL_PROPERTIES_DENIED = Rule(
     "compat.additional-properties-denied",
     COMPAT,
     "additionalProperties became false: old data with extra keys fails the new contract.",
+    message="the envelope now rejects undeclared keys",
     category="CONTAINER",
 )
 
@@ -195,6 +218,7 @@ COMPAT_DENY_UNKNOWN_FIELDS_ADDED = Rule(
     COMPAT,
     "The container gained #[serde(deny_unknown_fields)]: serde refuses undeclared keys (contract data has none "
     "unless the old schema was open).",
+    message="serde now refuses undeclared keys",
     category="CONTAINER",
 )
 
@@ -202,6 +226,7 @@ COMPAT_DENY_UNKNOWN_FIELDS_REMOVED = Rule(
     "compat.deny-unknown-fields-removed",
     COMPAT,
     "The container lost #[serde(deny_unknown_fields)]: serde skips undeclared keys again (no reader rejects more).",
+    message="serde skips again undeclared keys",
     category="CONTAINER",
 )
 
@@ -209,6 +234,7 @@ COMPAT_ALIAS_ADDED = Rule(
     "compat.alias-added",
     COMPAT,
     "A serde alias was added (contract data never uses aliases; no effect unless the old schema was open).",
+    message="`{field}`: serde alias `{alias}` added",
     category="SERDE",
 )
 
@@ -216,6 +242,7 @@ COMPAT_ALIAS_REMOVED = Rule(
     "compat.alias-removed",
     COMPAT,
     "A serde alias was removed (contract data never uses aliases: no effect on contract-valid data).",
+    message="`{field}`: serde alias `{alias}` removed",
     category="SERDE",
 )
 
@@ -223,6 +250,8 @@ COMPAT_FIELD_ORDER_CHANGED = Rule(
     "compat.field-order-changed",
     COMPAT,
     "Declaration order changed: serde's sequence form and canonical bytes change; contract data (objects) does not.",
+    message="declaration order changed: serde's sequence form and canonical bytes follow it; contract data "
+    "(objects) is unaffected",
     category="SERDE",
 )
 
@@ -230,6 +259,7 @@ COMPAT_DESCRIPTION_CHANGED = Rule(
     "compat.description-changed",
     COMPAT,
     "Only a description, title, example or comment changed: no effect.",
+    message={"top-level": "`{key}` {before} -> {after}", "field": "`{field}`: `{key}` changed (no effect on the wire)"},
     category="DOC",
 )
 
@@ -238,6 +268,15 @@ COMPAT_ANNOTATION_CHANGED = Rule(
     COMPAT,
     "Only an annotation with no wire effect changed (x-db-column, customTypePath, x-rust-crate, a "
     "bound the Rust type already implies).",
+    message={
+        "top-level": "`{key}` {before} -> {after}",
+        "field": "`{field}`: `{key}` changed (no effect on the wire)",
+        "required": "`{field}`: `required` changed; serde still needs {rust}",
+        "null-half": "`{field}`: {old_rust} ({old_type}) -> {new_rust} ({new_type}): same values",
+        "implied-bound": "`{field}`: `{key}` {before} -> {after}: the Rust type {rust} keeps the same range",
+        "container": "`{key}` {before} -> {after} (no effect on the wire)",
+        "container-rename-all": "`{key}` {before} -> {after} (each field whose wire name changed is listed)",
+    },
     category="DOC",
 )
 
@@ -245,6 +284,11 @@ COMPAT_KEYWORD_CHANGED = Rule(
     "compat.keyword-changed",
     COMPAT,
     "A keyword the gate does not classify changed: assumed breaking for contract readers; review by hand.",
+    message={
+        "top-level": "`{key}` {before} -> {after}",
+        "field": "`{field}`: `{key}` changed",
+        "unclassified": "the schemas differ in a way the gate does not classify",
+    },
     category="OTHER",
 )
 

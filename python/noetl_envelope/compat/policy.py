@@ -28,6 +28,10 @@ COMPAT_VERSION_NOT_BUMPED = Rule(
     "compat.version-not-bumped",
     COMPAT,
     "The schema changed but the `$id` version did not go up.",
+    message={
+        "not-above": "the schema changed but its version {new} is not above {old}; a {needed} bump is needed",
+        "not-a-version": "{version!r} is not a semantic version (MAJOR.MINOR.PATCH)",
+    },
     category="POLICY",
 )
 
@@ -36,6 +40,14 @@ COMPAT_BUMP_TOO_SMALL = Rule(
     COMPAT,
     "The version bump is smaller than the worst change needs (>= 1.0: backward-incompatible = major, "
     "forward-incompatible = minor; 0.x: backward-incompatible = minor).",
+    # One form per severity of the worst change (`worst_severity`).
+    message={
+        "backward": "{old} -> {new} is a {done} bump; the changes are backward-incompatible (a new reader rejects "
+        "old data) and need a {needed} bump",
+        "forward": "{old} -> {new} is a {done} bump; the changes are forward-incompatible (an old reader rejects "
+        "new data) and need a {needed} bump",
+        "none": "{old} -> {new} is a {done} bump; the changes are without effect on the wire and need a {needed} bump",
+    },
     category="POLICY",
 )
 
@@ -43,6 +55,10 @@ COMPAT_CHANGELOG_MISSING = Rule(
     "compat.changelog-missing",
     COMPAT,
     "schema/CHANGELOG.md has no `## <version>` entry for the schema's version.",
+    message={
+        "no-file": "{changelog} does not exist; add a `## {version}` entry",
+        "no-entry": "{changelog} has no `## {version}` entry",
+    },
     category="POLICY",
 )
 
@@ -50,6 +66,7 @@ COMPAT_RELEASE_MODIFIED = Rule(
     "compat.release-modified",
     COMPAT,
     "A file in schema/releases/ present at the baseline ref was modified or deleted (releases are immutable).",
+    message={"deleted": "released schema {name} was deleted", "modified": "released schema {name} was modified"},
     category="POLICY",
 )
 
@@ -57,6 +74,7 @@ COMPAT_RELEASE_DIFFERS = Rule(
     "compat.release-differs",
     COMPAT,
     "The schema's version is released in schema/releases/ but the schema differs from that file.",
+    message="version {version} is released ({name}) but the schema differs from it; bump the version",
     category="POLICY",
 )
 
@@ -64,6 +82,7 @@ COMPAT_RELEASE_MISMATCH = Rule(
     "compat.release-mismatch",
     COMPAT,
     "A file in schema/releases/ is not named after the version in its `$id`.",
+    message={"no-id": "{name}: not a schema with an `$id`", "misnamed": "{name}: its `$id` says version {version}"},
     category="POLICY",
 )
 
@@ -124,42 +143,22 @@ def check_bump(
         return []
     try:
         old, new = Version.parse(old_version), Version.parse(new_version)
-    except ValueError as exc:
-        return [Violation(COMPAT_VERSION_NOT_BUMPED, ("$id",), str(exc))]
+    except ValueError:
+        unparsable = new_version if _SEMVER.fullmatch(old_version) else old_version
+        return [COMPAT_VERSION_NOT_BUMPED.at(("$id",), "not-a-version", version=unparsable)]
     found: list[Violation] = []
     severity = worst_severity(changes)
     needed = required_bump(severity, old)
     done = bump(old, new)
     if done == "none":
-        found.append(
-            Violation(
-                COMPAT_VERSION_NOT_BUMPED,
-                ("$id",),
-                f"the schema changed but its version {new} is not above {old}; a {needed} bump is needed",
-            )
-        )
+        found.append(COMPAT_VERSION_NOT_BUMPED.at(("$id",), "not-above", new=new, old=old, needed=needed))
     elif BUMPS.index(done) < BUMPS.index(needed):
-        found.append(
-            Violation(
-                COMPAT_BUMP_TOO_SMALL,
-                ("$id",),
-                f"{old} -> {new} is a {done} bump; the changes are {_severity_text(severity)} and need a {needed} bump",
-            )
-        )
+        found.append(COMPAT_BUMP_TOO_SMALL.at(("$id",), severity, old=old, new=new, done=done, needed=needed))
     if changelog is None:
-        found.append(
-            Violation(COMPAT_CHANGELOG_MISSING, (), f"{changelog_name} does not exist; add a `## {new}` entry")
-        )
+        found.append(COMPAT_CHANGELOG_MISSING.at((), "no-file", changelog=changelog_name, version=new))
     elif str(new) not in changelog_versions(changelog):
-        found.append(Violation(COMPAT_CHANGELOG_MISSING, (), f"{changelog_name} has no `## {new}` entry"))
+        found.append(COMPAT_CHANGELOG_MISSING.at((), "no-entry", changelog=changelog_name, version=new))
     return found
-
-
-def _severity_text(severity: str) -> str:
-    return {
-        "backward": "backward-incompatible (a new reader rejects old data)",
-        "forward": "forward-incompatible (an old reader rejects new data)",
-    }.get(severity, "without effect on the wire")
 
 
 def check_releases(releases: dict[str, bytes], current: dict[str, Any], current_version: str) -> list[Violation]:
@@ -170,18 +169,12 @@ def check_releases(releases: dict[str, bytes], current: dict[str, Any], current_
             released = json.loads(data)
             version = str(released["$id"]).rsplit(":", 1)[-1]
         except (ValueError, KeyError, TypeError):
-            found.append(Violation(COMPAT_RELEASE_MISMATCH, (), f"{name}: not a schema with an `$id`"))
+            found.append(COMPAT_RELEASE_MISMATCH.at((), "no-id", name=name))
             continue
         if name != f"{version}.schema.json":
-            found.append(Violation(COMPAT_RELEASE_MISMATCH, (), f"{name}: its `$id` says version {version}"))
+            found.append(COMPAT_RELEASE_MISMATCH.at((), "misnamed", name=name, version=version))
         elif version == current_version and released != current:
-            found.append(
-                Violation(
-                    COMPAT_RELEASE_DIFFERS,
-                    ("$id",),
-                    f"version {version} is released ({name}) but the schema differs from it; bump the version",
-                )
-            )
+            found.append(COMPAT_RELEASE_DIFFERS.at(("$id",), version=version, name=name))
     return found
 
 
@@ -190,7 +183,7 @@ def check_release_history(before: dict[str, bytes], after: dict[str, bytes]) -> 
     found = []
     for name, data in sorted(before.items()):
         if name not in after:
-            found.append(Violation(COMPAT_RELEASE_MODIFIED, (), f"released schema {name} was deleted"))
+            found.append(COMPAT_RELEASE_MODIFIED.at((), "deleted", name=name))
         elif after[name] != data:
-            found.append(Violation(COMPAT_RELEASE_MODIFIED, (), f"released schema {name} was modified"))
+            found.append(COMPAT_RELEASE_MODIFIED.at((), "modified", name=name))
     return found

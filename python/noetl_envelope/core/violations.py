@@ -2,15 +2,18 @@
 
 A violation names a stable rule id (a `core.rules.Rule`, documented in docs/RULES.md), the
 path of the offending value inside the document (object keys and array indices, `()` for the
-document itself), a one-line message saying what was found and what was expected, and its
-severity. The path becomes an RFC 6901 JSON pointer in one place, `render_pointer`, when a
-report shows it. Locations in files (path, line) are added by the reader, not here, because
-the same bytes can come from a file, a line of NDJSON or an in-memory string.
+document itself), a one-line message saying what was found and what was expected (worded by
+the rule's template: the package makes violations with `Rule.at`), and its severity. The path
+becomes an RFC 6901 JSON pointer in one place, `render_pointer`, when a report shows it.
+Locations in files (path, line) are added by the reader, not here, because the same bytes can
+come from a file, a line of NDJSON or an in-memory string.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from noetl_envelope.core.registry import severity_of
 
 # Object keys (str) and array indices (int) from the document's root to a value.
 JsonPath = tuple[str | int, ...]
@@ -37,7 +40,7 @@ class Violation:
         if not self.severity:
             # The rule objects are str subclasses carrying their default severity; a plain id
             # (from a caller outside the package) is looked up.
-            severity = getattr(self.rule, "severity", None) or _default_severity(self.rule)
+            severity = getattr(self.rule, "severity", None) or severity_of(self.rule)
             object.__setattr__(self, "severity", severity)
 
     @property
@@ -48,15 +51,6 @@ class Violation:
     def __str__(self) -> str:
         where = self.pointer or "/"
         return f"{where}: {self.message} [{self.rule}]"
-
-
-def _default_severity(rule_id: str) -> str:
-    from noetl_envelope.core.rules import lookup
-
-    try:
-        return lookup(rule_id).severity
-    except KeyError:
-        return "error"
 
 
 class EnvelopeError(ValueError):

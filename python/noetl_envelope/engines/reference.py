@@ -35,7 +35,7 @@ def run(data: bytes, profile: str) -> Outcome:
     try:
         tree = scan(data)
     except LexError as exc:
-        return Outcome([Violation(exc.rule, (), exc.located(data))], None)
+        return Outcome([exc.violation(data)], None)
     if profile == "serde":
         violations, binding = serde.check(tree)
     else:

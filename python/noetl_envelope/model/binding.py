@@ -22,18 +22,24 @@ SERDE_NOT_A_STRUCT = Rule(
     "serde.not-a-struct",
     ALL_PROFILES,
     "The top-level value is neither an object nor serde's sequence form (an array).",
+    message="the document is {kind} ({value}); expected struct ExecutorEvent (an object)",
 )
 
 SERDE_DUPLICATE_FIELD = Rule(
     "serde.duplicate-field",
     ALL_PROFILES,
     "A struct field appears twice (including `context` together with its alias `payload`).",
+    message="duplicate field `{field}` (already given at {first})",
 )
 
 SERDE_INVALID_LENGTH = Rule(
     "serde.invalid-length",
     ALL_PROFILES,
     "Serde's sequence form with too few or too many elements.",
+    message={
+        "too-long": "sequence form has {length} elements; struct ExecutorEvent has {fields} fields",
+        "too-short": "sequence form has {length} elements; field `{field}` (index {index}) is required",
+    },
 )
 
 
@@ -41,6 +47,7 @@ SERDE_UNKNOWN_FIELD = Rule(
     "serde.unknown-field",
     ALL_PROFILES,
     "A key the struct does not declare, under `#[serde(deny_unknown_fields)]` (otherwise serde skips it).",
+    message="unknown field `{key}`, expected one of {expected}",
 )
 
 
@@ -70,16 +77,14 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
             pointer: JsonPath = (key,)
             if isinstance(key, BadStr):
                 # serde_json decodes every key (deserialize_identifier), known or not.
-                binding.violations.append(Violation(key.rule, pointer, f"key holds {key.what}: {excerpt(key)}"))
+                binding.violations.append(key.rule.at(pointer, "key", value=excerpt(key)))
                 continue
             found = by_wire_name.get(key)
             if found is None:
                 binding.unknown.append(pointer)
                 if deny_unknown:
                     expected = ", ".join(f"`{name}`" for spec in specs for name in spec.wire_names)
-                    binding.violations.append(
-                        Violation(SERDE_UNKNOWN_FIELD, pointer, f"unknown field `{key}`, expected one of {expected}")
-                    )
+                    binding.violations.append(SERDE_UNKNOWN_FIELD.at(pointer, key=key, expected=expected))
                 continue
             spec = found
             if key != spec.wire:
@@ -87,11 +92,7 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
             if spec.name in binding.values:
                 first = binding.pointers[spec.name]
                 binding.violations.append(
-                    Violation(
-                        SERDE_DUPLICATE_FIELD,
-                        pointer,
-                        f"duplicate field `{spec.wire}` (already given at {render_pointer(first)})",
-                    )
+                    SERDE_DUPLICATE_FIELD.at(pointer, field=spec.wire, first=render_pointer(first))
                 )
                 continue
             binding.values[spec.name] = value
@@ -104,18 +105,8 @@ def bind(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> Binding:
                 binding.pointers[spec.name] = (index,)
         if len(tree) > len(specs):
             binding.violations.append(
-                Violation(
-                    SERDE_INVALID_LENGTH,
-                    (len(specs),),
-                    f"sequence form has {len(tree)} elements; struct ExecutorEvent has {len(specs)} fields",
-                )
+                SERDE_INVALID_LENGTH.at((len(specs),), "too-long", length=len(tree), fields=len(specs))
             )
     else:
-        binding.violations.append(
-            Violation(
-                SERDE_NOT_A_STRUCT,
-                (),
-                f"the document is {a_type_name(tree)} ({excerpt(tree)}); expected struct ExecutorEvent (an object)",
-            )
-        )
+        binding.violations.append(SERDE_NOT_A_STRUCT.at((), kind=a_type_name(tree), value=excerpt(tree)))
     return binding

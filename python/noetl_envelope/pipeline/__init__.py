@@ -67,7 +67,7 @@ def conform_violations(data: bytes) -> list[Violation]:
     try:
         tree = scan(data)
     except LexError as exc:
-        return [Violation(exc.rule, (), exc.located(data))]
+        return [exc.violation(data)]
     found, binding = contract.check(tree)
     not_canonical: list[Violation] = []
     if not found:

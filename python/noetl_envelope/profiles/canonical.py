@@ -27,6 +27,8 @@ CANONICAL_FLOAT_ROUNDTRIP = Rule(
     "intended trade-off) reads back as a neighbouring f64, so a Rust consumer holds a different double "
     "than a Python one, and a Rust hop rewrites the bytes. serde_json itself may have written it, so it "
     "is not drift. The fix is on the consumer: enable serde_json's `float_roundtrip` feature.",
+    message="{value} is read by serde_json's default parser as {rust}, by a correctly rounding reader (Python) as "
+    "{python}: enable serde_json's float_roundtrip feature on Rust consumers",
     severity="warning",
 )
 
@@ -34,6 +36,10 @@ CANONICAL_DIFFERS = Rule(
     "canonical.differs",
     CANONICAL,
     "The bytes differ from what serde_json::to_string writes for the decoded event.",
+    message={
+        "unwritable": "serde_json cannot write the value back unchanged: {detail}",
+        "bytes": "byte {offset}: found {found!r} where serde_json writes {expected!r}",
+    },
 )
 
 
@@ -43,9 +49,9 @@ def check(data: bytes, binding: Binding) -> list[Violation]:
     try:
         expected = encode_values(field_values(binding, exact_reader))
     except EncodeError as exc:
-        return [Violation(CANONICAL_DIFFERS, (), f"serde_json cannot write the value back unchanged: {exc}")]
+        return [CANONICAL_DIFFERS.at((), "unwritable", detail=exc)]
     if body != expected:
-        return [Violation(CANONICAL_DIFFERS, (), _first_difference(body, expected))]
+        return [_first_difference(body, expected)]
     return float_readback(binding)  # serde_json wrote these bytes, but may read a float back as a neighbour
 
 
@@ -81,20 +87,16 @@ def _misread(token: Num, path: JsonPath) -> Violation | None:
     python = token.exact_value()
     if not isinstance(rust, float) or not isinstance(python, float) or f64_bits(rust) == f64_bits(python):
         return None
-    return Violation(
-        CANONICAL_FLOAT_ROUNDTRIP,
-        path,
-        f"{excerpt(token)} is read by serde_json's default parser as {format_float(rust)}, by a correctly "
-        f"rounding reader (Python) as {format_float(python)}: enable serde_json's float_roundtrip feature "
-        "on Rust consumers",
+    return CANONICAL_FLOAT_ROUNDTRIP.at(
+        path, value=excerpt(token), rust=format_float(rust), python=format_float(python)
     )
 
 
-def _first_difference(found: bytes, expected: bytes) -> str:
+def _first_difference(found: bytes, expected: bytes) -> Violation:
     index = next((i for i, (a, b) in enumerate(zip(found, expected, strict=False)) if a != b), None)
     if index is None:
         index = min(len(found), len(expected))
     start = max(0, index - 12)
     got = found[start : index + 24].decode("utf-8", "replace")
     want = expected[start : index + 24].decode("utf-8", "replace")
-    return f"byte {index}: found {got!r} where serde_json writes {want!r}"
+    return CANONICAL_DIFFERS.at((), "bytes", offset=index, found=got, expected=want)

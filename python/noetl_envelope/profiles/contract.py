@@ -41,72 +41,88 @@ JSON_DUPLICATE_KEY = Rule(
     "json.duplicate-key",
     STRICT_PROFILES,
     "The same key twice in one object (serde keeps the last value inside a Value).",
+    message="duplicate key {key}: consumers disagree on which value wins",
 )
 
 JSON_INTEGER_OVERFLOW = Rule(
     "json.integer-overflow",
     STRICT_PROFILES,
     "An integer outside i64/u64 inside a Value: serde_json reads it as a rounded f64, Python as an exact int.",
+    message="integer {value} is outside i64/u64: serde_json reads it as the float {float!r}, Python as an exact int",
 )
 
 JSON_NEGATIVE_ZERO = Rule(
     "json.negative-zero",
     STRICT_PROFILES,
     "The literal -0: serde_json reads it as the float -0.0, not the integer 0.",
+    message="-0 is read by serde_json as the float -0.0 (write 0)",
 )
 
 SCHEMA_TYPE = Rule(
     "schema.type",
     STRICT_PROFILES,
     "JSON Schema `type`: the value has the wrong JSON type.",
+    message={
+        "keyword": "{detail}",
+        "float": "{value!r} is a float; Rust i64 rejects it",
+        "integral-float": "{value!r} is a float; Rust i64 rejects it (write {integer})",
+    },
 )
 
 SCHEMA_REQUIRED = Rule(
     "schema.required",
     STRICT_PROFILES,
     "JSON Schema `required`: a required property is missing.",
+    message={"keyword": "{detail}"},
 )
 
 SCHEMA_ADDITIONALPROPERTIES = Rule(
     "schema.additionalProperties",
     STRICT_PROFILES,
     "JSON Schema `additionalProperties`: a property the schema does not declare.",
+    message={"keyword": "{detail}", "unknown": "unknown field {key!r}: the schema does not declare it"},
 )
 
 SCHEMA_ENUM = Rule(
     "schema.enum",
     STRICT_PROFILES,
     "JSON Schema `enum`: a value outside the closed set.",
+    message={"keyword": "{detail}"},
 )
 
 SCHEMA_MINLENGTH = Rule(
     "schema.minLength",
     STRICT_PROFILES,
     "JSON Schema `minLength`: a string that is too short.",
+    message={"keyword": "{detail}"},
 )
 
 SCHEMA_MINIMUM = Rule(
     "schema.minimum",
     STRICT_PROFILES,
     "JSON Schema `minimum`: a number below the bound.",
+    message={"keyword": "{detail}"},
 )
 
 SCHEMA_MAXIMUM = Rule(
     "schema.maximum",
     STRICT_PROFILES,
     "JSON Schema `maximum`: a number above the bound.",
+    message={"keyword": "{detail}"},
 )
 
 SCHEMA_FORMAT = Rule(
     "schema.format",
     STRICT_PROFILES,
     "JSON Schema `format` (checked, not just annotated): e.g. not an RFC 3339 date-time.",
+    message={"keyword": "{detail}", "format": "{value!r} is not a {format}: {detail}"},
 )
 
 SCHEMA_OTHER = Rule(
     "schema.other",
     STRICT_PROFILES,
     "Any other JSON Schema keyword of schema/ that the value violates.",
+    message={"keyword": "{detail}"},
 )
 
 # The JSON Schema keyword a python-jsonschema error names -> its rule (others: schema.other).
@@ -126,24 +142,28 @@ CONTRACT_ALIAS_USED = Rule(
     "contract.alias-used",
     STRICT_PROFILES,
     "The serde alias `payload` is used instead of the field name `context`.",
+    message="uses serde's alias `{alias}`; write `{field}`",
 )
 
 CONTRACT_SEQUENCE_FORM = Rule(
     "contract.sequence-form",
     STRICT_PROFILES,
     "The envelope is serde's sequence form (an array), which only Rust reads.",
+    message="the envelope is an array (serde's sequence form); write it as a JSON object",
 )
 
 CONTRACT_FRACTION_DIGITS = Rule(
     "contract.fraction-digits",
     STRICT_PROFILES,
     "More than 9 fractional second digits: chrono truncates them, Python cannot hold them.",
+    message="{digits} fractional second digits; chrono keeps 9 and Python's datetime 6",
 )
 
 CONTRACT_SERDE_REJECTED = Rule(
     "contract.serde-rejected",
     STRICT_PROFILES,
     "serde would reject the document for a reason no more specific rule names.",
+    message="serde_json rejects it: {message} [{rule}]",
 )
 
 
@@ -246,34 +266,21 @@ def _duplicate_keys(obj: Obj, where: JsonPath, found: list[Violation]) -> None:
     seen: set[str] = set()
     for key, _member in obj:
         if key in seen:
-            found.append(
-                Violation(
-                    JSON_DUPLICATE_KEY,
-                    (*where, key),
-                    f"duplicate key {excerpt(key)}: consumers disagree on which value wins",
-                )
-            )
+            found.append(JSON_DUPLICATE_KEY.at((*where, key), key=excerpt(key)))
         seen.add(key)
 
 
 def _number_rules(item: Num, where: JsonPath, found: list[Violation]) -> None:
     if item == "-0":
-        found.append(Violation(JSON_NEGATIVE_ZERO, where, "-0 is read by serde_json as the float -0.0 (write 0)"))
+        found.append(JSON_NEGATIVE_ZERO.at(where))
         return
     try:
         value = parse_number(item)
     except NumberRangeError:
-        found.append(Violation(JSON_NUMBER_OUT_OF_RANGE, where, f"{excerpt(item)} is out of range for f64"))
+        found.append(JSON_NUMBER_OUT_OF_RANGE.at(where, value=excerpt(item)))
         return
     if isinstance(value, float) and not item.is_float_literal:
-        found.append(
-            Violation(
-                JSON_INTEGER_OVERFLOW,
-                where,
-                f"integer {excerpt(item)} is outside i64/u64: serde_json reads it as the float {value!r},"
-                " Python as an exact int",
-            )
-        )
+        found.append(JSON_INTEGER_OVERFLOW.at(where, value=excerpt(item), float=value))
 
 
 class _LongInteger(int):
@@ -328,25 +335,21 @@ def _from_error(error: ValidationError) -> list[Violation]:
     keyword = str(error.validator)
     rule = _SCHEMA_RULES.get(keyword, SCHEMA_OTHER)
     instance = error.instance
-    if keyword == "additionalProperties" and isinstance(instance, dict):
+    if rule is SCHEMA_ADDITIONALPROPERTIES and isinstance(instance, dict):
         declared = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        return [rule.at((*pointer, key), "unknown", key=key) for key in instance if key not in declared]
+    if rule is SCHEMA_TYPE and isinstance(instance, float) and "integer" in _as_list(error.validator_value):
+        if instance.is_integer() and I64_MIN <= instance <= I64_MAX:
+            return [rule.at(pointer, "integral-float", value=instance, integer=int(instance))]
+        return [rule.at(pointer, "float", value=instance)]
+    if rule is SCHEMA_FORMAT:
         return [
-            Violation(rule, (*pointer, key), f"unknown field {key!r}: the schema does not declare it")
-            for key in instance
-            if key not in declared
-        ]
-    if keyword == "type" and isinstance(instance, float) and "integer" in _as_list(error.validator_value):
-        hint = f" (write {int(instance)})" if instance.is_integer() and I64_MIN <= instance <= I64_MAX else ""
-        return [Violation(rule, pointer, f"{instance!r} is a float; Rust i64 rejects it{hint}")]
-    if keyword == "format":
-        return [
-            Violation(
-                rule,
-                pointer,
-                f"{instance!r} is not a {error.validator_value}: {error.cause or error.message}",
+            rule.at(
+                pointer, "format", value=instance, format=error.validator_value, detail=error.cause or error.message
             )
         ]
-    return [Violation(rule, pointer, error.message)]
+    # python-jsonschema's own wording, for every other finding (each schema rule has this form).
+    return [rule.at(pointer, "keyword", detail=error.message)]
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -360,13 +363,7 @@ def _fraction_violations(instance: dict[str, Any], specs: tuple[FieldSpec, ...])
         if spec.inner.timestamp and isinstance(value, str):
             match = _FRACTION.search(value)
             if match and len(match.group(1)) > 9:
-                found.append(
-                    Violation(
-                        CONTRACT_FRACTION_DIGITS,
-                        (spec.wire,),
-                        f"{len(match.group(1))} fractional second digits; chrono keeps 9 and Python's datetime 6",
-                    )
-                )
+                found.append(CONTRACT_FRACTION_DIGITS.at((spec.wire,), digits=len(match.group(1))))
     return found
 
 
@@ -380,22 +377,14 @@ def check(tree: Any, schema: dict[str, Any] | None = None) -> tuple[list[Violati
     found = lexical_violations(tree)
     serde_found, binding = serde.check(tree, specs)
     if binding.sequence_form:
-        found.append(
-            Violation(
-                CONTRACT_SEQUENCE_FORM,
-                (),
-                "the envelope is an array (serde's sequence form); write it as a JSON object",
-            )
-        )
+        found.append(CONTRACT_SEQUENCE_FORM.at(()))
     elif not any(v.rule == JSON_DEPTH for v in found):
         instance = to_instance(tree)
         if isinstance(instance, dict):
             for pointer in binding.alias_used:
                 key = str(pointer[0])
                 spec = next(s for s in specs if key in s.aliases)
-                found.append(
-                    Violation(CONTRACT_ALIAS_USED, pointer, f"uses serde's alias `{key}`; write `{spec.wire}`")
-                )
+                found.append(CONTRACT_ALIAS_USED.at(pointer, alias=key, field=spec.wire))
                 # Check the value under its real name so it is judged once, not twice.
                 if spec.wire not in instance:
                     instance[spec.wire] = instance.pop(key)
@@ -404,11 +393,5 @@ def check(tree: Any, schema: dict[str, Any] | None = None) -> tuple[list[Violati
         found.extend(schema_violations(instance, schema))
     if serde_found and not found:
         first = serde_found[0]
-        found.append(
-            Violation(
-                CONTRACT_SERDE_REJECTED,
-                first.path,
-                f"serde_json rejects it: {first.message} [{first.rule}]",
-            )
-        )
+        found.append(CONTRACT_SERDE_REJECTED.at(first.path, message=first.message, rule=first.rule))
     return found, binding

@@ -51,48 +51,66 @@ DRIFT_UNKNOWN_FIELD = Rule(
     "drift.unknown-field",
     CANONICAL,
     "The producer writes a field the schema does not declare (the struct gained or renamed a field).",
+    message="the producer writes field {key}, which the schema does not declare",
 )
 
 DRIFT_MISSING_FIELD = Rule(
     "drift.missing-field",
     CANONICAL,
     "A required field is absent (the struct lost or renamed it, or made it skippable).",
+    message="required field {field!r} ({rust}) is absent",
 )
 
 DRIFT_ALIAS_USED = Rule(
     "drift.alias-used",
     CANONICAL,
     "A field is written under its serde alias (`payload`); serde writes the field name (`context`).",
+    message="written under serde's alias {alias!r}; serde writes {field!r}",
 )
 
 DRIFT_TYPE_CHANGE = Rule(
     "drift.type-change",
     CANONICAL,
     "A field's JSON type differs from the schema's type / x-rust-type (e.g. a string event_id for Option<i64>).",
+    message="{field} holds {kind} ({value}); the schema's {rust} is written as {expected}",
 )
 
 DRIFT_FIELD_ORDER = Rule(
     "drift.field-order",
     CANONICAL,
     "Declared fields are present but not in struct declaration order, which is the order serde writes.",
+    message="field {field!r} comes after {before!r}; serde writes fields in struct declaration order ({order})",
 )
 
 DRIFT_NULL_INSTEAD_OF_ABSENT = Rule(
     "drift.null-instead-of-absent",
     CANONICAL,
     "An Option field is written as null where serde skips None (skip_serializing_if = Option::is_none).",
+    message='{field} is written as null; serde skips None (skip_serializing_if = "Option::is_none")',
 )
 
 DRIFT_TIMESTAMP_FORM = Rule(
     "drift.timestamp-form",
     CANONICAL,
     "created_at is not in chrono's serialized form (UTC, 'T', 'Z', 0/3/6/9 fraction digits).",
+    message={
+        "unparsable": "{value} is not a chrono timestamp: {detail}",
+        "form": "{value} is not chrono's serialized form; serde writes {written!r} "
+        "(UTC, 'T', 'Z', 0/3/6/9 fraction digits)",
+    },
 )
 
 DRIFT_NUMBER_FORM = Rule(
     "drift.number-form",
     CANONICAL,
     "A number not in serde_json's form: 1.0 for an i64, 1e16 for 1e+16, -0, trailing zeros, an integer beyond u64.",
+    message={
+        "integral-float": "{value} is an integer written as a float; serde writes an i64 as {integer}",
+        "negative-zero-i64": "-0 is a float to serde_json; serde writes an i64 zero as 0",
+        "float": "{value} is not serde_json's form of that f64; serde writes {written}",
+        "negative-zero": "-0 is not an integer to serde_json; it writes 0 or -0.0",
+        "beyond-u64": "{value} is outside i64/u64: serde_json holds it as an f64, writes {written}",
+    },
 )
 
 DRIFT_FLOAT_ROUNDTRIP = Rule(
@@ -102,24 +120,34 @@ DRIFT_FLOAT_ROUNDTRIP = Rule(
     "neighbouring f64 (see canonical.float-roundtrip; the fix is serde_json's `float_roundtrip` feature on "
     "the consumer).",
     severity="warning",
+    message="serde_json reads {value} back as {reread} (its float parser is not correctly rounded without the "
+    "float_roundtrip feature), so the bytes change on the next hop",
 )
 
 DRIFT_KEY_ORDER = Rule(
     "drift.key-order",
     CANONICAL,
     "Object keys inside a serde_json::Value not in sorted order (serde_json's Map is a BTreeMap).",
+    message="key {key} follows {previous}; serde_json::Value writes object keys sorted (BTreeMap)",
 )
 
 DRIFT_WHITESPACE_FORM = Rule(
     "drift.whitespace-form",
     CANONICAL,
     "Whitespace between tokens: serde_json::to_string writes compact JSON.",
+    message="whitespace {whitespace!r} at byte {offset}; serde_json::to_string writes compact JSON",
 )
 
 DRIFT_ESCAPE_FORM = Rule(
     "drift.escape-form",
     CANONICAL,
     "A string or key escaped differently from serde_json (which escapes only '\"', '\\\\' and control characters).",
+    message={
+        "string": "string written as {written} at byte {offset}; serde_json escapes only '\"', '\\\\' and controls: "
+        "{expected}",
+        "key": "key written as {written} at byte {offset}; serde_json escapes only '\"', '\\\\' and controls: "
+        "{expected}",
+    },
 )
 
 
@@ -204,81 +232,51 @@ def _struct_findings(tree: Obj) -> list[Violation]:
         pointer: JsonPath = (key,)
         found_spec = by_wire.get(key) if not isinstance(key, BadStr) else None
         if found_spec is None:
-            found.append(
-                Violation(
-                    DRIFT_UNKNOWN_FIELD,
-                    pointer,
-                    f"the producer writes field {excerpt(key)}, which the schema does not declare",
-                )
-            )
+            found.append(DRIFT_UNKNOWN_FIELD.at(pointer, key=excerpt(key)))
             continue
         spec = found_spec
         if key != spec.wire:
-            found.append(
-                Violation(DRIFT_ALIAS_USED, pointer, f"written under serde's alias {key!r}; serde writes {spec.wire!r}")
-            )
+            found.append(DRIFT_ALIAS_USED.at(pointer, alias=key, field=spec.wire))
         if spec.name in seen:
             continue  # a duplicate field: the contract reports it, no drift class says more
         index = order[spec.name]
         if index < last_index and not order_reported:
             before = specs[last_index].wire
-            found.append(
-                Violation(
-                    DRIFT_FIELD_ORDER,
-                    pointer,
-                    f"field {spec.wire!r} comes after {before!r}; serde writes fields in struct declaration order "
-                    f"({', '.join(s.wire for s in specs)})",
-                )
-            )
+            order_text = ", ".join(s.wire for s in specs)
+            found.append(DRIFT_FIELD_ORDER.at(pointer, field=spec.wire, before=before, order=order_text))
             order_reported = True  # one finding per document: the rest follows from it
         last_index = max(last_index, index)
         seen[spec.name] = value
         found.extend(_field_findings(spec, value, pointer))
     for spec in specs:
         if spec.name not in seen and not spec.optional:
-            found.append(
-                Violation(
-                    DRIFT_MISSING_FIELD,
-                    (spec.wire,),
-                    f"required field {spec.wire!r} ({spec.rust_type}) is absent",
-                )
-            )
+            found.append(DRIFT_MISSING_FIELD.at((spec.wire,), field=spec.wire, rust=spec.rust_type))
     return found
 
 
 def _field_findings(spec: FieldSpec, value: Any, pointer: JsonPath) -> list[Violation]:
     if value is None and spec.optional:
         if spec.skip_if_none:
-            return [
-                Violation(
-                    DRIFT_NULL_INSTEAD_OF_ABSENT,
-                    pointer,
-                    f'{spec.name} is written as null; serde skips None (skip_serializing_if = "Option::is_none")',
-                )
-            ]
+            return [DRIFT_NULL_INSTEAD_OF_ABSENT.at(pointer, field=spec.name)]
         return []
     rust = spec.inner
     expected = _expected_json_types(spec)
     actual = type_name(value)
     if rust.integer_range is not None and actual == "float" and _integral(value, rust.integer_range):
-        return [
-            Violation(
-                DRIFT_NUMBER_FORM,
-                pointer,
-                f"{excerpt(value)} is an integer written as a float; serde writes an i64 as {_integer_text(value)}",
-            )
-        ]
+        return [DRIFT_NUMBER_FORM.at(pointer, "integral-float", value=excerpt(value), integer=_integer_text(value))]
     if not _type_allowed(actual, expected):
         return [
-            Violation(
-                DRIFT_TYPE_CHANGE,
+            DRIFT_TYPE_CHANGE.at(
                 pointer,
-                f"{spec.name} holds {a_type_name(value)} ({excerpt(value)}); the schema's {spec.rust_type} "
-                f"is written as {' or '.join(expected)}",
+                field=spec.name,
+                kind=a_type_name(value),
+                value=excerpt(value),
+                rust=spec.rust_type,
+                expected=" or ".join(expected),
             )
         ]
     if rust.integer_range is not None and value == "-0":
-        return [Violation(DRIFT_NUMBER_FORM, pointer, "-0 is a float to serde_json; serde writes an i64 zero as 0")]
+        return [DRIFT_NUMBER_FORM.at(pointer, "negative-zero-i64")]
     if rust.timestamp and isinstance(value, str):
         return _timestamp_findings(value, pointer)
     if rust.free_form:
@@ -320,17 +318,10 @@ def _timestamp_findings(text: str, pointer: JsonPath) -> list[Violation]:
     try:
         written = Timestamp.parse(text).format()
     except TimestampError as exc:
-        return [Violation(DRIFT_TIMESTAMP_FORM, pointer, f"{excerpt(text)} is not a chrono timestamp: {exc}")]
+        return [DRIFT_TIMESTAMP_FORM.at(pointer, "unparsable", value=excerpt(text), detail=exc)]
     if written == text:
         return []
-    return [
-        Violation(
-            DRIFT_TIMESTAMP_FORM,
-            pointer,
-            f"{excerpt(text, 60)} is not chrono's serialized form; serde writes {written!r} "
-            "(UTC, 'T', 'Z', 0/3/6/9 fraction digits)",
-        )
-    ]
+    return [DRIFT_TIMESTAMP_FORM.at(pointer, "form", value=excerpt(text, 60), written=written)]
 
 
 def _value_findings(value: Any, pointer: JsonPath) -> Iterator[Violation]:
@@ -346,11 +337,8 @@ def _value_findings(value: Any, pointer: JsonPath) -> Iterator[Violation]:
             keys = [key for key, _ in item]
             for index in range(1, len(keys)):
                 if keys[index] < keys[index - 1]:
-                    yield Violation(
-                        DRIFT_KEY_ORDER,
-                        (*where, keys[index]),
-                        f"key {excerpt(keys[index])} follows {excerpt(keys[index - 1])}; serde_json::Value "
-                        "writes object keys sorted (BTreeMap)",
+                    yield DRIFT_KEY_ORDER.at(
+                        (*where, keys[index]), key=excerpt(keys[index]), previous=excerpt(keys[index - 1])
                     )
                     break  # one finding per object
             for key, member in reversed(item):
@@ -368,38 +356,25 @@ def _number_finding(token: Num, where: JsonPath) -> Violation | None:
         except (OverflowError, ValueError):
             return None  # 1e400 and friends: out of range, the contract reports it
         if written != token:
-            return Violation(
-                DRIFT_NUMBER_FORM,
-                where,
-                f"{excerpt(token)} is not serde_json's form of that f64; serde writes {written}",
-            )
+            return DRIFT_NUMBER_FORM.at(where, "float", value=excerpt(token), written=written)
         try:
             reread = parse_number(token)
         except NumberRangeError:
             return None
         if isinstance(reread, float) and f64_bits(reread) != f64_bits(intended):
-            return Violation(
-                DRIFT_FLOAT_ROUNDTRIP,
-                where,
-                f"serde_json reads {token} back as {format_float(reread)} (its float parser is not correctly "
-                "rounded without the float_roundtrip feature), so the bytes change on the next hop",
-            )
+            return DRIFT_FLOAT_ROUNDTRIP.at(where, value=token, reread=format_float(reread))
         return None
     # 21 digits and more are past u64 either way (and int() refuses 4,300 and more).
     number = int(token) if len(token.lstrip("-")) <= 20 else U64_MAX + 1
     if I64_MIN <= number <= U64_MAX:
         if token == "-0":
-            return Violation(DRIFT_NUMBER_FORM, where, "-0 is not an integer to serde_json; it writes 0 or -0.0")
+            return DRIFT_NUMBER_FORM.at(where, "negative-zero")
         return None
     try:
         as_float = parse_number(token)
     except NumberRangeError:
         return None
-    return Violation(
-        DRIFT_NUMBER_FORM,
-        where,
-        f"{excerpt(token)} is outside i64/u64: serde_json holds it as an f64, writes {format_float(float(as_float))}",
-    )
+    return DRIFT_NUMBER_FORM.at(where, "beyond-u64", value=excerpt(token), written=format_float(float(as_float)))
 
 
 # --- pass 2: the bytes -----------------------------------------------------------------------
@@ -420,13 +395,7 @@ def _lexical_findings(data: bytes) -> list[Violation]:
     for kind, start, end, pointer in _tokens(body):
         if kind == "ws" and not whitespace_reported:
             shown = body[start:end].decode("ascii")
-            found.append(
-                Violation(
-                    DRIFT_WHITESPACE_FORM,
-                    pointer,
-                    f"whitespace {shown!r} at byte {start}; serde_json::to_string writes compact JSON",
-                )
-            )
+            found.append(DRIFT_WHITESPACE_FORM.at(pointer, whitespace=shown, offset=start))
             whitespace_reported = True  # one finding per document: pretty-printing repeats it
         elif kind in ("key", "str"):
             finding = _escape_finding(body[start:end], start, pointer, is_key=kind == "key")
@@ -443,13 +412,8 @@ def _escape_finding(raw: bytes, offset: int, pointer: JsonPath, *, is_key: bool)
         return None  # invalid UTF-8 or a lone surrogate: the contract reports it
     if raw == expected:
         return None
-    what = "key" if is_key else "string"
-    return Violation(
-        DRIFT_ESCAPE_FORM,
-        pointer,
-        f"{what} written as {_clip(raw)} at byte {offset}; serde_json escapes only '\"', '\\\\' and controls: "
-        f"{_clip(expected)}",
-    )
+    form = "key" if is_key else "string"
+    return DRIFT_ESCAPE_FORM.at(pointer, form, written=_clip(raw), offset=offset, expected=_clip(expected))
 
 
 def _clip(raw: bytes, limit: int = 40) -> str:

@@ -22,6 +22,7 @@ SERDE_MISSING_FIELD = Rule(
     "serde.missing-field",
     ALL_PROFILES,
     "A required (non-Option) field is absent.",
+    message="missing field `{field}`",
 )
 
 
@@ -38,14 +39,10 @@ def check(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> tuple[list[V
                 continue
             if binding.sequence_form:
                 violations.append(
-                    Violation(
-                        SERDE_INVALID_LENGTH,
-                        (),
-                        f"sequence form has {len(tree)} elements; field `{spec.name}` (index {index}) is required",
-                    )
+                    SERDE_INVALID_LENGTH.at((), "too-short", length=len(tree), field=spec.name, index=index)
                 )
             else:
-                violations.append(Violation(SERDE_MISSING_FIELD, (), f"missing field `{spec.wire}`"))
+                violations.append(SERDE_MISSING_FIELD.at((), field=spec.wire))
             continue
         violations.extend(spec.rust.check(binding.values[spec.name], binding.pointers[spec.name], TOP_LEVEL))
     return violations, binding

@@ -38,6 +38,11 @@ PROJECT_NUL_CHARACTER = Rule(
     "project.nul-character",
     PROJECTION,
     "Refused: a string or key holds U+0000; VARCHAR refuses NUL bytes and JSONB refuses the \\u0000 escape.",
+    message={
+        "varchar": "{value} holds U+0000, which a VARCHAR column refuses: the row is not written",
+        "jsonb": "{value} holds U+0000, which JSONB refuses: the row is not written",
+        "jsonb-key": "{value} holds U+0000, which a JSONB key refuses: the row is not written",
+    },
 )
 
 PROJECT_YEAR_RANGE = Rule(
@@ -45,6 +50,10 @@ PROJECT_YEAR_RANGE = Rule(
     PROJECTION,
     "Refused: created_at is before 4714-11-24 BC, TIMESTAMP's first day (or rounds past chrono's last "
     "year, so the row cannot be read back).",
+    message={
+        "refused": "{value}: before 4714-11-24 BC, the earliest TIMESTAMP; the server refuses the row",
+        "unreadable": "{value} is stored as {stored}, beyond chrono's last year: the row cannot be read back",
+    },
 )
 
 PROJECT_NUMBER_RANGE = Rule(
@@ -53,6 +62,12 @@ PROJECT_NUMBER_RANGE = Rule(
     "Refused: a number needs more than 16383 digits after the point (e.g. 1e-16384), more than "
     "JSONB's numeric holds (or its stored digits are beyond what serde_json reads back, so the row "
     "cannot be exported).",
+    message={
+        "refused": "{value} needs more than {limit} digits after the point, more than numeric holds: the server "
+        "refuses the row",
+        "unreadable": "{value} is stored as the {digits}-digit numeric {stored}, which serde_json reads as out of "
+        "range: the row cannot be read back",
+    },
 )
 
 PROJECT_SUB_MICROSECOND = Rule(
@@ -60,6 +75,7 @@ PROJECT_SUB_MICROSECOND = Rule(
     PROJECTION,
     "Envelope changes: created_at has digits below a microsecond; TIMESTAMP rounds them (half to "
     "even), possibly into the next second.",
+    message="{value} has digits below a microsecond; TIMESTAMP rounds them: {stored}",
 )
 
 PROJECT_LEAP_SECOND = Rule(
@@ -67,12 +83,18 @@ PROJECT_LEAP_SECOND = Rule(
     PROJECTION,
     "Envelope changes: a leap second (second 60) is stored as the first second of the next minute; "
     "with a fraction at 23:59:60 it is refused.",
+    message={
+        "stored": "{value} is a leap second; TIMESTAMP reads second 60 as the next minute: {stored}",
+        "refused": "{value}: a leap second with a fraction at the end of a day passes 24:00:00; the server refuses "
+        "the row",
+    },
 )
 
 PROJECT_NUMBER_NORMALIZED = Rule(
     "project.number-normalized",
     PROJECTION,
     "Envelope changes: JSONB stores numbers as numeric, so 1e2 comes back as the integer 100 and -0.0 as 0.0.",
+    message="{value} is stored as numeric {stored} and reads back as {after}, not {before}",
 )
 
 PROJECT_OFFSET = Rule(
@@ -80,6 +102,8 @@ PROJECT_OFFSET = Rule(
     PROJECTION,
     "Written form lost: created_at was written with a non-zero offset; TIMESTAMP keeps the UTC wall "
     "clock without a zone.",
+    message="written with offset {offset}; TIMESTAMP keeps the UTC wall clock {wall} and no zone, so the offset "
+    "does not come back",
 )
 
 PROJECT_KEY_ORDER = Rule(
@@ -87,12 +111,14 @@ PROJECT_KEY_ORDER = Rule(
     PROJECTION,
     "Written form lost: JSONB stores object keys by length, then bytes; a reader of the table does "
     "not see the written order.",
+    message="JSONB stores keys by length, then bytes: {keys}; the written order does not come back",
 )
 
 PROJECT_DUPLICATE_KEY = Rule(
     "project.duplicate-key",
     PROJECTION,
     "Written form lost: a key repeated in one object; JSONB keeps only the last value.",
+    message="key {key} appears again later; JSONB keeps only the last value",
 )
 
 
@@ -188,18 +214,10 @@ def _refuse(outcome: Prediction, message: str) -> None:
 
 def _string(text: str, pointer: JsonPath, outcome: Prediction) -> str | None:
     if "\x00" in text:
-        outcome.violations.append(_nul(pointer, text, "a VARCHAR column"))
+        outcome.violations.append(PROJECT_NUL_CHARACTER.at(pointer, "varchar", value=excerpt(text)))
         _refuse(outcome, NUL_REFUSAL)
         return None
     return text
-
-
-def _nul(pointer: JsonPath, text: str, where: str) -> Violation:
-    return Violation(
-        PROJECT_NUL_CHARACTER,
-        pointer,
-        f"{excerpt(text)} holds U+0000, which {where} refuses: the row is not written",
-    )
 
 
 # --- TIMESTAMP ----------------------------------------------------------------------------
@@ -212,52 +230,23 @@ def _timestamp(text: str, pointer: JsonPath, outcome: Prediction) -> int | None:
     offset = _parse_fixed(text)[7]
     if offset:
         sign, minutes = ("+" if offset > 0 else "-"), abs(offset) // 60
-        outcome.violations.append(
-            Violation(
-                PROJECT_OFFSET,
-                pointer,
-                f"written with offset {sign}{minutes // 60:02d}:{minutes % 60:02d}; TIMESTAMP keeps the UTC "
-                f"wall clock {value.format()[:-1]} and no zone, so the offset does not come back",
-            )
-        )
+        written = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+        outcome.violations.append(PROJECT_OFFSET.at(pointer, offset=written, wall=value.format()[:-1]))
     try:
         micros = pgtypes.store_timestamp(value)
     except pgtypes.Refused as exc:
         rule = PROJECT_LEAP_SECOND if value.is_leap_second and "field value" in str(exc) else PROJECT_YEAR_RANGE
-        what = (
-            "a leap second with a fraction at the end of a day passes 24:00:00"
-            if rule == PROJECT_LEAP_SECOND
-            else "before 4714-11-24 BC, the earliest TIMESTAMP"
-        )
-        outcome.violations.append(Violation(rule, pointer, f"{value.format()}: {what}; the server refuses the row"))
+        outcome.violations.append(rule.at(pointer, "refused", value=value.format()))
         _refuse(outcome, str(exc))
         return None
     stored = _format_micros(micros)
     if value.is_leap_second:
-        outcome.violations.append(
-            Violation(
-                PROJECT_LEAP_SECOND,
-                pointer,
-                f"{value.format()} is a leap second; TIMESTAMP reads second 60 as the next minute: {stored}",
-            )
-        )
+        outcome.violations.append(PROJECT_LEAP_SECOND.at(pointer, "stored", value=value.format(), stored=stored))
     if value.nanosecond % 1000:
-        outcome.violations.append(
-            Violation(
-                PROJECT_SUB_MICROSECOND,
-                pointer,
-                f"{value.format()} has digits below a microsecond; TIMESTAMP rounds them: {stored}",
-            )
-        )
+        outcome.violations.append(PROJECT_SUB_MICROSECOND.at(pointer, value=value.format(), stored=stored))
     seconds = micros // pgtypes.USECS_PER_SEC
     if _beyond_chrono(seconds):
-        outcome.violations.append(
-            Violation(
-                PROJECT_YEAR_RANGE,
-                pointer,
-                f"{value.format()} is stored as {stored}, beyond chrono's last year: the row cannot be read back",
-            )
-        )
+        outcome.violations.append(PROJECT_YEAR_RANGE.at(pointer, "unreadable", value=value.format(), stored=stored))
     return micros
 
 
@@ -306,7 +295,7 @@ def _walk(value: Any, pointer: JsonPath, outcome: Prediction) -> None:
             _number(item, where, outcome, kept=kept)
         elif isinstance(item, str):
             if "\x00" in item:
-                outcome.violations.append(_nul(where, item, "JSONB"))
+                outcome.violations.append(PROJECT_NUL_CHARACTER.at(where, "jsonb", value=excerpt(item)))
         elif isinstance(item, Obj):
             last = {key: index for index, (key, _) in enumerate(item)}
             if kept:
@@ -324,12 +313,7 @@ def _number(item: Num, where: JsonPath, outcome: Prediction, *, kept: bool) -> N
         stored = pgtypes.numeric_text(item)
     except pgtypes.Refused:
         outcome.violations.append(
-            Violation(
-                PROJECT_NUMBER_RANGE,
-                where,
-                f"{excerpt(item)} needs more than {pgtypes.NUMERIC_DSCALE_MAX} digits after the point, "
-                "more than numeric holds: the server refuses the row",
-            )
+            PROJECT_NUMBER_RANGE.at(where, "refused", value=excerpt(item), limit=pgtypes.NUMERIC_DSCALE_MAX)
         )
         return
     if not kept:
@@ -340,22 +324,15 @@ def _number(item: Num, where: JsonPath, outcome: Prediction, *, kept: bool) -> N
         # numeric keeps the exact decimal expansion of a float near f64's limit; serde_json's
         # (not correctly rounded) integer parser overflows on that text.
         outcome.violations.append(
-            Violation(
-                PROJECT_NUMBER_RANGE,
-                where,
-                f"{excerpt(item)} is stored as the {len(stored.lstrip('-'))}-digit numeric {excerpt(stored)}, "
-                "which serde_json reads as out of range: the row cannot be read back",
+            PROJECT_NUMBER_RANGE.at(
+                where, "unreadable", value=excerpt(item), digits=len(stored.lstrip("-")), stored=excerpt(stored)
             )
         )
         return
     before = _canonical(read_number(item))
     if before != after:
         outcome.violations.append(
-            Violation(
-                PROJECT_NUMBER_NORMALIZED,
-                where,
-                f"{excerpt(item)} is stored as numeric {excerpt(stored)} and reads back as {after}, not {before}",
-            )
+            PROJECT_NUMBER_NORMALIZED.at(where, value=excerpt(item), stored=excerpt(stored), after=after, before=before)
         )
 
 
@@ -365,28 +342,14 @@ def _object(item: Obj, where: JsonPath, outcome: Prediction) -> None:
         last[key] = index
     for index, (key, _) in enumerate(item):
         if "\x00" in key:
-            outcome.violations.append(_nul((*where, key), key, "a JSONB key"))
+            outcome.violations.append(PROJECT_NUL_CHARACTER.at((*where, key), "jsonb-key", value=excerpt(key)))
         if last[key] != index:
-            outcome.violations.append(
-                Violation(
-                    PROJECT_DUPLICATE_KEY,
-                    (*where, key),
-                    f"key {excerpt(key)} appears again later; JSONB keeps only the last value",
-                )
-            )
+            outcome.violations.append(PROJECT_DUPLICATE_KEY.at((*where, key), key=excerpt(key)))
     written = list(last)  # dict order: each key at its first appearance
     stored = [key for key, _ in pgtypes.jsonb_members(item)]
     if written != stored:
-        outcome.violations.append(
-            Violation(
-                PROJECT_KEY_ORDER,
-                where,
-                "JSONB stores keys by length, then bytes: "
-                + ", ".join(excerpt(key, 20) for key in stored[:4])
-                + (", ..." if len(stored) > 4 else "")
-                + "; the written order does not come back",
-            )
-        )
+        keys = ", ".join(excerpt(key, 20) for key in stored[:4]) + (", ..." if len(stored) > 4 else "")
+        outcome.violations.append(PROJECT_KEY_ORDER.at(where, keys=keys))
 
 
 # What the server stores for a serde-accepted tree value, per SQL column type (naming each loss

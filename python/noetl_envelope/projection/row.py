@@ -168,12 +168,13 @@ def _stored_timestamp(row: StoredRow, column: Column, value: Any) -> Timestamp:
 
 
 def _stored_jsonb(row: StoredRow, column: Column, value: Any) -> Any:
+    text = str(value).encode("utf-8")
     try:
-        return value_to_python(scan(str(value).encode("utf-8")), read_number)
+        return value_to_python(scan(text), read_number)
     except NumberRangeError as exc:  # numeric holds numbers no f64 can, e.g. 1e400
         raise RowError(f"{row.describe()}: column {column.name}: {exc}") from exc
     except LexError as exc:  # pragma: no cover - jsonb::text is always JSON
-        raise RowError(f"{row.describe()}: column {column.name}: {exc}") from exc
+        raise RowError(f"{row.describe()}: column {column.name}: {exc.violation(text).message}") from exc
 
 
 # The envelope's value for a non-NULL stored value, per SQL column type.

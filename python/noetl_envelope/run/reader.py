@@ -60,6 +60,7 @@ INPUT_TOO_LARGE = Rule(
     "input.too-large",
     ALL_PROFILES,
     "A single document is larger than the configured limit.",
+    message="document is {size} bytes, above the limit of {limit} bytes; not validated",
 )
 
 
@@ -94,8 +95,7 @@ class Document:
 
 
 def _too_large(source: str, line: int, size: int, limit: int) -> Document:
-    message = f"document is {size} bytes, above the limit of {limit} bytes; not validated"
-    return Document(source, line, b"", (Violation(INPUT_TOO_LARGE, (), message),))
+    return Document(source, line, b"", (INPUT_TOO_LARGE.at((), size=size, limit=limit),))
 
 
 def _os_reason(exc: OSError) -> str:

@@ -17,12 +17,20 @@ JSON_INVALID_UTF8 = Rule(
     "json.invalid-utf8",
     ALL_PROFILES,
     "Bytes that are not UTF-8 inside a string serde_json decodes.",
+    message={
+        "string": "string holds bytes that are not UTF-8: {value}",
+        "key": "key holds bytes that are not UTF-8: {value}",
+    },
 )
 
 JSON_LONE_SURROGATE = Rule(
     "json.lone-surrogate",
     ALL_PROFILES,
     "A \\uD800-\\uDFFF escape that is not part of a surrogate pair.",
+    message={
+        "string": "string holds a lone surrogate escape: {value}",
+        "key": "key holds a lone surrogate escape: {value}",
+    },
 )
 
 
@@ -48,23 +56,21 @@ class Num(str):
 
 
 class BadStr(str):
-    """A string serde_json's `parse_str` rejects; the str value is a lossy rendering for messages."""
+    """A string serde_json's `parse_str` rejects; the str value is a lossy rendering for messages.
+    `rule` words the finding, as a "string" or a "key" (message forms)."""
 
     __slots__ = ()
-    rule: ClassVar[str] = ""
-    what: ClassVar[str] = ""
+    rule: ClassVar[Rule]
 
 
 class InvalidUtf8Str(BadStr):
     __slots__ = ()
     rule = JSON_INVALID_UTF8
-    what = "bytes that are not UTF-8"
 
 
 class LoneSurrogateStr(BadStr):
     __slots__ = ()
     rule = JSON_LONE_SURROGATE
-    what = "a lone surrogate escape"
 
 
 def type_name(value: Any) -> str:

@@ -16,48 +16,79 @@ import re
 from typing import Any
 
 from noetl_envelope.core.rules import ALL_PROFILES, Rule
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.wire.jsontree import InvalidUtf8Str, LoneSurrogateStr, Num, Obj
+
+# serde_json's style of position, which every lexical message ends with (1-based).
+_AT = " at line {line} column {column}"
 
 JSON_EOF = Rule(
     "json.eof",
     ALL_PROFILES,
     "The document ends before the JSON value is complete (an empty document too).",
+    message={
+        "value": "EOF while parsing a value" + _AT,
+        "string": "EOF while parsing a string" + _AT,
+        "object": "EOF while parsing an object" + _AT,
+        "list": "EOF while parsing a list" + _AT,
+    },
 )
 
 JSON_SYNTAX = Rule(
     "json.syntax",
     ALL_PROFILES,
     "Not JSON per RFC 8259 as serde_json reads it: an unexpected character.",
+    message={
+        "value": "expected value, found {found}" + _AT,
+        "object-separator": "expected ',' or '}}', found {found}" + _AT,
+        "list-separator": "expected ',' or ']', found {found}" + _AT,
+        "object-trailing-comma": "trailing comma before '}}'" + _AT,
+        "list-trailing-comma": "trailing comma before ']'" + _AT,
+        "key": "key must be a string, found {found}" + _AT,
+        "colon": "expected ':', found {found}" + _AT,
+        "ident": "expected ident '{word}', found {found}" + _AT,
+    },
 )
 
 JSON_BOM = Rule(
     "json.bom",
     ALL_PROFILES,
     "The document starts with a UTF-8 byte order mark, which serde_json rejects.",
+    message="UTF-8 byte order mark before the value (serde_json expects a value)" + _AT,
 )
 
 JSON_TRAILING_CHARACTERS = Rule(
     "json.trailing-characters",
     ALL_PROFILES,
     "Something other than whitespace follows the JSON value.",
+    message="trailing characters after the value ({found})" + _AT,
 )
 
 JSON_INVALID_NUMBER = Rule(
     "json.invalid-number",
     ALL_PROFILES,
     "A number that is not in RFC 8259 form (leading zero, lone '-', '1.', '+1', ...).",
+    message={
+        "after-minus": "invalid number (found {found} after '-')" + _AT,
+        "continued": "invalid number {token}{next}..." + _AT,
+    },
 )
 
 JSON_INVALID_ESCAPE = Rule(
     "json.invalid-escape",
     ALL_PROFILES,
     "A backslash escape that JSON does not define.",
+    message={
+        "escape": "invalid escape \\{character}" + _AT,
+        "unicode": "invalid \\u escape (expected four hex digits)" + _AT,
+    },
 )
 
 JSON_CONTROL_CHARACTER = Rule(
     "json.control-character",
     ALL_PROFILES,
     "A raw control character (U+0000..U+001F) inside a string.",
+    message="raw control character U+{code:04X} while parsing a string (escape it as \\u{code:04x})" + _AT,
 )
 
 
@@ -79,19 +110,21 @@ _BOM = b"\xef\xbb\xbf"
 
 
 class LexError(Exception):
-    """A lexical error serde_json reports wherever it occurs; `offset` is a byte offset."""
+    """A lexical error serde_json reports wherever it occurs: its rule, the message form and
+    fields, and `offset`, a byte offset (the message's line and column come from it)."""
 
-    def __init__(self, rule: str, offset: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, rule: Rule, offset: int, form: str = "", **fields: object) -> None:
+        super().__init__(rule, offset)
         self.rule = rule
         self.offset = offset
-        self.message = message
+        self.form = form
+        self.fields = fields
 
-    def located(self, data: bytes) -> str:
-        """The message with serde_json's style of position: line and column (1-based)."""
+    def violation(self, data: bytes) -> Violation:
+        """The finding in `data` (the scanned bytes), located as serde_json locates it."""
         line = data.count(b"\n", 0, self.offset) + 1
         column = self.offset - (data.rfind(b"\n", 0, self.offset) + 1) + 1
-        return f"{self.message} at line {line} column {column}"
+        return self.rule.at((), self.form, **self.fields, line=line, column=column)
 
 
 def _plain_end(data: bytes, i: int) -> int:
@@ -137,19 +170,15 @@ def _scan_string(data: bytes, i: int) -> tuple[str, int]:
                 parts.append(raw.decode("utf-8", "replace"))
                 bad = bad or InvalidUtf8Str
         if j >= n:
-            raise LexError(JSON_EOF, n, "EOF while parsing a string")
+            raise LexError(JSON_EOF, n, "string")
         c = data[j]
         if c == 0x22:
             text = "".join(parts)
             return (bad(text) if bad else text), j + 1
         if c != 0x5C:
-            raise LexError(
-                JSON_CONTROL_CHARACTER,
-                j,
-                f"raw control character U+{c:04X} while parsing a string (escape it as \\u{c:04x})",
-            )
+            raise LexError(JSON_CONTROL_CHARACTER, j, code=c)
         if j + 1 >= n:
-            raise LexError(JSON_EOF, n, "EOF while parsing a string")
+            raise LexError(JSON_EOF, n, "string")
         e = data[j + 1]
         simple = _SIMPLE_ESCAPES.get(e)
         if simple is not None:
@@ -157,7 +186,7 @@ def _scan_string(data: bytes, i: int) -> tuple[str, int]:
             i = j + 2
             continue
         if e != ord("u"):
-            raise LexError(JSON_INVALID_ESCAPE, j + 1, f"invalid escape \\{chr(e) if 0x20 <= e < 0x7F else '?'}")
+            raise LexError(JSON_INVALID_ESCAPE, j + 1, "escape", character=chr(e) if 0x20 <= e < 0x7F else "?")
         code = _hex4(data, j + 2)
         i = j + 6
         if 0xD800 <= code <= 0xDBFF and data[i : i + 2] == b"\\u":
@@ -179,16 +208,16 @@ def _scan_string(data: bytes, i: int) -> tuple[str, int]:
 
 def _hex4(data: bytes, i: int) -> int:
     if i + 4 > len(data):
-        raise LexError(JSON_EOF, len(data), "EOF while parsing a string")
+        raise LexError(JSON_EOF, len(data), "string")
     if not _HEX4.match(data, i):
-        raise LexError(JSON_INVALID_ESCAPE, i, "invalid \\u escape (expected four hex digits)")
+        raise LexError(JSON_INVALID_ESCAPE, i, "unicode")
     return int(data[i : i + 4], 16)
 
 
 def _scan_number(data: bytes, i: int) -> tuple[Num, int]:
     m = _NUMBER.match(data, i)
     if m is None:
-        raise LexError(JSON_INVALID_NUMBER, i, f"invalid number (found {_describe(data, i + 1)} after '-')")
+        raise LexError(JSON_INVALID_NUMBER, i, "after-minus", found=_describe(data, i + 1))
     j = m.end()
     token = m.group()
     nxt = data[j : j + 1]
@@ -197,7 +226,7 @@ def _scan_number(data: bytes, i: int) -> tuple[Num, int]:
         or (nxt == b"." and b"." not in token and b"e" not in token.lower())
         or (nxt in b"eE" and b"e" not in token.lower())
     ):
-        raise LexError(JSON_INVALID_NUMBER, j, f"invalid number {token.decode()}{nxt.decode()}...")
+        raise LexError(JSON_INVALID_NUMBER, j, "continued", token=token.decode(), next=nxt.decode())
     return Num(token.decode("ascii")), j
 
 
@@ -205,7 +234,7 @@ def scan(data: bytes) -> Any:
     """Parse one JSON document into the lossless tree, or raise `LexError`."""
     n = len(data)
     if data.startswith(_BOM):
-        raise LexError(JSON_BOM, 0, "UTF-8 byte order mark before the value (serde_json expects a value)")
+        raise LexError(JSON_BOM, 0)
     # Each frame: [container, pending key or None]. Objects collect (key, value) pairs.
     stack: list[list[Any]] = []
     i = _skip_ws(data, 0)
@@ -213,7 +242,7 @@ def scan(data: bytes) -> Any:
     while True:
         # --- read one value starting at i ---
         if i >= n:
-            raise LexError(JSON_EOF, n, "EOF while parsing a value")
+            raise LexError(JSON_EOF, n, "value")
         c = data[i]
         value: Any
         if c == 0x7B:  # {
@@ -248,17 +277,13 @@ def scan(data: bytes) -> Any:
             i = _literal(data, i, b"null")
             value = None
         else:
-            raise LexError(JSON_SYNTAX, i, f"expected value, found {_describe(data, i)}")
+            raise LexError(JSON_SYNTAX, i, "value", found=_describe(data, i))
         # --- attach the value to its container, closing containers as they end ---
         while True:
             if not stack:
                 i = _skip_ws(data, i)
                 if i != n:
-                    raise LexError(
-                        JSON_TRAILING_CHARACTERS,
-                        i,
-                        f"trailing characters after the value ({_describe(data, i)})",
-                    )
+                    raise LexError(JSON_TRAILING_CHARACTERS, i, found=_describe(data, i))
                 root = value
                 return root
             frame = stack[-1]
@@ -269,23 +294,19 @@ def scan(data: bytes) -> Any:
                 container.append(value)
             i = _skip_ws(data, i)
             if i >= n:
-                raise LexError(
-                    JSON_EOF,
-                    n,
-                    "EOF while parsing an object" if isinstance(container, Obj) else "EOF while parsing a list",
-                )
+                raise LexError(JSON_EOF, n, "object" if isinstance(container, Obj) else "list")
             c = data[i]
             if c == 0x2C:  # ,
                 i = _skip_ws(data, i + 1)
                 if isinstance(container, Obj):
                     frame[1], i = _expect_key(data, i)
                 elif i < n and data[i] == 0x5D:
-                    raise LexError(JSON_SYNTAX, i, "trailing comma before ']'")
+                    raise LexError(JSON_SYNTAX, i, "list-trailing-comma")
                 break
             closer = 0x7D if isinstance(container, Obj) else 0x5D
             if c != closer:
-                expected = "',' or '}'" if closer == 0x7D else "',' or ']'"
-                raise LexError(JSON_SYNTAX, i, f"expected {expected}, found {_describe(data, i)}")
+                form = "object-separator" if closer == 0x7D else "list-separator"
+                raise LexError(JSON_SYNTAX, i, form, found=_describe(data, i))
             stack.pop()
             value = container
             i += 1
@@ -295,18 +316,18 @@ def _expect_key(data: bytes, i: int) -> tuple[str, int]:
     """At i (whitespace skipped) expect `"key" :`; returns the key and the index of its value."""
     n = len(data)
     if i >= n:
-        raise LexError(JSON_EOF, n, "EOF while parsing an object")
+        raise LexError(JSON_EOF, n, "object")
     c = data[i]
     if c != 0x22:
         if c == 0x7D:
-            raise LexError(JSON_SYNTAX, i, "trailing comma before '}'")
-        raise LexError(JSON_SYNTAX, i, f"key must be a string, found {_describe(data, i)}")
+            raise LexError(JSON_SYNTAX, i, "object-trailing-comma")
+        raise LexError(JSON_SYNTAX, i, "key", found=_describe(data, i))
     key, i = _scan_string(data, i + 1)
     i = _skip_ws(data, i)
     if i >= n:
-        raise LexError(JSON_EOF, n, "EOF while parsing an object")
+        raise LexError(JSON_EOF, n, "object")
     if data[i] != 0x3A:
-        raise LexError(JSON_SYNTAX, i, f"expected ':', found {_describe(data, i)}")
+        raise LexError(JSON_SYNTAX, i, "colon", found=_describe(data, i))
     return key, _skip_ws(data, i + 1)
 
 
@@ -316,7 +337,7 @@ def _literal(data: bytes, i: int, word: bytes) -> int:
         return end
     for k in range(len(word)):
         if i + k >= len(data):
-            raise LexError(JSON_EOF, len(data), "EOF while parsing a value")
+            raise LexError(JSON_EOF, len(data), "value")
         if data[i + k] != word[k]:
-            raise LexError(JSON_SYNTAX, i + k, f"expected ident '{word.decode()}', found {_describe(data, i + k)}")
+            raise LexError(JSON_SYNTAX, i + k, "ident", word=word.decode(), found=_describe(data, i + k))
     return end  # pragma: no cover - unreachable: the slice compared equal above

@@ -24,30 +24,39 @@ JSON_NUMBER_OUT_OF_RANGE = Rule(
     "json.number-out-of-range",
     ALL_PROFILES,
     "A number serde_json cannot hold (an f64 overflow such as 1e400).",
+    message="{value} is out of range for f64",
 )
 
 JSON_DEPTH = Rule(
     "json.depth",
     ALL_PROFILES,
     "Arrays and objects nested deeper than serde_json's recursion limit of 128.",
+    message="nesting level {level} exceeds serde_json's recursion limit ({limit} levels)",
 )
 
 SERDE_INVALID_TYPE = Rule(
     "serde.invalid-type",
     ALL_PROFILES,
     "A field holds a JSON type its Rust type does not accept (e.g. 1.0 for i64).",
+    message={
+        "type": "{value} is {kind}; Rust {rust} expects {expected}",
+        "float": "{value} is a float; Rust {rust} rejects it",
+        "integral-float": "{value} is a float; Rust {rust} rejects it (write {integer})",
+    },
 )
 
 SERDE_INTEGER_OUT_OF_RANGE = Rule(
     "serde.integer-out-of-range",
     ALL_PROFILES,
     "An integer outside the range of the field's Rust integer type.",
+    message="{value} does not fit Rust {rust} ({low}..{high})",
 )
 
 SERDE_INVALID_TIMESTAMP = Rule(
     "serde.invalid-timestamp",
     ALL_PROFILES,
     "chrono's DateTime<Utc> rejects the string.",
+    message="{value}: {detail}",
 )
 
 
@@ -183,8 +192,6 @@ FieldType = RustType | OptionType
 
 
 def invalid_type(value: Any, pointer: JsonPath, rust: str, expected: str) -> Violation:
-    return Violation(
-        SERDE_INVALID_TYPE,
-        pointer,
-        f"{excerpt(value)} is {a_type_name(value)}; Rust {rust} expects {expected}",
+    return SERDE_INVALID_TYPE.at(
+        pointer, "type", value=excerpt(value), kind=a_type_name(value), rust=rust, expected=expected
     )

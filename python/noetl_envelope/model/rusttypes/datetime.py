@@ -32,7 +32,7 @@ def _check_datetime(value: Any, pointer: JsonPath, level: int) -> list[Violation
     try:
         Timestamp.parse(value)
     except TimestampError as exc:
-        return [Violation(SERDE_INVALID_TIMESTAMP, pointer, f"{excerpt(value)}: {exc}")]
+        return [SERDE_INVALID_TIMESTAMP.at(pointer, value=excerpt(value), detail=exc)]
     return []
 
 

@@ -28,20 +28,15 @@ def _check_i64(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
     try:
         number = parse_number(value)
     except NumberRangeError:
-        return [Violation(JSON_NUMBER_OUT_OF_RANGE, pointer, f"{excerpt(value)} is out of range for f64")]
+        return [JSON_NUMBER_OUT_OF_RANGE.at(pointer, value=excerpt(value))]
     if isinstance(number, float):
-        hint = ""
         if number.is_integer() and I64_MIN <= number <= I64_MAX:
-            hint = f" (write {int(number)})"
-        return [Violation(SERDE_INVALID_TYPE, pointer, f"{excerpt(value)} is a float; Rust i64 rejects it{hint}")]
+            return [
+                SERDE_INVALID_TYPE.at(pointer, "integral-float", value=excerpt(value), rust=NAME, integer=int(number))
+            ]
+        return [SERDE_INVALID_TYPE.at(pointer, "float", value=excerpt(value), rust=NAME)]
     if not I64_MIN <= number <= I64_MAX:
-        return [
-            Violation(
-                SERDE_INTEGER_OUT_OF_RANGE,
-                pointer,
-                f"{value} does not fit Rust i64 ({I64_MIN}..{I64_MAX})",
-            )
-        ]
+        return [SERDE_INTEGER_OUT_OF_RANGE.at(pointer, value=value, rust=NAME, low=I64_MIN, high=I64_MAX)]
     return []
 
 

@@ -14,7 +14,7 @@ NAME = "String"
 
 def check_string(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
     if isinstance(value, BadStr):
-        return [Violation(value.rule, pointer, f"string holds {value.what}: {excerpt(value)}")]
+        return [value.rule.at(pointer, "string", value=excerpt(value))]
     if not isinstance(value, str) or isinstance(value, Num):
         return [invalid_type(value, pointer, "String", "a string")]
     return []

@@ -39,16 +39,10 @@ def walk_problems(
         if isinstance(item, Num):
             number_rule(item, where, problems)
         elif isinstance(item, BadStr):
-            problems.append(Violation(item.rule, where, f"string holds {item.what}: {excerpt(item)}"))
+            problems.append(item.rule.at(where, "string", value=excerpt(item)))
         elif isinstance(item, list):
             if depth + 1 > MAX_NESTING:
-                problems.append(
-                    Violation(
-                        JSON_DEPTH,
-                        where,
-                        f"nesting level {depth + 1} exceeds serde_json's recursion limit ({MAX_NESTING} levels)",
-                    )
-                )
+                problems.append(JSON_DEPTH.at(where, level=depth + 1, limit=MAX_NESTING))
                 continue
             if isinstance(item, Obj):
                 if object_rule is not None:
@@ -56,7 +50,7 @@ def walk_problems(
                 for key, member in reversed(item):
                     child = (*where, key)
                     if isinstance(key, BadStr):
-                        problems.append(Violation(key.rule, child, f"key holds {key.what}: {excerpt(key)}"))
+                        problems.append(key.rule.at(child, "key", value=excerpt(key)))
                     stack.append((member, child, depth + 1))
             else:
                 for index in range(len(item) - 1, -1, -1):
@@ -69,7 +63,7 @@ def number_in_range(item: Num, where: JsonPath, problems: list[Violation]) -> No
     try:
         parse_number(item)
     except NumberRangeError:
-        problems.append(Violation(JSON_NUMBER_OUT_OF_RANGE, where, f"{excerpt(item)} is out of range for f64"))
+        problems.append(JSON_NUMBER_OUT_OF_RANGE.at(where, value=excerpt(item)))
 
 
 def check_value_tree(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
