@@ -46,17 +46,17 @@ def schema_origin() -> str:
     return _origin
 
 
+def chosen_schema() -> str | None:
+    """The schema file `use_schema` chose for this process, or None when it uses the packaged one."""
+    return _chosen
+
+
 def schema_path() -> Path:
     """The schema this process uses (`use_schema`), by default the one shipped inside the
     installed package, else the source tree's schema/."""
     from pathlib import Path
 
     return Path(_schema_file())
-
-
-def packaged_schema_path() -> str:
-    """The schema shipped with the package, whatever `use_schema` chose."""
-    return _packaged_file()
 
 
 def _schema_file() -> str:
