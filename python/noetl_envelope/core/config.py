@@ -36,6 +36,7 @@ PROJECT_ROOT_MARKER = ".git"
 PACKAGED = "the package (no --schema, config file or schema/ found)"
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)$")
+_AT_END = "(at end of document)"
 
 
 class ConfigError(InputError):
@@ -104,7 +105,10 @@ def _read_toml(path: str) -> dict[str, Any]:
         message = str(exc)
         position = _TOML_POSITION.search(message)
         line = f":{position.group(1)}" if position else ""
-        text = _TOML_POSITION.sub("", message).strip()
+        if not position and message.endswith(_AT_END):  # an unclosed bracket or string: its last line
+            with open(path, "rb") as handle:
+                line = f":{max(1, len(handle.read().splitlines()))}"
+        text = _TOML_POSITION.sub("", message).removesuffix(_AT_END).strip()
         raise ConfigError(f"{label_of(path)}{line}: not TOML: {text}") from None
 
 
