@@ -116,7 +116,7 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        from noetl_envelope.commands.options import apply_settings, describe_schema
+        from noetl_envelope.commands.options import describe_schema
         from noetl_envelope.engines import describe
 
         print(f"{PROG} {_version()} (engine: {describe()})")
