@@ -2,7 +2,9 @@
 # What users install, checked from outside this checkout: `make dist` builds the wheel and the
 # sdist; each is installed alone into a fresh venv (the sdist builds the native engine with
 # cargo), and every subcommand runs in scratch directories that have no pyproject.toml: its
-# happy path, and one bad path that must exit 1 or 2 with a one-line message and no traceback.
+# happy path, and one bad path that must exit 1 or 2 with a one-line message and no traceback;
+# gen and compat in a schema repository; schema discovery (--schema, .noetl-envelope.toml,
+# [tool.noetl-envelope], schema/ in the working directory, the packaged schema).
 # The wheel's engine must be the native one. Ends with the wheel venv's speed next to the dev
 # venv's (`make setup`) on the same 100,000 sampled events. Exits 1 on the first wrong outcome.
 set -euo pipefail
@@ -87,7 +89,51 @@ subcommands() {
     expect "$env: compat" 0 "$cli" compat
     expect "$env: compat --against main" 0 "$cli" compat --against main
     expect "$env: compat --against a missing ref" 2 "$cli" compat --against no-such-ref
+    expect "$env: gen in a schema repository" 0 "$cli" gen
+    if [ ! -f fixtures/manifest.json ] || [ -e generated ] || [ -e docs ]; then
+        fail "$env: gen in a schema repository wrote other than fixtures/"
+    fi
+    expect "$env: gen --check in a schema repository" 0 "$cli" gen --check
+    discovery "$env"
     cd "$root"
+}
+
+# discovery NAME: which schema the venv NAME's command uses (core/config.py), each case in a
+# scratch project (a .git directory ends the search) holding one STARTED event; the narrowed
+# schema (version 0.4.0) has no STARTED, so the exit status tells which schema judged it.
+discovery() {
+    local env=$1 cli="$work/$1/bin/noetl-envelope" base="$work/$1-discovery"
+    mkdir -p "$base"
+    "$work/$env/bin/python" - "$root/schema/executor_event.schema.json" "$base/narrow.json" <<'PY'
+import json, sys
+schema = json.load(open(sys.argv[1]))
+schema["properties"]["status"]["enum"].remove("STARTED")
+schema["$id"] = schema["$id"].rsplit(":", 1)[0] + ":0.4.0"
+json.dump(schema, open(sys.argv[2], "w"), indent=2)
+PY
+    local event='{"execution_id":1,"event_type":"step.enter","step":"s","status":"STARTED","created_at":"2024-01-01T00:00:00Z","context":{}}'
+    for case in packaged option dotfile pyproject cwd broken; do
+        mkdir -p "$base/$case/.git" "$base/$case/sub"
+        printf '%s\n' "$event" >"$base/$case/started.ndjson"
+    done
+    cd "$base/packaged/sub"
+    expect "$env: discovery: the packaged schema" 0 "$cli" validate ../started.ndjson
+    "$cli" --version | grep -q "from the package" || fail "$env: --version does not say the packaged schema is used"
+    cd "$base/option"
+    expect "$env: discovery: --schema" 1 "$cli" validate --schema ../narrow.json started.ndjson
+    cd "$base/dotfile" && mkdir contracts && cp ../narrow.json contracts/ && printf 'schema = "contracts/narrow.json"\n' >.noetl-envelope.toml
+    cd sub
+    expect "$env: discovery: .noetl-envelope.toml from a subdirectory" 1 "$cli" validate ../started.ndjson
+    "$cli" --version | grep -q "version 0.4.0), from .*\.noetl-envelope.toml" || fail "$env: --version does not name .noetl-envelope.toml"
+    cd "$base/pyproject" && cp ../narrow.json .
+    printf '[project]\nname = "svc"\n\n[tool.noetl-envelope]\nschema = "narrow.json"\nignore = ["schema.enum"]\n' >pyproject.toml
+    expect "$env: discovery: [tool.noetl-envelope] with ignore" 0 "$cli" validate --format json started.ndjson
+    grep -q '"ignored":{"schema.enum":1}' "$work/out" || fail "$env: the config's ignore was not applied"
+    cd "$base/cwd" && mkdir schema && cp ../narrow.json schema/executor_event.schema.json
+    expect "$env: discovery: schema/ in the working directory" 1 "$cli" conform started.ndjson
+    cd "$base/broken" && printf 'strict = "yes"\n' >.noetl-envelope.toml
+    expect "$env: discovery: a broken config file" 2 "$cli" validate started.ndjson
+    grep -q '^noetl-envelope: .noetl-envelope.toml:1: strict must be true or false' "$work/err" || fail "$env: $(cat "$work/err")"
 }
 
 install wheel "${wheels[0]}"

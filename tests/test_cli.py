@@ -85,7 +85,7 @@ def test_version_names_the_engine() -> None:
     from noetl_envelope.engines import native
 
     expected = "(engine: native)" if native.available() else f"(engine: pure Python ({native.MODULE} is not installed))"
-    assert cli_run("--version").stdout.decode().strip().endswith(expected)
+    assert cli_run("--version").stdout.decode().splitlines()[0].endswith(expected)
     off = subprocess.run(
         [sys.executable, "-m", "noetl_envelope", "--version"],
         capture_output=True,
@@ -93,7 +93,7 @@ def test_version_names_the_engine() -> None:
         env={**ENV, "NOETL_ENVELOPE_ACCEL": "0"},
         check=True,
     )
-    assert off.stdout.strip().endswith("(engine: pure Python (NOETL_ENVELOPE_ACCEL=0))")
+    assert off.stdout.splitlines()[0].endswith("(engine: pure Python (NOETL_ENVELOPE_ACCEL=0))")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from typing import Any
 from noetl_envelope.core.violations import EnvelopeError, Violation
 from noetl_envelope.engines import check as engine_check
 from noetl_envelope.engines.reference import run
-from noetl_envelope.model.codec import build_event, encode_event, exact_reader
+from noetl_envelope.model.codec import build_event, encode_event, exact_reader, is_event
 from noetl_envelope.wire.numbers import parse_number
 from noetl_envelope_generated import ExecutorEvent
 
@@ -58,7 +58,7 @@ def encode(event: ExecutorEvent, *, check: bool = True) -> bytes:
     broken documents (tests, fixtures). A value the field's Rust type cannot hold at all is an
     EncodeError either way.
     """
-    if not isinstance(event, ExecutorEvent):
+    if not is_event(event):
         raise TypeError(f"encode() takes an ExecutorEvent, not {type(event).__name__}")
     data = encode_event(event)
     if check:

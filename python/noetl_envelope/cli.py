@@ -26,7 +26,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from noetl_envelope.commands.options import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, PROG
+from noetl_envelope.commands.options import (
+    EXIT_BROKEN_PIPE,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    PROG,
+    add_schema,
+    apply_settings,
+)
 from noetl_envelope.core.errors import InputError, RunError, SchemaAnnotationError
 
 DEBUG_ENV = "NOETL_ENVELOPE_DEBUG"
@@ -109,9 +116,16 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from noetl_envelope.commands.options import describe_schema
         from noetl_envelope.engines import describe
 
         print(f"{PROG} {_version()} (engine: {describe()})")
+        # The schema a command started here would use: what a user debugging discovery asks first.
+        try:
+            apply_settings(argparse.Namespace())
+            print(describe_schema())
+        except InputError as exc:
+            print(f"schema: cannot be chosen: {_one_line(str(exc))}")
         parser.exit()
 
 
@@ -126,6 +140,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         child = sub.add_parser(name, help=command.help, description=command.help)
         if named is None or name == named:
             command.configure(child)
+            if name != "rules":  # the only command reading no schema
+                add_schema(child)
         child.set_defaults(run=command.run)
     return parser
 
@@ -240,10 +256,12 @@ def main(argv: list[str] | None = None) -> int:
             raise InputError("standard input is closed: nothing to read for '-'")
         if 1 in closed and not getattr(args, "output", None):
             raise InputError("standard output is closed: nowhere to write (pass -o FILE where the command has it)")
-        # Schema lint first, whatever the command: a malformed schema is one line and exit 2
-        # before anything is read or written (model.schema_lint).
+        # The schema and config file first (core.config), then the schema lint, whatever the
+        # command: a broken config or a malformed schema is one line and exit 2 before anything
+        # is read or written (model.schema_lint).
         from noetl_envelope.model.schema import load_schema
 
+        apply_settings(args)
         load_schema()
         code: int = args.run(args)
         if _SWALLOWED_INTERRUPTS:

@@ -46,21 +46,49 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="with --old: the directions that must stay compatible (default: backward = new readers read old data)",
     )
     add_report(parser)
-    parser.add_argument("new", metavar="NEW", nargs="?", help=f"the new schema (default: {SCHEMA_REL} here or above)")
+    parser.add_argument(
+        "new",
+        metavar="NEW",
+        nargs="?",
+        help="the new schema (default: the one --schema or discovery chose; see --version)",
+    )
+
+
+def _schema_file() -> Path:
+    """The schema discovery chose (`core.config`): compat compares a repository's schema, never the packaged one."""
+    from noetl_envelope.compat.sources import CompatError
+    from noetl_envelope.model.schema import chosen_schema
+
+    chosen = chosen_schema()
+    if chosen is None:
+        raise CompatError(
+            f"{Path.cwd()}: no {SCHEMA_REL} here or in a parent directory "
+            "(or pass --schema PATH, or NEW with --old FILE)"
+        )
+    return Path(chosen)
 
 
 def _root() -> Path:
-    from noetl_envelope.compat.sources import find_schema_root
+    """The repository whose schema/releases/ and schema/CHANGELOG.md go with the schema."""
+    from noetl_envelope.compat.sources import CompatError
 
-    return find_schema_root()
+    path = _schema_file().resolve()
+    if path.name != SCHEMA_FILE or path.parent.name != "schema":
+        raise CompatError(
+            f"{path}: the release and --against baselines need the schema at {SCHEMA_REL} "
+            "(schema/releases/ and schema/CHANGELOG.md beside it); use --old FILE"
+        )
+    return path.parent.parent
 
 
 def _new(args: argparse.Namespace) -> Loaded:
     from noetl_envelope.compat import sources
+    from noetl_envelope.core.errors import label_of
 
     if args.new is not None:
         return sources.load_file(Path(args.new))
-    return sources.parse_schema(sources.read_file(_root() / SCHEMA_REL), SCHEMA_REL)
+    path = _schema_file()
+    return sources.parse_schema(sources.read_file(path), label_of(path))
 
 
 def _changelog(root: Path) -> str | None:

@@ -17,7 +17,8 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-from noetl_envelope.core.errors import InputError
+from noetl_envelope.core.config import Settings
+from noetl_envelope.core.errors import InputError, SchemaAnnotationError
 from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.report import FORMATS
@@ -51,16 +52,60 @@ def add_profile(parser: argparse.ArgumentParser) -> None:
 
 
 def add_verdicts(parser: argparse.ArgumentParser) -> None:
-    """--strict and --ignore: what a warning and an ignored rule do to the exit code."""
-    parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too (default: only on errors)")
+    """--strict and --ignore: what a warning and an ignored rule do to the exit code. A config
+    file may set both (`core.config`); the command line adds to `ignore` and overrides `strict`."""
+    parser.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="exit 1 on warnings too (default: only on errors, or the config file's `strict`)",
+    )
     parser.add_argument(
         "--ignore",
         metavar="RULE",
         action="append",
         type=_rule_id,
         default=[],
-        help="do not let RULE decide anything (repeatable); its violations are still counted, as ignored",
+        help="do not let RULE decide anything (repeatable, added to the config file's `ignore`); "
+        "its violations are still counted, as ignored",
     )
+
+
+def add_schema(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--schema",
+        metavar="PATH",
+        default=None,
+        help="the envelope schema to use (default: [tool.noetl-envelope] in pyproject.toml, .noetl-envelope.toml, "
+        "schema/executor_event.schema.json here or above, else the packaged one; see --version)",
+    )
+
+
+def apply_settings(args: argparse.Namespace) -> Settings:
+    """Discover the run's settings (`core.config`), make its schema the process's one, and merge
+    the config file's `ignore` and `strict` into the arguments (the command line adds and overrides)."""
+    from noetl_envelope.core.config import discover
+    from noetl_envelope.model.schema import use_schema
+
+    settings = discover(getattr(args, "schema", None))
+    use_schema(settings.schema, settings.origin)
+    if hasattr(args, "ignore"):
+        args.ignore = list(dict.fromkeys([*settings.ignore, *args.ignore]))
+    if hasattr(args, "strict") and args.strict is None:
+        args.strict = bool(settings.strict)
+    return settings
+
+
+def describe_schema() -> str:
+    """`schema: FILE (version V), from ORIGIN` for the schema this process uses, or why none can be chosen."""
+    from noetl_envelope.core.errors import label_of
+    from noetl_envelope.model.schema import schema_origin, schema_path, schema_version
+
+    try:
+        version = schema_version()
+    except (InputError, SchemaAnnotationError) as exc:
+        return f"schema: {label_of(schema_path())}, from {schema_origin()}: unusable: {exc}"
+    return f"schema: {label_of(schema_path())} (version {version}), from {schema_origin()}"
 
 
 def _rule_id(text: str) -> str:

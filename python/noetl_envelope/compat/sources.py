@@ -26,16 +26,6 @@ class CompatError(InputError):
     """The comparison cannot run; a one-line message (exit code 2)."""
 
 
-def find_schema_root(start: Path | None = None) -> Path:
-    """The nearest directory at or above `start` (default: the working directory) holding
-    schema/executor_event.schema.json: a schema repository needs nothing else (no pyproject.toml)."""
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / SCHEMA_REL).is_file():
-            return candidate
-    raise CompatError(f"{here}: no {SCHEMA_REL} here or in a parent directory (or pass NEW with --old FILE)")
-
-
 @dataclass(frozen=True, slots=True)
 class Loaded:
     label: str  # where it came from, for the report

@@ -19,7 +19,7 @@ from typing import Any
 from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen.cases import Case
-from noetl_envelope.fixturegen.catalogue import RULE, FixtureError, load_catalogue
+from noetl_envelope.fixturegen.catalogue import RULE, Catalogue, FixtureError, load_catalogue
 from noetl_envelope.fixturegen.systematic import CATEGORIES, systematic_cases
 from noetl_envelope.model.codec import encode_values, field_values
 from noetl_envelope.model.rusttypes import EncodeError
@@ -82,9 +82,13 @@ def judge(case: Case) -> Judged:
     return Judged(case, rules, warnings, serde_output)
 
 
-def all_cases(root: Path) -> tuple[dict[str, str], list[Case]]:
-    """The catalogue's cases then the systematic ones, and every category's description."""
-    catalogue = load_catalogue(root / CATALOGUE, display=CATALOGUE)
+def all_cases(root: Path, *, require_catalogue: bool = True) -> tuple[dict[str, str], list[Case]]:
+    """The catalogue's cases then the systematic ones, and every category's description. Without
+    `require_catalogue` (a schema repository's `gen`) a missing catalogue means systematic cases only."""
+    if require_catalogue or (root / CATALOGUE).is_file():
+        catalogue = load_catalogue(root / CATALOGUE, display=CATALOGUE)
+    else:
+        catalogue = Catalogue({}, [])
     cases = [*catalogue.cases, *systematic_cases()]
     seen: dict[str, Case] = {}
     for case in cases:
@@ -99,9 +103,9 @@ def all_cases(root: Path) -> tuple[dict[str, str], list[Case]]:
     return categories, cases
 
 
-def render_fixtures(root: Path) -> dict[str, bytes]:
+def render_fixtures(root: Path, *, require_catalogue: bool = True) -> dict[str, bytes]:
     """Every fixture file and the manifest: repository-relative path -> exact bytes."""
-    categories, cases = all_cases(root)
+    categories, cases = all_cases(root, require_catalogue=require_catalogue)
     judged = sorted((judge(case) for case in cases), key=lambda item: item.file)
     files = {f"{FIXTURES_DIR}/{item.file}": item.content for item in judged}
     files[MANIFEST] = manifest_bytes(categories, judged)

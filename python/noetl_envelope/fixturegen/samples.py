@@ -55,10 +55,10 @@ def events(count: int, seed: int) -> Iterator[ExecutorEvent]:
 def event(rng: random.Random) -> ExecutorEvent:
     """One varied, canonical event: every field of the schema drawn in declaration order by the
     generator of its Rust type (`_draw`), each Option field set or unset independently."""
+    from noetl_envelope.model.codec import event_class
     from noetl_envelope.model.schema import field_specs
-    from noetl_envelope_generated import ExecutorEvent
 
-    return ExecutorEvent(**{spec.name: _draw(rng, spec) for spec in field_specs()})
+    return event_class()(**{spec.name: _draw(rng, spec) for spec in field_specs()})
 
 
 def _draw(rng: random.Random, spec: FieldSpec) -> Any:

@@ -6,6 +6,14 @@ files, the fixtures and, built from those Rust files, the bundled samples); `wri
 them in the tree and `check` reports, as unified diffs, every file that is stale, missing or
 no longer generated. Nothing rendered carries a timestamp, so a clean tree regenerates to
 identical bytes.
+
+Two layouts (`find_root`). In a noetl-envelope source checkout (a pyproject.toml naming the
+project `noetl-envelope` beside schema/) every file above. In any other schema repository
+(schema/executor_event.schema.json found by `core.config`, no pyproject.toml needed) only what
+derives from the schema alone and serves its consumers: the fixtures and their manifest
+(`fixtures/valid/`, `fixtures/invalid/`, `fixtures/manifest.json`: the systematic cases per
+field, plus the repository's own `fixtures/catalogue.yaml` when it has one), which a Rust
+service's tests or the noetl-envelope-contract crate can read.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ RULES_DOC = "docs/RULES.md"
 ACCEL_SPEC = "rust/accel/src/spec.json"
 # Directories whose every file is generated: a file here that `render` does not produce is stale.
 OWNED_DIRS = (MODEL_PACKAGE, "fixtures/valid", "fixtures/invalid")
+SCHEMA_REPO_OWNED_DIRS = ("fixtures/valid", "fixtures/invalid")
 
 _INIT = '''"""Generated from schema/{schema} by `make gen`; do not edit by hand.
 
@@ -48,16 +57,40 @@ __all__ = ["SCHEMA_SHA256", "ExecutorEvent"]
 
 
 class GenError(Exception):
-    """Generation could not run (tool missing, not a source checkout); a one-line message."""
+    """Generation could not run (tool missing, no schema repository); a one-line message."""
 
 
-def find_root(start: Path | None = None) -> Path:
-    """The source checkout containing `start` (default: the current directory)."""
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "schema" / SCHEMA_FILE).is_file() and (candidate / "pyproject.toml").is_file():
-            return candidate
-    raise GenError(f"{here}: not inside a noetl-envelope source checkout (no schema/{SCHEMA_FILE} and pyproject.toml)")
+def find_root() -> tuple[Path, bool]:
+    """The repository `gen` writes in, and whether it is a noetl-envelope source checkout: the
+    directory holding the process's schema as schema/executor_event.schema.json (`core.config`
+    found it from the working directory, a config file or --schema)."""
+    from noetl_envelope.core.config import discover
+    from noetl_envelope.model.schema import chosen_schema
+
+    # scripts/gen.py (make gen) runs without the CLI, which would have chosen the schema.
+    chosen = chosen_schema() or discover().schema
+    if chosen is None:
+        raise GenError(
+            f"{Path.cwd()}: no {SCHEMA_REL} here or above (or in a config file's schema key): nothing to generate from"
+        )
+    path = Path(chosen).resolve()
+    if path.name != SCHEMA_FILE or path.parent.name != "schema":
+        raise GenError(
+            f"{chosen}: gen needs the schema at {SCHEMA_REL} of a repository (it writes fixtures/ beside it)"
+        )
+    root = path.parent.parent
+    return root, _is_source_checkout(root)
+
+
+def _is_source_checkout(root: Path) -> bool:
+    import tomllib
+
+    try:
+        with open(root / "pyproject.toml", "rb") as handle:
+            project = tomllib.load(handle).get("project", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(project, dict) and project.get("name") == "noetl-envelope"
 
 
 def _render_model(root: Path) -> bytes:
@@ -118,10 +151,13 @@ def _render_accel_spec() -> bytes:
     return ('{"fields": [\n' + fields + "\n]}\n").encode()
 
 
-def render(root: Path) -> dict[str, bytes]:
-    """Every generated file: repository-relative POSIX path -> exact bytes. The checkout's schema
-    is linted first (`model.schema_lint`), so a malformed one renders nothing."""
+def render(root: Path, *, checkout: bool = True) -> dict[str, bytes]:
+    """Every generated file: repository-relative POSIX path -> exact bytes (`checkout` False: a
+    schema repository's, see the module docstring). The schema is linted first
+    (`model.schema_lint`), so a malformed one renders nothing."""
     schema_lint.load(root / SCHEMA_REL, SCHEMA_REL)
+    if not checkout:
+        return _render_fixtures(root, require_catalogue=False)
     digest = schema_digest((root / SCHEMA_REL).read_bytes())
     files: dict[str, bytes] = {
         f"{MODEL_PACKAGE}/__init__.py": _INIT.format(schema=SCHEMA_FILE, digest=digest).encode(),
@@ -144,7 +180,7 @@ def _render_rust(root: Path) -> dict[str, bytes]:
     return {rel: text.encode() for rel, text in render_rust(schema, schema_path=SCHEMA_REL).items()}
 
 
-def _render_fixtures(root: Path) -> dict[str, bytes]:
+def _render_fixtures(root: Path, *, require_catalogue: bool = True) -> dict[str, bytes]:
     # Imported here: the fixture generator runs the codec, which the other renderers do not need.
     try:
         from noetl_envelope.fixturegen import FixtureError, render_fixtures
@@ -156,7 +192,7 @@ def _render_fixtures(root: Path) -> dict[str, bytes]:
         ) from None
 
     try:
-        return render_fixtures(root)
+        return render_fixtures(root, require_catalogue=require_catalogue)
     except FixtureError as exc:
         raise GenError(str(exc)) from exc
 
@@ -172,9 +208,9 @@ def _render_samples(root: Path, rendered: dict[str, bytes]) -> dict[str, bytes]:
 _EXTRA_RENDERERS: list[Callable[[Path], dict[str, bytes]]] = [_render_rust, _render_fixtures]
 
 
-def _owned_files(root: Path) -> set[str]:
+def _owned_files(root: Path, checkout: bool) -> set[str]:
     owned: set[str] = set()
-    for directory in OWNED_DIRS:
+    for directory in OWNED_DIRS if checkout else SCHEMA_REPO_OWNED_DIRS:
         base = root / directory
         if base.is_dir():
             owned.update(
@@ -183,22 +219,22 @@ def _owned_files(root: Path) -> set[str]:
     return owned
 
 
-def _out_of_date(root: Path) -> tuple[list[tuple[str, bytes | None, bytes]], list[str]]:
+def _out_of_date(root: Path, checkout: bool) -> tuple[list[tuple[str, bytes | None, bytes]], list[str]]:
     """What `write` would change: (path, current bytes or None if missing, rendered bytes) for
     each stale or missing file, and the owned files no longer rendered (orphans)."""
-    rendered = render(root)
+    rendered = render(root, checkout=checkout)
     stale = []
     for rel, content in rendered.items():
         path = root / rel
         current = path.read_bytes() if path.is_file() else None
         if current != content:
             stale.append((rel, current, content))
-    return stale, sorted(_owned_files(root) - set(rendered))
+    return stale, sorted(_owned_files(root, checkout) - set(rendered))
 
 
-def write(root: Path) -> list[str]:
+def write(root: Path, *, checkout: bool = True) -> list[str]:
     """Bring the tree up to date; returns the paths that changed."""
-    stale, orphans = _out_of_date(root)
+    stale, orphans = _out_of_date(root, checkout)
     for rel, _current, content in stale:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -208,9 +244,9 @@ def write(root: Path) -> list[str]:
     return [rel for rel, _, _ in stale] + orphans
 
 
-def check(root: Path) -> list[str]:
+def check(root: Path, *, checkout: bool = True) -> list[str]:
     """Unified diffs of every stale, missing or orphaned generated file ([] = up to date)."""
-    stale, orphans = _out_of_date(root)
+    stale, orphans = _out_of_date(root, checkout)
     diffs = [_diff(rel, current, content) for rel, current, content in stale]
     diffs += [f"{rel}: not generated from the schema any more (run `make gen` to remove it)\n" for rel in orphans]
     return diffs
@@ -234,17 +270,18 @@ def run(*, check_only: bool, root: Path | None = None) -> int:
     """The `gen` command: 0 up to date / written, 1 stale (with --check), 2 cannot generate. A schema
     failing the lint raises `schema_lint.SchemaLintError` (one line, exit 2 in the CLI and scripts/gen.py)."""
     try:
-        base = root or find_root()
+        base, checkout = (root, True) if root is not None else find_root()
         if check_only:
-            diffs = check(base)
+            diffs = check(base, checkout=checkout)
             for diff in diffs:
                 sys.stdout.write(diff)
             if diffs:
-                print(f"{len(diffs)} generated file(s) are stale: run `make gen` and commit", file=sys.stderr)
+                how = "make gen" if checkout else "noetl-envelope gen"
+                print(f"{len(diffs)} generated file(s) are stale: run `{how}` and commit", file=sys.stderr)
                 return 1
             print("generated files are up to date", file=sys.stderr)
             return 0
-        changed = write(base)
+        changed = write(base, checkout=checkout)
         for rel in changed:
             print(f"wrote {rel}", file=sys.stderr)
         print(f"{len(changed)} generated file(s) changed", file=sys.stderr)

@@ -10,8 +10,10 @@ inside Values.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 from noetl_envelope.model.binding import Binding
 from noetl_envelope.model.rusttypes import NumberReader, quote
@@ -39,9 +41,30 @@ def field_values(
     return values
 
 
+def event_class() -> type[ExecutorEvent]:
+    """The dataclass events of this process's schema are: the generated `ExecutorEvent` when the
+    schema declares its fields, else one with the schema's fields (a repository's own schema,
+    chosen by `--schema` or a config file, that adds or drops a field `make gen` never saw)."""
+    return _event_class(tuple((spec.name, spec.optional) for spec in field_specs()))
+
+
+@cache
+def _event_class(fields: tuple[tuple[str, bool], ...]) -> type[ExecutorEvent]:
+    if tuple(name for name, _ in fields) == tuple(f.name for f in dataclasses.fields(ExecutorEvent)):
+        return ExecutorEvent
+    spec = [(name, Any, dataclasses.field(default=None)) if optional else (name, Any) for name, optional in fields]
+    made = dataclasses.make_dataclass("ExecutorEvent", spec, kw_only=True)
+    return cast("type[ExecutorEvent]", made)
+
+
+def is_event(value: object) -> bool:
+    """Whether `value` is an event `encode_event` can write: the generated class or `event_class()`."""
+    return isinstance(value, (ExecutorEvent, event_class()))
+
+
 def build_event(binding: Binding, read_number: NumberReader) -> ExecutorEvent:
     """The event serde's binding describes (absent fields as `field_values` fills them)."""
-    return ExecutorEvent(**field_values(binding, read_number))
+    return event_class()(**field_values(binding, read_number))
 
 
 def encode_event(event: ExecutorEvent) -> bytes:

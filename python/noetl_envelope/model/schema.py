@@ -1,4 +1,8 @@
-"""Where the canonical schema lives and what its annotations say about each field.
+"""Which schema a run uses, and what its annotations say about each field.
+
+The schema is the packaged one unless `use_schema` chose another for this process (the CLI
+does, from `core.config.discover`: `--schema`, a config file, `schema/` found from the working
+directory) before anything loads it; `schema_origin` says which, for `--version` and reports.
 
 The codec, the fixture generator and the compatibility gate read field knowledge (Rust type,
 serde attributes, required-ness, declaration order) from here, never from hard-coded lists,
@@ -12,6 +16,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from noetl_envelope.core.config import PACKAGED
+from noetl_envelope.core.config import SCHEMA_FILE as SCHEMA_FILE  # re-exported: callers import it from here
+from noetl_envelope.core.errors import label_of
 from noetl_envelope.core.violations import render_pointer
 from noetl_envelope.model import schema_lint
 from noetl_envelope.model.rusttypes import FieldType, RustType, UnknownRustType, resolve
@@ -20,17 +27,44 @@ from noetl_envelope.model.serde_names import wire_name
 if TYPE_CHECKING:
     from pathlib import Path
 
-SCHEMA_FILE = "executor_event.schema.json"
+# The schema this process uses instead of the packaged one (`use_schema`), and how it was chosen.
+_chosen: str | None = None
+_origin: str = PACKAGED
+
+
+def use_schema(path: str | None, origin: str) -> None:
+    """Make `path` (None: the packaged schema) the schema every default `load_schema()` and
+    `field_specs()` of this process reads; `origin` says how it was chosen (`schema_origin`).
+    Called before the first load: values derived from the schema are cached."""
+    global _chosen, _origin
+    _chosen = os.path.abspath(path) if path is not None else None
+    _origin = origin
+    load_schema.cache_clear()
+
+
+def schema_origin() -> str:
+    """How this process's schema was chosen: `--schema`, a config file, the working directory's schema/, the package."""
+    return _origin
+
+
+def chosen_schema() -> str | None:
+    """The schema file `use_schema` chose for this process, or None when it uses the packaged one."""
+    return _chosen
 
 
 def schema_path() -> Path:
-    """The schema shipped inside the installed package, else the source tree's schema/."""
+    """The schema this process uses (`use_schema`), by default the one shipped inside the
+    installed package, else the source tree's schema/."""
     from pathlib import Path
 
     return Path(_schema_file())
 
 
 def _schema_file() -> str:
+    return _chosen if _chosen is not None else _packaged_file()
+
+
+def _packaged_file() -> str:
     # The package is a directory on disk (wheels install unpacked), so its data is a plain path.
     # os.path, not importlib.resources or pathlib: every command start reads the schema, and
     # those imports would cost it about 10 ms.
@@ -52,7 +86,7 @@ def load_schema(path: Path | None = None) -> dict[str, Any]:
     (python-jsonschema, the costly one) is skipped for the package's schema when its bytes are
     the ones the last `make gen` linted and recorded (`noetl_envelope_generated.SCHEMA_SHA256`)."""
     file = os.fspath(path) if path is not None else _schema_file()
-    label = schema_lint.label_of(file)
+    label = label_of(file)
     try:
         with open(file, "rb") as handle:
             data = handle.read()
@@ -189,9 +223,7 @@ def _aliases(written: str | list[str]) -> tuple[str, ...]:
 
 def _schema_label() -> str:
     """The package's schema file as a message names it (relative to the working directory when inside it)."""
-    path = _schema_file()
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative
+    return label_of(_schema_file())
 
 
 def schema_version(schema: dict[str, Any] | None = None) -> str:

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from noetl_envelope.core.errors import SchemaAnnotationError
+from noetl_envelope.core.errors import SchemaAnnotationError, label_of
 from noetl_envelope.model.rusttypes.base import FieldType
 from noetl_envelope.model.rusttypes.option import option_of
 from noetl_envelope.model.rusttypes.registry import RUST_TYPES, UnknownRustType, resolve
@@ -67,13 +67,6 @@ class SchemaLintError(SchemaAnnotationError):
 def escape(token: str) -> str:
     """A JSON pointer token."""
     return token.replace("~", "~0").replace("/", "~1")
-
-
-def label_of(path: str | os.PathLike[str]) -> str:
-    """A file as a message names it: relative to the working directory when inside it."""
-    text = os.fspath(path)
-    relative = os.path.relpath(text)
-    return text if relative.startswith("..") else relative
 
 
 def parse(data: bytes, label: str) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from functools import cache
 from typing import Any
 
 from noetl_envelope.model.binding import Binding
+from noetl_envelope.model.codec import event_class
 from noetl_envelope.model.rusttypes import RustType, value_to_python
 from noetl_envelope.model.schema import FieldSpec, field_specs
 from noetl_envelope.projection import pgtypes
@@ -150,7 +151,7 @@ def event_from_row(row: StoredRow) -> ExecutorEvent:
             kwargs[column.field] = None  # SQL NULL in a required JSONB column: the JSON null
         else:
             kwargs[column.field] = READ_VALUE[column.sql_type](row, column, value)
-    return ExecutorEvent(**kwargs)
+    return event_class()(**kwargs)
 
 
 def _stored(row: StoredRow, column: Column, value: Any) -> Any:

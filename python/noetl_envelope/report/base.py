@@ -90,8 +90,16 @@ class Summary:
             "blank_lines": self.blank_lines,
             "rules": dict(self.rule_counts()),
             "ignored": dict(sorted(self.ignored.items())),
+            "schema": schema_record(),
             "elapsed_seconds": round(self.elapsed, 6),
         }
+
+
+def schema_record() -> dict[str, str]:
+    """The schema the run used and how it was chosen (`core.config`), for a user debugging discovery."""
+    from noetl_envelope.model.schema import schema_origin, schema_path, schema_version
+
+    return {"file": str(schema_path()), "version": schema_version(), "from": schema_origin()}
 
 
 def report_all(
