@@ -9,7 +9,8 @@ field values" below). Otherwise it returns None ("cannot tell") and the referenc
 runs. `decide(data, profile)` is the boolean form (proved valid). The two engines agree by
 construction, and tests/test_fastpath.py checks it on the whole differential corpus.
 When the optional native accelerator is installed (rust/accel, see "the optional native
-accelerator" below) it is asked first and only ever answers "proved valid".
+accelerator" below) it is asked first: it answers "proved valid", "valid but for these floats
+serde_json misreads" (their warnings are then the reference engine's own) or "don't know".
 
 The proof, for one document (`body` = the bytes without one trailing newline):
 
@@ -56,6 +57,7 @@ from typing import Any
 import orjson
 
 from noetl_envelope.core.violations import Violation
+from noetl_envelope.engines.native import Misreads
 from noetl_envelope.model.rusttypes import MAX_NESTING
 from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
 from noetl_envelope.wire.numbers import NumberRangeError, parse_number
@@ -225,8 +227,13 @@ _NUMBER_SHAPE = bytes.maketrans(
 # `noetl_envelope_accel` (rust/accel, built by `make setup`) proves in one native pass what
 # steps 1-5 above prove for the canonical form: serde_json itself reads the document with the
 # fields' Rust types and writes it back byte for byte, checking the compiled field specs on the
-# way (see rust/accel/src/lib.rs). It only ever answers "proved valid"; anything else takes the
-# path below. NOETL_ENVELOPE_ACCEL=0 switches it off (tests run both paths).
+# way (see rust/accel/src/lib.rs). Where the only difference is a float token that is the
+# shortest form of its correctly rounded value but which serde_json's default parser reads as
+# a neighbour, it names those tokens and their paths: the reference engine reports exactly one
+# `canonical.float-roundtrip` warning for each, under every profile, and nothing else; the
+# warnings are made here by the canonical profile's own `_misread`, so they are its words, and
+# a token it does not find misread sends the document to the reference engine. Anything else
+# takes the path below. NOETL_ENVELOPE_ACCEL=0 switches it off (tests run both paths).
 
 
 def accel_spec() -> dict[str, Any] | None:
@@ -263,33 +270,39 @@ def accel_spec() -> dict[str, Any] | None:
     return {"fields": fields}
 
 
-Prove = Callable[[bytes, str], bool]
+NativeCheck = Callable[[bytes, str], Misreads | None]
 
 
 @cache
-def native_prover() -> Prove | None:
-    """The native accelerator's `prove` for this schema, or None when the module is not built or
+def native_prover() -> NativeCheck | None:
+    """The native accelerator's `check` for this schema, or None when the module is not built or
     the schema uses something it does not check. Loaded when an engine first asks, not at import."""
     from noetl_envelope.engines import native
 
     spec = accel_spec()
     if spec is None:
         return None
-    return native.prover(orjson.dumps(spec).decode())
+    return native.checker(orjson.dumps(spec).decode())
 
 
-def decide(data: bytes, profile: str, prove: Prove | None = None) -> bool:
+def decide(data: bytes, profile: str, native: NativeCheck | None = None) -> bool:
     """True only if the reference engine finds nothing in `data` under `profile`; False means
     "run the reference engine" (the document may well be valid)."""
-    return violations(data, profile, prove) == []
+    return violations(data, profile, native) == []
 
 
-def violations(data: bytes, profile: str, prove: Prove | None = None) -> list[Violation] | None:
+def violations(data: bytes, profile: str, native: NativeCheck | None = None) -> list[Violation] | None:
     """The reference engine's violations for `data` under `profile`, when this module can
-    prove what they are ([] = valid); None means "run the reference engine". `prove` is the
-    native accelerator's, asked first when given."""
-    if prove is not None and prove(data, profile):
-        return []
+    prove what they are ([] = valid); None means "run the reference engine". `native` is the
+    accelerator's check, asked first when given."""
+    if native is not None:
+        misreads = native(data, profile)
+        if misreads is not None:
+            if not misreads:
+                return []
+            warnings = _misread_warnings(misreads)
+            if warnings is not None:
+                return warnings
     body = data[:-1] if data[-1:] == b"\n" else data
     if body[:1] != b"{":
         return None
@@ -319,6 +332,22 @@ def violations(data: bytes, profile: str, prove: Prove | None = None) -> list[Vi
     if b"0e" in shape or b"00000000." in shape or shape.count(b".00000000") > fractions:
         return [] if _floats_read_back(body) else None
     return []
+
+
+def _misread_warnings(misreads: Misreads) -> list[Violation] | None:
+    """The canonical profile's warning for each misread float the accelerator found, in its
+    order (the reference engine's: document order); None if the profile does not agree that
+    one of them is misread."""
+    from noetl_envelope.profiles.canonical import _misread
+    from noetl_envelope.wire.jsontree import Num
+
+    found = []
+    for path, token in misreads:
+        warning = _misread(Num(token), path)
+        if warning is None:
+            return None
+        found.append(warning)
+    return found
 
 
 def _marks_ok(body: bytes) -> bool:

@@ -3,7 +3,8 @@
 The compiled module ships in the platform wheel and is built by every source install where cargo
 is (`make setup`, `pip install` of the sdist or a git URL: maturin is the build backend); where no
 binary can be had everything works without it (slower). `prover(spec)` returns its
-`Prover(spec).prove` bound method, typed, or None when the module is not installed.
+`Prover(spec).prove` bound method, typed, `checker(spec)` its `Prover(spec).check`, or None
+when the module is not installed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ import importlib
 import os
 from collections.abc import Callable
 from typing import Protocol, cast
+
+from noetl_envelope.core.violations import JsonPath
+
+# `Prover.check`'s answer: None ("don't know"), or the float tokens serde_json's default parser
+# reads as a neighbouring double in an otherwise valid document, as (path, token) pairs.
+Misreads = list[tuple[JsonPath, str]]
 
 MODULE = "noetl_envelope_accel"
 SWITCH = "NOETL_ENVELOPE_ACCEL"  # "0" keeps the fast engine from using the module
@@ -31,6 +38,11 @@ class Prover(Protocol):
         """True only if the reference engine reports nothing for `data` under `profile`."""
         ...
 
+    def check(self, data: bytes, profile: str) -> Misreads | None:
+        """None ("don't know"), or the misread float tokens of a document the reference engine
+        finds nothing else in under `profile` ([] = valid, no warning)."""
+        ...
+
 
 def available() -> bool:
     """Whether the compiled module can be imported."""
@@ -41,11 +53,22 @@ def available() -> bool:
     return True
 
 
-def prover(spec: str) -> Callable[[bytes, str], bool] | None:
-    """`Prover(spec).prove`, or None when the compiled module is not installed."""
+def _made(spec: str) -> Prover | None:
     try:
         module = importlib.import_module(MODULE)
     except ImportError:
         return None
     prover_class = cast(type[Prover], module.Prover)
-    return prover_class(spec).prove
+    return prover_class(spec)
+
+
+def prover(spec: str) -> Callable[[bytes, str], bool] | None:
+    """`Prover(spec).prove`, or None when the compiled module is not installed."""
+    made = _made(spec)
+    return None if made is None else made.prove
+
+
+def checker(spec: str) -> Callable[[bytes, str], Misreads | None] | None:
+    """`Prover(spec).check`, or None when the compiled module is not installed."""
+    made = _made(spec)
+    return None if made is None else made.check

@@ -4,6 +4,9 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::PathPart;
 
 /// The prover for one schema (see the module documentation).
 #[pyclass(frozen, name = "Prover", module = "noetl_envelope_accel")]
@@ -23,6 +26,33 @@ impl PyProver {
     /// True only if the reference engine reports nothing for `data` under `profile`.
     fn prove(&self, data: &[u8], profile: &str) -> PyResult<bool> {
         self.0.prove(data, profile).map_err(PyValueError::new_err)
+    }
+
+    /// None ("don't know"), or the float tokens serde_json's default parser misreads in a
+    /// document that is otherwise valid under `profile`, as `(path, token)` pairs in document
+    /// order (`path`: a tuple of keys and indices); `[]` is valid with no warning.
+    #[allow(clippy::type_complexity)]
+    fn check<'py>(
+        &self,
+        py: Python<'py>,
+        data: &[u8],
+        profile: &str,
+    ) -> PyResult<Option<Vec<(Bound<'py, PyTuple>, String)>>> {
+        let Some(misreads) = self.0.check(data, profile).map_err(PyValueError::new_err)? else {
+            return Ok(None);
+        };
+        let mut found = Vec::with_capacity(misreads.len());
+        for misread in misreads {
+            let mut parts = Vec::with_capacity(misread.path.len());
+            for part in misread.path {
+                parts.push(match part {
+                    PathPart::Key(key) => key.into_pyobject(py)?.into_any(),
+                    PathPart::Index(index) => index.into_pyobject(py)?.into_any(),
+                });
+            }
+            found.push((PyTuple::new(py, parts)?, misread.token));
+        }
+        Ok(Some(found))
     }
 }
 

@@ -5,7 +5,7 @@
 //! either invalid for the reference under some profile or valid but not written as serde_json
 //! writes them (the prover declines those, the Python engines decide).
 
-use super::{Prover, MAX_NESTING, PROFILES};
+use super::{Misread, PathPart, Prover, MAX_NESTING, PROFILES};
 
 /// `fastpath.accel_spec()` for schema/executor_event.schema.json (the noetl-executor
 /// `ExecutorEvent`, fields in declaration order), written by `make gen`: the tests follow the
@@ -356,6 +356,92 @@ fn floats_must_be_serde_jsons_shortest_form() {
     for token in ["1e400", "-1e400", "NaN", ".5", "5.", "01", "+1"] {
         assert!(!proved(number(token)), "{token}");
     }
+}
+
+// ---- floats serde_json reads back as a neighbour (`check`) -----------------------------------
+
+/// `check`'s answer for `doc`, the same under every profile.
+fn checked(doc: impl AsRef<[u8]>) -> Option<Vec<Misread>> {
+    let prover = prover();
+    let answers: Vec<_> = PROFILES
+        .iter()
+        .map(|profile| {
+            prover
+                .check(doc.as_ref(), profile)
+                .expect("a known profile")
+        })
+        .collect();
+    assert!(
+        answers.iter().all(|a| *a == answers[0]),
+        "profiles disagree"
+    );
+    answers.into_iter().next().unwrap()
+}
+
+fn at(path: &[PathPart], token: &str) -> Misread {
+    Misread {
+        path: path.to_vec(),
+        token: token.to_string(),
+    }
+}
+
+fn key(name: &str) -> PathPart {
+    PathPart::Key(name.to_string())
+}
+
+/// The shortest form of 1.2345678901234567e+20, which serde_json's default parser reads as the
+/// neighbouring 1.2345678901234568e+20 (see floats_must_be_serde_jsons_shortest_form).
+const MISREAD: &str = "1.2345678901234567e+20";
+
+#[test]
+fn misread_floats_are_reported_with_their_paths_in_document_order() {
+    assert_eq!(checked(BASE), Some(vec![]));
+    assert_eq!(
+        checked(context(&format!(r#"{{"a":{MISREAD}}}"#))),
+        Some(vec![at(&[key("context"), key("a")], MISREAD)])
+    );
+    let doc = base_plus(&format!(
+        r#""meta":{{"a":[0.5,{MISREAD},{{"b":-{MISREAD}}}],"c":{MISREAD}}}"#
+    ));
+    let negative = format!("-{MISREAD}");
+    assert_eq!(
+        checked(doc),
+        Some(vec![
+            at(&[key("meta"), key("a"), PathPart::Index(1)], MISREAD),
+            at(
+                &[key("meta"), key("a"), PathPart::Index(2), key("b")],
+                &negative
+            ),
+            at(&[key("meta"), key("c")], MISREAD),
+        ])
+    );
+}
+
+#[test]
+fn a_misread_float_with_anything_else_wrong_is_not_known() {
+    let with = |inner: &str| context(&format!("{{{inner}}}"));
+    assert!(checked(with(&format!(r#""a":{MISREAD}"#))).is_some());
+    // Not the shortest form of its value, in either reading.
+    assert_eq!(checked(with(r#""a":1.23456789012345670e+20"#)), None);
+    assert_eq!(checked(with(r#""a":1.2345678901234567e20"#)), None);
+    assert_eq!(checked(with(r#""a":1.2345678901234567E+20"#)), None);
+    // Something else the prover refuses, before or after the float.
+    assert_eq!(checked(with(&format!(r#""b":1,"a":{MISREAD}"#))), None);
+    assert_eq!(checked(with(&format!(r#""a":{MISREAD},"a":1"#))), None);
+    assert_eq!(checked(with(&format!(r#""a": {MISREAD}"#))), None);
+    assert_eq!(checked(with(&format!(r#""a":{MISREAD} "#))), None);
+    assert_eq!(
+        checked(with(&format!(r#""a":"\u0041","b":{MISREAD}"#))),
+        None
+    );
+    let spaced = format!(
+        r#"{{"execution_id":1, "event_type":"e","step":"s","status":"STARTED","created_at":"2024-01-01T00:00:00Z","context":{{"a":{MISREAD}}}}}"#
+    );
+    assert_eq!(checked(spaced), None);
+    assert_eq!(
+        checked(base_with("STARTED", "started").replace("{}", &format!(r#"{{"a":{MISREAD}}}"#))),
+        None
+    );
 }
 
 // ---- timestamps ------------------------------------------------------------------------------
