@@ -10,7 +10,9 @@ runs. `decide(data, profile)` is the boolean form (proved valid). The two engine
 construction, and tests/test_fastpath.py checks it on the whole differential corpus.
 When the optional native accelerator is installed (rust/accel, see "the optional native
 accelerator" below) it is asked first: it answers "proved valid", "valid but for these floats
-serde_json misreads" (their warnings are then the reference engine's own) or "don't know".
+serde_json misreads" (their warnings are then the reference engine's own), "these fields are
+undeclared, missing or failing their checks, all else proved" (the schema's findings are then
+the whole verdict) or "don't know".
 
 The proof, for one document (`body` = the bytes without one trailing newline):
 
@@ -57,7 +59,7 @@ from typing import Any
 import orjson
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.engines.native import Misreads
+from noetl_envelope.engines.native import Misreads, Verdict
 from noetl_envelope.model.rusttypes import MAX_NESTING
 from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
 from noetl_envelope.wire.numbers import NumberRangeError, parse_number
@@ -232,8 +234,11 @@ _NUMBER_SHAPE = bytes.maketrans(
 # a neighbour, it names those tokens and their paths: the reference engine reports exactly one
 # `canonical.float-roundtrip` warning for each, under every profile, and nothing else; the
 # warnings are made here by the canonical profile's own `_misread`, so they are its words, and
-# a token it does not find misread sends the document to the reference engine. Anything else
-# takes the path below. NOETL_ENVELOPE_ACCEL=0 switches it off (tests run both paths).
+# a token it does not find misread sends the document to the reference engine. It also reads
+# past undeclared top-level members, absent required fields and string / i64 values failing the
+# schema's checks, naming each: serde's verdict is then known (skipped, an error, accepted), and
+# contract's is python-jsonschema's alone (`_schema_only_violations`). Anything else takes the
+# path below. NOETL_ENVELOPE_ACCEL=0 switches it off (tests run both paths).
 
 
 def accel_spec() -> dict[str, Any] | None:
@@ -264,13 +269,14 @@ def accel_spec() -> dict[str, Any] | None:
             "max_length": None,
             "enum": list(prop["enum"]) if "enum" in prop else None,
             "types": None,
+            "aliases": list(spec.aliases),
         }
         field.update(filled)  # the type's own keys (bounds, lengths, JSON types), in place
         fields.append(field)
     return {"fields": fields}
 
 
-NativeCheck = Callable[[bytes, str], Misreads | None]
+NativeCheck = Callable[[bytes, str], Verdict | None]
 
 
 @cache
@@ -296,13 +302,11 @@ def violations(data: bytes, profile: str, native: NativeCheck | None = None) -> 
     prove what they are ([] = valid); None means "run the reference engine". `native` is the
     accelerator's check, asked first when given."""
     if native is not None:
-        misreads = native(data, profile)
-        if misreads is not None:
-            if not misreads:
-                return []
-            warnings = _misread_warnings(misreads)
-            if warnings is not None:
-                return warnings
+        verdict = native(data, profile)
+        if verdict is not None:
+            found = _native_violations(data, profile, verdict)
+            if found is not None:
+                return found
     body = data[:-1] if data[-1:] == b"\n" else data
     if body[:1] != b"{":
         return None
@@ -332,6 +336,46 @@ def violations(data: bytes, profile: str, native: NativeCheck | None = None) -> 
     if b"0e" in shape or b"00000000." in shape or shape.count(b".00000000") > fractions:
         return [] if _floats_read_back(body) else None
     return []
+
+
+def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Violation] | None:
+    """The reference engine's violations for a document the accelerator read to the end (see
+    `Verdict`), or None when they are not certain here."""
+    misreads, unknown, missing, failing = verdict
+    if not (unknown or missing or failing):
+        return _misread_warnings(misreads) if misreads else []
+    if profile == "serde":
+        if missing:
+            return None  # serde's own error: the reference engine words it
+        # serde skips undeclared members and takes any String / i64: only the bound fields'
+        # floats can speak (a warning, as for a valid document).
+        bound = [(path, token) for path, token in misreads if path[0] not in unknown]
+        return _misread_warnings(bound) if bound else []
+    return _schema_only_violations(data, unknown, missing, failing)
+
+
+def _schema_only_violations(
+    data: bytes, unknown: list[str], missing: list[str], failing: list[str]
+) -> list[Violation] | None:
+    """contract and canonical for a document whose bytes are serde_json's own but for undeclared
+    members, and whose only faults are those members, absent required fields and failing
+    string / i64 values: python-jsonschema's findings, nothing else (no lexical, alias, fraction
+    or serde finding can arise, and the float warning is only given to valid documents). Checked
+    against what the accelerator named; None when they differ."""
+    from noetl_envelope.profiles.contract import SCHEMA_ADDITIONALPROPERTIES, SCHEMA_REQUIRED, schema_violations
+
+    body = data[:-1] if data[-1:] == b"\n" else data
+    try:
+        instance = _loads(body)
+    except _JSONDecodeError:
+        return None
+    found = schema_violations(instance)
+    named = {v.path for v in found if v.rule == SCHEMA_ADDITIONALPROPERTIES}
+    required = sum(v.rule == SCHEMA_REQUIRED for v in found)
+    values = {v.path[:1] for v in found if v.rule not in (SCHEMA_ADDITIONALPROPERTIES, SCHEMA_REQUIRED)}
+    if named != {(key,) for key in unknown} or required != len(missing) or values != {(f,) for f in failing}:
+        return None
+    return found
 
 
 def _misread_warnings(misreads: Misreads) -> list[Violation] | None:

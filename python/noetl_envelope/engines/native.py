@@ -16,9 +16,13 @@ from typing import Protocol, cast
 
 from noetl_envelope.core.violations import JsonPath
 
-# `Prover.check`'s answer: None ("don't know"), or the float tokens serde_json's default parser
-# reads as a neighbouring double in an otherwise valid document, as (path, token) pairs.
+# The float tokens serde_json's default parser reads as a neighbouring double, as (path, token)
+# pairs in document order.
 Misreads = list[tuple[JsonPath, str]]
+# `Prover.check`'s answer when it knows: what a document holds besides serde_json's own bytes,
+# (misreads, undeclared top-level keys, absent required fields, fields failing the schema's
+# string or i64 checks); all empty = valid.
+Verdict = tuple[Misreads, list[str], list[str], list[str]]
 
 MODULE = "noetl_envelope_accel"
 SWITCH = "NOETL_ENVELOPE_ACCEL"  # "0" keeps the fast engine from using the module
@@ -38,9 +42,8 @@ class Prover(Protocol):
         """True only if the reference engine reports nothing for `data` under `profile`."""
         ...
 
-    def check(self, data: bytes, profile: str) -> Misreads | None:
-        """None ("don't know"), or the misread float tokens of a document the reference engine
-        finds nothing else in under `profile` ([] = valid, no warning)."""
+    def check(self, data: bytes, profile: str) -> Verdict | None:
+        """None ("don't know"), or what `data` holds besides serde_json's own bytes."""
         ...
 
 
@@ -68,7 +71,7 @@ def prover(spec: str) -> Callable[[bytes, str], bool] | None:
     return None if made is None else made.prove
 
 
-def checker(spec: str) -> Callable[[bytes, str], Misreads | None] | None:
+def checker(spec: str) -> Callable[[bytes, str], Verdict | None] | None:
     """`Prover(spec).check`, or None when the compiled module is not installed."""
     made = _made(spec)
     return None if made is None else made.check

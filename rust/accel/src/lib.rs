@@ -36,6 +36,13 @@
 //! and nothing else, under every profile. `check` returns those tokens with their paths; the
 //! Python engine turns each into the reference engine's own violation (and declines if it does
 //! not agree that the token is misread).
+//!
+//! It also reads on past the ordinary field faults of real dumps, so that Python can give their
+//! verdict from the schema alone, without the reference pipeline: a top-level key the schema
+//! does not declare (read and written back like a `Value`; an alias or a repeated unknown key
+//! still declines), a required field missing, a string or i64 field failing the schema's enum,
+//! length or bound checks. Each is named in the [`Verdict`]; everything else is still proved
+//! byte for byte.
 
 use std::fmt;
 
@@ -70,6 +77,9 @@ struct FieldSpec {
     enumeration: Option<Vec<String>>,
     /// JSON types a serde_json::Value field may hold ("object", "array", "string", "boolean").
     types: Option<Vec<String>>,
+    /// serde's aliases (`#[serde(alias = ...)]`): other top-level names it binds to this field.
+    #[serde(default)]
+    aliases: Vec<String>,
 }
 
 enum Kind {
@@ -90,6 +100,7 @@ enum Kind {
 
 struct Field {
     name: String,
+    aliases: Vec<String>,
     kind: Kind,
     optional: bool,
     min_length: Option<usize>,
@@ -134,6 +145,7 @@ impl Field {
         };
         Ok(Field {
             name: spec.name,
+            aliases: spec.aliases,
             kind,
             optional: spec.optional,
             min_length: spec.min_length,
@@ -181,14 +193,31 @@ pub struct Misread {
     pub token: String,
 }
 
+/// What [`Prover::check`] found in a document it read to the end and whose bytes are serde_json's
+/// own but for the unknown members: all empty means valid (proved).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Floats serde_json's default parser misreads, in document order.
+    pub misreads: Vec<Misread>,
+    /// Top-level keys the schema does not declare, in document order.
+    pub unknown: Vec<String>,
+    /// Required fields that are absent, in declaration order.
+    pub missing: Vec<String>,
+    /// String and i64 fields whose value fails the schema's checks (enum, length, bounds).
+    pub failing: Vec<String>,
+}
+
 /// What one document's read carries along: the input, serde_json's output so far, how much of
-/// the output is known to equal the input, and the misread floats found so far (their paths
-/// are built innermost first, as each container returns, and reversed at the end).
+/// the output is known to equal the input, and what was found so far (the misreads' paths are
+/// built innermost first, as each container returns, and reversed at the end).
 struct Ctx<'b> {
     body: &'b [u8],
     out: Vec<u8>,
     verified: usize,
     misreads: Vec<Misread>,
+    unknown: Vec<String>,
+    missing: Vec<String>,
+    failing: Vec<String>,
 }
 
 impl Ctx<'_> {
@@ -387,17 +416,26 @@ impl<'de> Deserialize<'de> for KeyText {
     }
 }
 
-/// The top-level key: the index of a declared field (an unknown key or alias is refused).
+/// A top-level key: a declared field's index, or a name the schema does not declare.
+enum TopKey {
+    Declared(usize),
+    Unknown(String),
+}
+
+/// Reads a top-level key (an alias is refused: serde binds it, the schema does not declare it).
 struct FieldKey<'a>(&'a [Field]);
 
 impl<'de> DeserializeSeed<'de> for FieldKey<'_> {
-    type Value = usize;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+    type Value = TopKey;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<TopKey, D::Error> {
         let key = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        self.0
-            .iter()
-            .position(|f| f.name == key)
-            .ok_or_else(|| refuse("not a declared field"))
+        if let Some(index) = self.0.iter().position(|f| f.name == key) {
+            return Ok(TopKey::Declared(index));
+        }
+        if self.0.iter().any(|f| f.aliases.iter().any(|a| *a == key)) {
+            return Err(refuse("an alias"));
+        }
+        Ok(TopKey::Unknown(key.into_owned()))
     }
 }
 
@@ -411,28 +449,28 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         let field = self.field;
-        let out = &mut self.ctx.out;
         match field.kind {
             Kind::I64 { low, high } => {
                 // Option<i64> reads null as None, which serde then skips on output: refused.
                 let value =
                     Option::<i64>::deserialize(deserializer)?.ok_or_else(|| refuse("null"))?;
                 if value < low || value > high {
-                    return Err(refuse("out of bounds"));
+                    self.ctx.failing.push(field.name.clone());
                 }
-                write(out, &value)
+                write(&mut self.ctx.out, &value)
             }
             Kind::Text { timestamp: false } => {
                 let value =
                     Option::<String>::deserialize(deserializer)?.ok_or_else(|| refuse("null"))?;
                 if !field.text_ok(&value) {
-                    return Err(refuse("string check"));
+                    self.ctx.failing.push(field.name.clone());
                 }
-                write(out, &value)
+                write(&mut self.ctx.out, &value)
             }
             Kind::Text { timestamp: true } => {
                 let value = Option::<DateTime<Utc>>::deserialize(deserializer)?
                     .ok_or_else(|| refuse("null"))?;
+                let out = &mut self.ctx.out;
                 let start = out.len();
                 write(out, &value)?;
                 // What chrono wrote (between the quotes) is the input's text if the document is
@@ -502,21 +540,42 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
         ctx.out.push(b'{');
         let mut next = 0; // fields before this index were passed (present or skipped)
         let mut first = true;
-        while let Some(index) = map.next_key_seed(FieldKey(self.fields))? {
-            if index < next {
-                return Err(refuse("field order or duplicate"));
-            }
-            if self.fields[next..index].iter().any(|f| !f.optional) {
-                return Err(refuse("required field missing"));
-            }
+        while let Some(key) = map.next_key_seed(FieldKey(self.fields))? {
             if !first {
                 ctx.out.push(b',');
             }
             first = false;
+            let since = ctx.misreads.len();
+            let index = match key {
+                TopKey::Declared(index) => index,
+                TopKey::Unknown(name) => {
+                    // serde skips it; the schema reports it. Read as a Value so the bytes are
+                    // still proved serde_json's own; a repeated unknown key is the lexer's to report.
+                    if ctx.unknown.contains(&name) {
+                        return Err(refuse("unknown key twice"));
+                    }
+                    write(&mut ctx.out, name.as_str())?;
+                    ctx.out.push(b':');
+                    map.next_value_seed(ValueSeed {
+                        ctx: &mut *ctx,
+                        level: 1,
+                    })?;
+                    ctx.inside(since, || PathPart::Key(name.clone()));
+                    ctx.unknown.push(name);
+                    continue;
+                }
+            };
+            if index < next {
+                return Err(refuse("field order or duplicate"));
+            }
+            for skipped in &self.fields[next..index] {
+                if !skipped.optional {
+                    ctx.missing.push(skipped.name.clone());
+                }
+            }
             let field = &self.fields[index];
             write(&mut ctx.out, field.name.as_str())?;
             ctx.out.push(b':');
-            let since = ctx.misreads.len();
             map.next_value_seed(FieldValue {
                 field,
                 ctx: &mut *ctx,
@@ -524,8 +583,10 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
             ctx.inside(since, || PathPart::Key(field.name.clone()));
             next = index + 1;
         }
-        if self.fields[next..].iter().any(|f| !f.optional) {
-            return Err(refuse("required field missing"));
+        for skipped in &self.fields[next..] {
+            if !skipped.optional {
+                ctx.missing.push(skipped.name.clone());
+            }
         }
         ctx.out.push(b'}');
         Ok(())
@@ -558,13 +619,13 @@ impl Prover {
     pub fn prove(&self, data: &[u8], profile: &str) -> Result<bool, String> {
         Ok(self
             .check(data, profile)?
-            .is_some_and(|found| found.is_empty()))
+            .is_some_and(|found| found == Verdict::default()))
     }
 
-    /// The float tokens the reference engine warns about (`canonical.float-roundtrip`) in a
-    /// document it finds nothing else in, under `profile` (`Some(vec![])`: valid, no warning);
-    /// `None`: don't know. An error for a profile other than "serde", "contract", "canonical".
-    pub fn check(&self, data: &[u8], profile: &str) -> Result<Option<Vec<Misread>>, String> {
+    /// What the document holds besides serde_json's own bytes (see [`Verdict`]; all empty:
+    /// valid, no warning); `None`: don't know. The same for every profile (each profile makes
+    /// its own verdict of it); an error for a profile other than "serde", "contract", "canonical".
+    pub fn check(&self, data: &[u8], profile: &str) -> Result<Option<Verdict>, String> {
         if !PROFILES.contains(&profile) {
             return Err(format!("unknown profile {profile:?}"));
         }
@@ -572,12 +633,15 @@ impl Prover {
         Ok(self.read(body))
     }
 
-    fn read(&self, body: &[u8]) -> Option<Vec<Misread>> {
+    fn read(&self, body: &[u8]) -> Option<Verdict> {
         let mut ctx = Ctx {
             body,
             out: Vec::with_capacity(body.len()),
             verified: 0,
             misreads: Vec::new(),
+            unknown: Vec::new(),
+            missing: Vec::new(),
+            failing: Vec::new(),
         };
         let mut deserializer = serde_json::Deserializer::from_slice(body);
         let envelope = Envelope {
@@ -593,7 +657,12 @@ impl Prover {
         for misread in &mut ctx.misreads {
             misread.path.reverse();
         }
-        Some(ctx.misreads)
+        Some(Verdict {
+            misreads: ctx.misreads,
+            unknown: ctx.unknown,
+            missing: ctx.missing,
+            failing: ctx.failing,
+        })
     }
 }
 

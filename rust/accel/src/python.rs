@@ -28,21 +28,30 @@ impl PyProver {
         self.0.prove(data, profile).map_err(PyValueError::new_err)
     }
 
-    /// None ("don't know"), or the float tokens serde_json's default parser misreads in a
-    /// document that is otherwise valid under `profile`, as `(path, token)` pairs in document
-    /// order (`path`: a tuple of keys and indices); `[]` is valid with no warning.
+    /// None ("don't know"), or what the document holds besides serde_json's own bytes, as
+    /// `(misreads, unknown, missing, failing)`: the float tokens serde_json's default parser
+    /// misreads as `(path, token)` pairs in document order (`path`: a tuple of keys and
+    /// indices), the undeclared top-level keys, the absent required fields and the fields
+    /// failing the schema's string or i64 checks (see `crate::Verdict`). All empty: valid.
     #[allow(clippy::type_complexity)]
     fn check<'py>(
         &self,
         py: Python<'py>,
         data: &[u8],
         profile: &str,
-    ) -> PyResult<Option<Vec<(Bound<'py, PyTuple>, String)>>> {
-        let Some(misreads) = self.0.check(data, profile).map_err(PyValueError::new_err)? else {
+    ) -> PyResult<
+        Option<(
+            Vec<(Bound<'py, PyTuple>, String)>,
+            Vec<String>,
+            Vec<String>,
+            Vec<String>,
+        )>,
+    > {
+        let Some(verdict) = self.0.check(data, profile).map_err(PyValueError::new_err)? else {
             return Ok(None);
         };
-        let mut found = Vec::with_capacity(misreads.len());
-        for misread in misreads {
+        let mut misreads = Vec::with_capacity(verdict.misreads.len());
+        for misread in verdict.misreads {
             let mut parts = Vec::with_capacity(misread.path.len());
             for part in misread.path {
                 parts.push(match part {
@@ -50,9 +59,14 @@ impl PyProver {
                     PathPart::Index(index) => index.into_pyobject(py)?.into_any(),
                 });
             }
-            found.push((PyTuple::new(py, parts)?, misread.token));
+            misreads.push((PyTuple::new(py, parts)?, misread.token));
         }
-        Ok(Some(found))
+        Ok(Some((
+            misreads,
+            verdict.unknown,
+            verdict.missing,
+            verdict.failing,
+        )))
     }
 }
 

@@ -5,7 +5,7 @@
 //! either invalid for the reference under some profile or valid but not written as serde_json
 //! writes them (the prover declines those, the Python engines decide).
 
-use super::{Misread, PathPart, Prover, MAX_NESTING, PROFILES};
+use super::{Misread, PathPart, Prover, Verdict, MAX_NESTING, PROFILES};
 
 /// `fastpath.accel_spec()` for schema/executor_event.schema.json (the noetl-executor
 /// `ExecutorEvent`, fields in declaration order), written by `make gen`: the tests follow the
@@ -360,8 +360,15 @@ fn floats_must_be_serde_jsons_shortest_form() {
 
 // ---- floats serde_json reads back as a neighbour (`check`) -----------------------------------
 
-/// `check`'s answer for `doc`, the same under every profile.
+/// `check`'s misreads for `doc` when it found nothing else, the same under every profile.
 fn checked(doc: impl AsRef<[u8]>) -> Option<Vec<Misread>> {
+    let verdict = verdict(doc)?;
+    assert!(verdict.unknown.is_empty() && verdict.missing.is_empty() && verdict.failing.is_empty());
+    Some(verdict.misreads)
+}
+
+/// `check`'s answer for `doc`, the same under every profile.
+fn verdict(doc: impl AsRef<[u8]>) -> Option<Verdict> {
     let prover = prover();
     let answers: Vec<_> = PROFILES
         .iter()
@@ -438,10 +445,62 @@ fn a_misread_float_with_anything_else_wrong_is_not_known() {
         r#"{{"execution_id":1, "event_type":"e","step":"s","status":"STARTED","created_at":"2024-01-01T00:00:00Z","context":{{"a":{MISREAD}}}}}"#
     );
     assert_eq!(checked(spaced), None);
+    // A field fault besides: named too (the profiles decide what the misread is worth then).
+    let failing =
+        verdict(base_with("STARTED", "started").replace("{}", &format!(r#"{{"a":{MISREAD}}}"#)));
+    assert_eq!(failing.unwrap().failing, vec!["status".to_string()]);
+}
+
+// ---- field faults read past (`check`) --------------------------------------------------------
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn unknown_missing_and_failing_fields_are_named() {
+    let unknown = verdict(base_plus(r#""trace_id":"t","x":{"a":[1]}"#)).unwrap();
+    assert_eq!(unknown.unknown, names(&["trace_id", "x"]));
+    assert!(unknown.missing.is_empty() && unknown.failing.is_empty());
+    // Anywhere among the declared fields, which keep their order.
+    let early = BASE.replacen(r#""step""#, r#""zz":1,"step""#, 1);
+    assert_eq!(verdict(early).unwrap().unknown, names(&["zz"]));
+    let renamed = verdict(base_with(r#""step":"s""#, r#""node_name":"s""#)).unwrap();
+    assert_eq!(renamed.unknown, names(&["node_name"]));
+    assert_eq!(renamed.missing, names(&["step"]));
+    let missing = verdict(BASE.replacen(r#","context":{}"#, "", 1)).unwrap();
+    assert_eq!(missing.missing, names(&["context"]));
+    let failing = verdict(base_with("STARTED", "started").replacen(r#""e""#, r#""""#, 1)).unwrap();
+    assert_eq!(failing.failing, names(&["event_type", "status"]));
+    // A misread float inside an unknown member is named with its path.
+    let inside = verdict(base_plus(&format!(r#""x":[{MISREAD}]"#))).unwrap();
     assert_eq!(
-        checked(base_with("STARTED", "started").replace("{}", &format!(r#"{{"a":{MISREAD}}}"#))),
+        inside.misreads,
+        vec![at(&[key("x"), PathPart::Index(0)], MISREAD)]
+    );
+    assert_eq!(inside.unknown, names(&["x"]));
+}
+
+#[test]
+fn field_faults_with_anything_else_wrong_are_not_known() {
+    assert_eq!(verdict(base_plus(r#""x":1,"x":1"#)), None); // a repeated unknown key
+    assert_eq!(verdict(base_plus(r#""x":{"b":1,"a":1}"#)), None); // not serde_json's bytes
+    assert_eq!(verdict(base_plus(r#""x": 1"#)), None);
+    assert_eq!(verdict(base_plus(r#""x":-0"#)), None);
+    assert_eq!(verdict(base_with(r#""context""#, r#""payload""#)), None); // serde's alias
+    assert_eq!(verdict(base_with(r#""step":"s""#, r#""step":1"#)), None); // a wrong type
+    assert_eq!(
+        verdict(base_with(r#""execution_id":1"#, r#""execution_id":1.0"#)),
         None
     );
+    assert_eq!(verdict(base_with("2024-01-01", "2024-02-30")), None);
+    assert_eq!(verdict(context("[]")), None);
+    let misordered = BASE.replacen(
+        r#""event_type":"e","step":"s""#,
+        r#""step":"s","event_type":"e""#,
+        1,
+    );
+    assert_eq!(verdict(misordered), None);
 }
 
 // ---- timestamps ------------------------------------------------------------------------------
