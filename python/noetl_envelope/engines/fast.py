@@ -359,22 +359,25 @@ def _schema_only_violations(
 ) -> list[Violation] | None:
     """contract and canonical for a document whose bytes are serde_json's own but for undeclared
     members, and whose only faults are those members, absent required fields and failing
-    string / i64 values: python-jsonschema's findings, nothing else (no lexical, alias, fraction
-    or serde finding can arise, and the float warning is only given to valid documents). Checked
-    against what the accelerator named; None when they differ."""
-    from noetl_envelope.profiles.contract import SCHEMA_ADDITIONALPROPERTIES, SCHEMA_REQUIRED, schema_violations
-
-    body = data[:-1] if data[-1:] == b"\n" else data
-    try:
-        instance = _loads(body)
-    except _JSONDecodeError:
-        return None
-    found = schema_violations(instance)
-    named = {v.path for v in found if v.rule == SCHEMA_ADDITIONALPROPERTIES}
-    required = sum(v.rule == SCHEMA_REQUIRED for v in found)
-    values = {v.path[:1] for v in found if v.rule not in (SCHEMA_ADDITIONALPROPERTIES, SCHEMA_REQUIRED)}
-    if named != {(key,) for key in unknown} or required != len(missing) or values != {(f,) for f in failing}:
-        return None
+    string / i64 values: python-jsonschema's findings for just those (no lexical, alias,
+    fraction or serde finding can arise, and the float warning is only given to valid
+    documents), sorted as the contract profile sorts them. None when not certain here."""
+    found = list(_shape_errors(tuple(unknown), tuple(missing)))
+    if failing:
+        body = data[:-1] if data[-1:] == b"\n" else data
+        try:
+            instance = _loads(body)
+        except _JSONDecodeError:
+            return None
+        properties = load_schema()["properties"]
+        for key in failing:
+            value = instance.get(key)
+            if type(value) not in _SCALARS:
+                return None
+            found.extend(_value_errors(key, value, properties[key]))
+    if len(found) < len(unknown) + len(missing) + len(failing):
+        return None  # the accelerator named a fault python-jsonschema does not see: not certain
+    found.sort(key=lambda v: (v.pointer, v.rule))
     return found
 
 
@@ -443,30 +446,58 @@ def _contract_parts() -> tuple[Any, Any, Any, tuple[FieldSpec, ...]]:
     return _fraction_violations, _from_error, validator_for(), timestamps
 
 
+def _value_errors(key: str, value: str | int | bool | None, schema: dict[str, Any]) -> tuple[Violation, ...]:
+    """What the `properties` keyword reports for one top-level field's scalar value, exactly as
+    python-jsonschema does (`validator.descend`), memoized per value."""
+    kind = type(value)
+    cache_key = (key, kind, value)
+    errors = _error_cache.get(cache_key)
+    if errors is None:
+        _, from_error, validator, _ = _contract_parts()
+        errors = tuple(v for error in validator.descend(value, schema, path=key) for v in from_error(error))
+        if not isinstance(value, str) or len(value) <= _CACHED_STRING_LIMIT:  # bounded memory
+            if len(_error_cache) >= _ERROR_CACHE_LIMIT:
+                _error_cache.clear()
+            _error_cache[cache_key] = errors
+    return errors
+
+
+def _shape_errors(unknown: tuple[str, ...], missing: tuple[str, ...]) -> tuple[Violation, ...]:
+    """What the top level's `additionalProperties` and `required` keywords report for these
+    undeclared keys and absent fields, exactly as python-jsonschema does, memoized."""
+    errors = _shape_cache.get((unknown, missing))
+    if errors is None:
+        _, from_error, validator, _ = _contract_parts()
+        schema = load_schema()
+        declared = {name: None for name in schema["properties"] if name not in missing}
+        skeleton = {**declared, **dict.fromkeys(unknown)}
+        keywords = {key: schema[key] for key in ("properties", "additionalProperties", "required") if key in schema}
+        # Only the shape keywords, and no value is looked at: each property's schema becomes
+        # `true` (the skeleton's values are None), while `additionalProperties` still reads the names.
+        shape = {**keywords, "properties": dict.fromkeys(schema["properties"], True)}
+        errors = tuple(v for error in validator.descend(skeleton, shape) for v in from_error(error))
+        if len(_shape_cache) >= _ERROR_CACHE_LIMIT:
+            _shape_cache.clear()
+        _shape_cache[unknown, missing] = errors
+    return errors
+
+
+_shape_cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[Violation, ...]] = {}
+
+
 def _field_violations(body: bytes, event: dict[str, Any]) -> list[Violation] | None:
     if not _marks_ok(body) or _dumps(event) != body:  # bounded nesting first: orjson stops at 254
         return None
-    fraction_violations, from_error, validator, specs = _contract_parts()
+    fraction_violations, _, _, specs = _contract_parts()
     checks = _field_checks()
     properties = load_schema()["properties"]
     found: list[Violation] = []
     for key, value in event.items():
         if checks[key](value):
             continue
-        kind = type(value)
-        if kind not in _SCALARS:
+        if type(value) not in _SCALARS:
             return None  # a float or a container: the tree's reading may differ from orjson's
-        cache_key = (key, kind, value)
-        errors = _error_cache.get(cache_key)
-        if errors is None:
-            errors = tuple(
-                v for error in validator.descend(value, properties[key], path=key) for v in from_error(error)
-            )
-            if kind is not str or len(value) <= _CACHED_STRING_LIMIT:  # bounded memory
-                if len(_error_cache) >= _ERROR_CACHE_LIMIT:
-                    _error_cache.clear()
-                _error_cache[cache_key] = errors
-        found.extend(errors)
+        found.extend(_value_errors(key, value, properties[key]))
     if not found:
         return None  # the fast checks were only cautious (a leap second...): let the reference judge
     found.sort(key=lambda v: (v.pointer, v.rule))
