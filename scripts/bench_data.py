@@ -8,6 +8,12 @@ the Rust harness's `check`, which decodes each with serde_json into the seed str
 `serde_json::to_string(&event)` back: the lines are Rust-emitted bytes. `with_two_violations`
 turns each line into a document the contract profile rejects for exactly two reasons.
 
+`mixed_events(count, seed)` is issue 15's mix: the same events, three quarters of them carrying a
+float drawn from a random f64 bit pattern (what serde_json then writes for it, so some read
+back as a neighbouring double: the `float-roundtrip` warning), and 1% of the lines broken the
+ways real dumps are (`BREAKAGES`: a status outside the enum, a field renamed, an unknown field,
+an id written as a float).
+
 Used by scripts/bench.py and tests/test_bench.py; no timing here.
 """
 
@@ -16,8 +22,10 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
+import struct
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from noetl_envelope.fixturegen.systematic import typical_value
@@ -44,7 +52,15 @@ def _timestamp(rng: random.Random) -> str:
     return base + "." + "".join(rng.choice("0123456789") for _ in range(digits)) + "Z"
 
 
-def _event(rng: random.Random, index: int) -> dict[str, object]:
+def _random_bits_float(rng: random.Random) -> float:
+    """A finite double from a uniformly random bit pattern (every exponent, 17-digit mantissas)."""
+    while True:
+        (value,) = struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))
+        if value == value and value not in (float("inf"), float("-inf")):
+            return float(value)
+
+
+def _event(rng: random.Random, index: int, *, random_floats: float = 0.0) -> dict[str, object]:
     execution_id = SNOWFLAKE_BASE + rng.randrange(10**15)
     event_type = rng.choice(EVENT_TYPES)
     context: dict[str, object] = {
@@ -58,6 +74,8 @@ def _event(rng: random.Random, index: int) -> dict[str, object]:
         context["error"] = {"kind": "HttpError", "message": f"upstream returned {rng.choice((500, 502, 503))}"}
     else:
         context["input"] = {"url": f"https://api.example.com/v1/items/{rng.randrange(10**6)}", "page": index % 50}
+    if random_floats and rng.random() < random_floats:
+        context["score"] = _random_bits_float(rng)
     event: dict[str, object] = {
         "execution_id": execution_id,
         "event_type": event_type,
@@ -79,10 +97,10 @@ def _event(rng: random.Random, index: int) -> dict[str, object]:
     return event
 
 
-def python_lines(count: int, seed: int) -> Iterator[bytes]:
+def python_lines(count: int, seed: int, *, random_floats: float = 0.0) -> Iterator[bytes]:
     rng = random.Random(seed)
     for index in range(count):
-        yield json.dumps(_event(rng, index)).encode("utf-8")
+        yield json.dumps(_event(rng, index, random_floats=random_floats)).encode("utf-8")
 
 
 def rust_emitted(lines: Iterator[bytes], harness: Path = HARNESS) -> list[bytes]:
@@ -101,6 +119,49 @@ def rust_emitted(lines: Iterator[bytes], harness: Path = HARNESS) -> list[bytes]
 def realistic_events(count: int, seed: int = 0, harness: Path = HARNESS) -> list[bytes]:
     """`count` Rust-emitted realistic events (NDJSON lines without the newline)."""
     return rust_emitted(python_lines(count, seed), harness)
+
+
+# How each broken line of the mix is broken: a regular expression on the Rust-emitted line (the
+# top-level fields come first, in declaration order) and its replacement.
+_HEAD = rb'^\{"execution_id":(-?[0-9]+),"event_type":"[^"\\]*","step":("[^"\\]*"),"status":"([A-Z]+)"'
+BREAKAGES: dict[str, tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], bytes]]] = {
+    # A producer writing its own casing of the status (outside the schema's enum).
+    "bad status": (
+        re.compile(_HEAD),
+        lambda m: m.group(0)[: m.start(3) - m.start(0)] + m.group(3).lower() + b'"',
+    ),
+    # `step` written under the Python table's column name: one field missing, one unknown.
+    "renamed field": (
+        re.compile(_HEAD),
+        lambda m: m.group(0).replace(b',"step":', b',"node_name":', 1),
+    ),
+    # A field no version of the schema declares.
+    "unknown field": (re.compile(rb"\}$"), lambda m: b',"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}'),
+    # A float-based writer's id: the snowflake as a double.
+    "float id": (
+        re.compile(_HEAD),
+        lambda m: m.group(0).replace(m.group(1), json.dumps(float(int(m.group(1)))).encode(), 1),
+    ),
+}
+
+
+def broken(line: bytes, how: str) -> bytes:
+    """`line` broken the way `BREAKAGES[how]` says."""
+    pattern, replace = BREAKAGES[how]
+    result, count = pattern.subn(replace, line, count=1)
+    if count != 1:
+        raise ValueError(f"cannot apply {how!r} to {line[:80]!r}")
+    return result
+
+
+def mixed_events(count: int, seed: int = 0, harness: Path = HARNESS) -> list[bytes]:
+    """`count` lines of issue 15's mix (see the module documentation), deterministic per seed."""
+    lines = rust_emitted(python_lines(count, seed, random_floats=0.75), harness)
+    rng = random.Random(seed ^ 0x5EED)
+    kinds = tuple(BREAKAGES)
+    for index in rng.sample(range(count), count // 100):
+        lines[index] = broken(lines[index], kinds[index % len(kinds)])
+    return lines
 
 
 def with_two_violations(line: bytes) -> bytes:

@@ -37,7 +37,7 @@ from noetl_envelope.wire.numbers import format_float
 from noetl_envelope.wire.timestamp import Timestamp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from bench_data import realistic_events, with_two_violations
+from bench_data import mixed_events, realistic_events, with_two_violations
 from envelope import complete
 
 BASE = complete(
@@ -84,6 +84,8 @@ def documents(harness: Path) -> list[bytes]:
     docs = corpus(rust_emit(1500, seed=11))
     docs += emitted_contract + realistic + [with_two_violations(line) for line in realistic[:100]]
     docs += [doc + b"\n" for doc in realistic[:50]] + list(near_misses())
+    # Issue 15's mix: floats from random bit patterns (some misread by serde_json), broken lines.
+    docs += mixed_events(1000, seed=6, harness=harness)
     return docs
 
 

@@ -114,6 +114,29 @@ pub fn run<W: Write>(inputs: &[String], b64: bool, out: &mut W) -> Result<(), St
     out.flush().map_err(|e| format!("writing output: {e}"))
 }
 
+/// `count`: only `serde_json::from_slice::<ExecutorEvent>` over every document of every input,
+/// counting accepted and rejected ones (the benchmark's "Rust reads the same NDJSON" figure:
+/// nothing is written back). Returns `(accepted, rejected)`.
+pub fn count(inputs: &[String]) -> Result<(u64, u64), String> {
+    let stdin_only = ["-".to_string()];
+    let inputs = if inputs.is_empty() {
+        &stdin_only[..]
+    } else {
+        inputs
+    };
+    let (mut accepted, mut rejected) = (0u64, 0u64);
+    for path in inputs {
+        let data = read_input(path)?;
+        for doc in documents(&data) {
+            match serde_json::from_slice::<ExecutorEvent>(doc) {
+                Ok(_) => accepted += 1,
+                Err(_) => rejected += 1,
+            }
+        }
+    }
+    Ok((accepted, rejected))
+}
+
 fn read_input(path: &str) -> Result<Vec<u8>, String> {
     if path == "-" {
         let mut data = Vec::new();

@@ -26,6 +26,11 @@ USAGE:
           {\"index\":I,\"line\":L,\"accepted\":false,\"error\":\"...\",\"category\":\"syntax|data|eof|io\",\"error_line\":N,\"error_column\":N}
         --b64: each line is the padded standard base64 of the document bytes.
 
+    envelope-harness count [PATH...]
+        Only serde_json::from_slice::<ExecutorEvent> over every document (split as
+        `check` does, nothing written back); prints one line:
+          {\"accepted\":A,\"rejected\":R}
+
     envelope-harness --help
 
 EXIT: 0 all documents processed (some may be rejected); 2 usage or I/O error.
@@ -44,7 +49,7 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<(), String> {
     let Some((command, rest)) = args.split_first() else {
-        return Err("missing subcommand (emit, check); try --help".to_string());
+        return Err("missing subcommand (emit, check, count); try --help".to_string());
     };
     if rest.iter().any(|a| a == "--help" || a == "-h") {
         return print_usage();
@@ -53,6 +58,7 @@ fn run(args: &[String]) -> Result<(), String> {
         "--help" | "-h" | "help" => print_usage(),
         "emit" => run_emit(rest),
         "check" => run_check(rest),
+        "count" => run_count(rest),
         other => Err(format!("unknown subcommand {other:?}; try --help")),
     }
 }
@@ -120,4 +126,13 @@ fn run_check(args: &[String]) -> Result<(), String> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     check::run(&paths, b64, &mut out)
+}
+
+fn run_count(args: &[String]) -> Result<(), String> {
+    if let Some(option) = args.iter().find(|a| a.starts_with("--")) {
+        return Err(format!("count: unknown option {option:?}"));
+    }
+    let (accepted, rejected) = check::count(args)?;
+    println!("{{\"accepted\":{accepted},\"rejected\":{rejected}}}");
+    Ok(())
 }

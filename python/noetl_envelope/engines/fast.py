@@ -9,7 +9,10 @@ field values" below). Otherwise it returns None ("cannot tell") and the referenc
 runs. `decide(data, profile)` is the boolean form (proved valid). The two engines agree by
 construction, and tests/test_fastpath.py checks it on the whole differential corpus.
 When the optional native accelerator is installed (rust/accel, see "the optional native
-accelerator" below) it is asked first and only ever answers "proved valid".
+accelerator" below) it is asked first: it answers "proved valid", "valid but for these floats
+serde_json misreads" (their warnings are then the reference engine's own), "these fields are
+undeclared, missing or failing their checks, all else proved" (the schema's findings are then
+the whole verdict) or "don't know".
 
 The proof, for one document (`body` = the bytes without one trailing newline):
 
@@ -56,6 +59,7 @@ from typing import Any
 import orjson
 
 from noetl_envelope.core.violations import Violation
+from noetl_envelope.engines.native import Misreads, Verdict
 from noetl_envelope.model.rusttypes import MAX_NESTING
 from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
 from noetl_envelope.wire.numbers import NumberRangeError, parse_number
@@ -227,7 +231,15 @@ _NUMBER_SHAPE = bytes.maketrans(
 # `noetl_envelope_accel` (rust/accel, built by `make setup`) proves in one native pass what
 # steps 1-5 above prove for the canonical form: serde_json itself reads the document with the
 # fields' Rust types and writes it back byte for byte, checking the compiled field specs on the
-# way (see rust/accel/src/lib.rs). It only ever answers "proved valid"; anything else takes the
+# way (see rust/accel/src/lib.rs). Where the only difference is a float token that is the
+# shortest form of its correctly rounded value but which serde_json's default parser reads as
+# a neighbour, it names those tokens and their paths: the reference engine reports exactly one
+# `canonical.float-roundtrip` warning for each, under every profile, and nothing else; the
+# warnings are made here by the canonical profile's own `_misread`, so they are its words, and
+# a token it does not find misread sends the document to the reference engine. It also reads
+# past undeclared top-level members, absent required fields and string / i64 values failing the
+# schema's checks, naming each: serde's verdict is then known (skipped, an error, accepted), and
+# contract's is python-jsonschema's alone (`_schema_only_violations`). Anything else takes the
 # path below. NOETL_ENVELOPE_ACCEL=0 switches it off (tests run both paths).
 
 
@@ -259,39 +271,44 @@ def accel_spec() -> dict[str, Any] | None:
             "max_length": None,
             "enum": list(prop["enum"]) if "enum" in prop else None,
             "types": None,
+            "aliases": list(spec.aliases),
         }
         field.update(filled)  # the type's own keys (bounds, lengths, JSON types), in place
         fields.append(field)
     return {"fields": fields}
 
 
-Prove = Callable[[bytes, str], bool]
+NativeCheck = Callable[[bytes, str], Verdict | None]
 
 
 @cache
-def native_prover() -> Prove | None:
-    """The native accelerator's `prove` for this schema, or None when the module is not built or
+def native_prover() -> NativeCheck | None:
+    """The native accelerator's `check` for this schema, or None when the module is not built or
     the schema uses something it does not check. Loaded when an engine first asks, not at import."""
     from noetl_envelope.engines import native
 
     spec = accel_spec()
     if spec is None:
         return None
-    return native.prover(orjson.dumps(spec).decode())
+    return native.checker(orjson.dumps(spec).decode())
 
 
-def decide(data: bytes, profile: str, prove: Prove | None = None) -> bool:
+def decide(data: bytes, profile: str, native: NativeCheck | None = None) -> bool:
     """True only if the reference engine finds nothing in `data` under `profile`; False means
     "run the reference engine" (the document may well be valid)."""
-    return violations(data, profile, prove) == []
+    return violations(data, profile, native) == []
 
 
-def violations(data: bytes, profile: str, prove: Prove | None = None) -> list[Violation] | None:
+def violations(data: bytes, profile: str, native: NativeCheck | None = None) -> list[Violation] | None:
     """The reference engine's violations for `data` under `profile`, when this module can
-    prove what they are ([] = valid); None means "run the reference engine". `prove` is the
-    native accelerator's, asked first when given."""
-    if prove is not None and prove(data, profile):
-        return []
+    prove what they are ([] = valid); None means "run the reference engine". `native` is the
+    accelerator's check, asked first when given."""
+    if native is not None:
+        verdict = native(data, profile)
+        if verdict is not None:
+            found = _native_violations(data, profile, verdict)
+            if found is not None:
+                return found
     body = data[:-1] if data[-1:] == b"\n" else data
     if body[:1] != b"{":
         return None
@@ -321,6 +338,65 @@ def violations(data: bytes, profile: str, prove: Prove | None = None) -> list[Vi
     if b"0e" in shape or b"00000000." in shape or shape.count(b".00000000") > fractions:
         return [] if _floats_read_back(body) else None
     return []
+
+
+def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Violation] | None:
+    """The reference engine's violations for a document the accelerator read to the end (see
+    `Verdict`), or None when they are not certain here."""
+    misreads, unknown, missing, failing = verdict
+    if not (unknown or missing or failing):
+        return _misread_warnings(misreads) if misreads else []
+    if profile == "serde":
+        if missing:
+            return None  # serde's own error: the reference engine words it
+        # serde skips undeclared members and takes any String / i64: only the bound fields'
+        # floats can speak (a warning, as for a valid document).
+        bound = [(path, token) for path, token in misreads if path[0] not in unknown]
+        return _misread_warnings(bound) if bound else []
+    return _schema_only_violations(data, unknown, missing, failing)
+
+
+def _schema_only_violations(
+    data: bytes, unknown: list[str], missing: list[str], failing: list[str]
+) -> list[Violation] | None:
+    """contract and canonical for a document whose bytes are serde_json's own but for undeclared
+    members, and whose only faults are those members, absent required fields and failing
+    string / i64 values: python-jsonschema's findings for just those (no lexical, alias,
+    fraction or serde finding can arise, and the float warning is only given to valid
+    documents), sorted as the contract profile sorts them. None when not certain here."""
+    found = list(_shape_errors(tuple(unknown), tuple(missing)))
+    if failing:
+        body = data[:-1] if data[-1:] == b"\n" else data
+        try:
+            instance = _loads(body)
+        except _JSONDecodeError:
+            return None
+        properties = load_schema()["properties"]
+        for key in failing:
+            value = instance.get(key)
+            if type(value) not in _SCALARS:
+                return None
+            found.extend(_value_errors(key, value, properties[key]))
+    if len(found) < len(unknown) + len(missing) + len(failing):
+        return None  # the accelerator named a fault python-jsonschema does not see: not certain
+    found.sort(key=lambda v: (v.pointer, v.rule))
+    return found
+
+
+def _misread_warnings(misreads: Misreads) -> list[Violation] | None:
+    """The canonical profile's warning for each misread float the accelerator found, in its
+    order (the reference engine's: document order); None if the profile does not agree that
+    one of them is misread."""
+    from noetl_envelope.profiles.canonical import _misread
+    from noetl_envelope.wire.jsontree import Num
+
+    found = []
+    for path, token in misreads:
+        warning = _misread(Num(token), path)
+        if warning is None:
+            return None
+        found.append(warning)
+    return found
 
 
 def _marks_ok(body: bytes) -> bool:
@@ -372,30 +448,58 @@ def _contract_parts() -> tuple[Any, Any, Any, tuple[FieldSpec, ...]]:
     return _fraction_violations, _from_error, validator_for(), timestamps
 
 
+def _value_errors(key: str, value: str | int | bool | None, schema: dict[str, Any]) -> tuple[Violation, ...]:
+    """What the `properties` keyword reports for one top-level field's scalar value, exactly as
+    python-jsonschema does (`validator.descend`), memoized per value."""
+    kind = type(value)
+    cache_key = (key, kind, value)
+    errors = _error_cache.get(cache_key)
+    if errors is None:
+        _, from_error, validator, _ = _contract_parts()
+        errors = tuple(v for error in validator.descend(value, schema, path=key) for v in from_error(error))
+        if not isinstance(value, str) or len(value) <= _CACHED_STRING_LIMIT:  # bounded memory
+            if len(_error_cache) >= _ERROR_CACHE_LIMIT:
+                _error_cache.clear()
+            _error_cache[cache_key] = errors
+    return errors
+
+
+def _shape_errors(unknown: tuple[str, ...], missing: tuple[str, ...]) -> tuple[Violation, ...]:
+    """What the top level's `additionalProperties` and `required` keywords report for these
+    undeclared keys and absent fields, exactly as python-jsonschema does, memoized."""
+    errors = _shape_cache.get((unknown, missing))
+    if errors is None:
+        _, from_error, validator, _ = _contract_parts()
+        schema = load_schema()
+        declared = {name: None for name in schema["properties"] if name not in missing}
+        skeleton = {**declared, **dict.fromkeys(unknown)}
+        keywords = {key: schema[key] for key in ("properties", "additionalProperties", "required") if key in schema}
+        # Only the shape keywords, and no value is looked at: each property's schema becomes
+        # `true` (the skeleton's values are None), while `additionalProperties` still reads the names.
+        shape = {**keywords, "properties": dict.fromkeys(schema["properties"], True)}
+        errors = tuple(v for error in validator.descend(skeleton, shape) for v in from_error(error))
+        if len(_shape_cache) >= _ERROR_CACHE_LIMIT:
+            _shape_cache.clear()
+        _shape_cache[unknown, missing] = errors
+    return errors
+
+
+_shape_cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[Violation, ...]] = {}
+
+
 def _field_violations(body: bytes, event: dict[str, Any]) -> list[Violation] | None:
     if not _marks_ok(body) or _dumps(event) != body:  # bounded nesting first: orjson stops at 254
         return None
-    fraction_violations, from_error, validator, specs = _contract_parts()
+    fraction_violations, _, _, specs = _contract_parts()
     checks = _field_checks()
     properties = {spec.wire: spec.schema for spec in field_specs()}
     found: list[Violation] = []
     for key, value in event.items():
         if checks[key](value):
             continue
-        kind = type(value)
-        if kind not in _SCALARS:
+        if type(value) not in _SCALARS:
             return None  # a float or a container: the tree's reading may differ from orjson's
-        cache_key = (key, kind, value)
-        errors = _error_cache.get(cache_key)
-        if errors is None:
-            errors = tuple(
-                v for error in validator.descend(value, properties[key], path=key) for v in from_error(error)
-            )
-            if kind is not str or len(value) <= _CACHED_STRING_LIMIT:  # bounded memory
-                if len(_error_cache) >= _ERROR_CACHE_LIMIT:
-                    _error_cache.clear()
-                _error_cache[cache_key] = errors
-        found.extend(errors)
+        found.extend(_value_errors(key, value, properties[key]))
     if not found:
         return None  # the fast checks were only cautious (a leap second...): let the reference judge
     found.sort(key=lambda v: (v.pointer, v.rule))

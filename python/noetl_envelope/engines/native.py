@@ -3,7 +3,8 @@
 The compiled module ships in the platform wheel and is built by every source install where cargo
 is (`make setup`, `pip install` of the sdist or a git URL: maturin is the build backend); where no
 binary can be had everything works without it (slower). `prover(spec)` returns its
-`Prover(spec).prove` bound method, typed, or None when the module is not installed.
+`Prover(spec).prove` bound method, typed, `checker(spec)` its `Prover(spec).check`, or None
+when the module is not installed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,16 @@ import importlib
 import os
 from collections.abc import Callable
 from typing import Protocol, cast
+
+from noetl_envelope.core.violations import JsonPath
+
+# The float tokens serde_json's default parser reads as a neighbouring double, as (path, token)
+# pairs in document order.
+Misreads = list[tuple[JsonPath, str]]
+# `Prover.check`'s answer when it knows: what a document holds besides serde_json's own bytes,
+# (misreads, undeclared top-level keys, absent required fields, fields failing the schema's
+# string or i64 checks); all empty = valid.
+Verdict = tuple[Misreads, list[str], list[str], list[str]]
 
 MODULE = "noetl_envelope_accel"
 SWITCH = "NOETL_ENVELOPE_ACCEL"  # "0" keeps the fast engine from using the module
@@ -31,6 +42,10 @@ class Prover(Protocol):
         """True only if the reference engine reports nothing for `data` under `profile`."""
         ...
 
+    def check(self, data: bytes, profile: str) -> Verdict | None:
+        """None ("don't know"), or what `data` holds besides serde_json's own bytes."""
+        ...
+
 
 def available() -> bool:
     """Whether the compiled module can be imported."""
@@ -41,11 +56,22 @@ def available() -> bool:
     return True
 
 
-def prover(spec: str) -> Callable[[bytes, str], bool] | None:
-    """`Prover(spec).prove`, or None when the compiled module is not installed."""
+def _made(spec: str) -> Prover | None:
     try:
         module = importlib.import_module(MODULE)
     except ImportError:
         return None
     prover_class = cast(type[Prover], module.Prover)
-    return prover_class(spec).prove
+    return prover_class(spec)
+
+
+def prover(spec: str) -> Callable[[bytes, str], bool] | None:
+    """`Prover(spec).prove`, or None when the compiled module is not installed."""
+    made = _made(spec)
+    return None if made is None else made.prove
+
+
+def checker(spec: str) -> Callable[[bytes, str], Verdict | None] | None:
+    """`Prover(spec).check`, or None when the compiled module is not installed."""
+    made = _made(spec)
+    return None if made is None else made.check

@@ -27,6 +27,22 @@
 //! requires anyway), top-level fields declared, in declaration order, none twice, none null,
 //! every required one present, nesting within serde_json's limit, and the schema's enum,
 //! length, bound and date-time (RFC 3339: four-digit year, leap second at 23:59 UTC) checks.
+//!
+//! [`Prover::check`] gives the whole verdict for one more class, the commonest non-valid one in
+//! real dumps: a document that would be proved but for float tokens that serde_json's default
+//! parser (not correctly rounded) reads as a neighbouring double. Such a token is serde_json's
+//! own shortest form of its correctly rounded value (it is canonical), so the reference engine
+//! reports exactly one `canonical.float-roundtrip` warning per such token, in document order,
+//! and nothing else, under every profile. `check` returns those tokens with their paths; the
+//! Python engine turns each into the reference engine's own violation (and declines if it does
+//! not agree that the token is misread).
+//!
+//! It also reads on past the ordinary field faults of real dumps, so that Python can give their
+//! verdict from the schema alone, without the reference pipeline: a top-level key the schema
+//! does not declare (read and written back like a `Value`; an alias or a repeated unknown key
+//! still declines), a required field missing, a string or i64 field failing the schema's enum,
+//! length or bound checks. Each is named in the [`Verdict`]; everything else is still proved
+//! byte for byte.
 
 use std::fmt;
 
@@ -61,6 +77,9 @@ struct FieldSpec {
     enumeration: Option<Vec<String>>,
     /// JSON types a serde_json::Value field may hold ("object", "array", "string", "boolean").
     types: Option<Vec<String>>,
+    /// serde's aliases (`#[serde(alias = ...)]`): other top-level names it binds to this field.
+    #[serde(default)]
+    aliases: Vec<String>,
 }
 
 enum Kind {
@@ -81,6 +100,7 @@ enum Kind {
 
 struct Field {
     name: String,
+    aliases: Vec<String>,
     kind: Kind,
     optional: bool,
     min_length: Option<usize>,
@@ -125,6 +145,7 @@ impl Field {
         };
         Ok(Field {
             name: spec.name,
+            aliases: spec.aliases,
             kind,
             optional: spec.optional,
             min_length: spec.min_length,
@@ -157,6 +178,91 @@ fn refuse<E: de::Error>(why: &str) -> E {
     E::custom(why)
 }
 
+/// One step of a JSON path: an object key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    Key(String),
+    Index(usize),
+}
+
+/// A float token serde_json's default parser reads as another double than the correctly
+/// rounded reading, which the token is the shortest form of; `path` leads to it from the top.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misread {
+    pub path: Vec<PathPart>,
+    pub token: String,
+}
+
+/// What [`Prover::check`] found in a document it read to the end and whose bytes are serde_json's
+/// own but for the unknown members: all empty means valid (proved).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Floats serde_json's default parser misreads, in document order.
+    pub misreads: Vec<Misread>,
+    /// Top-level keys the schema does not declare, in document order.
+    pub unknown: Vec<String>,
+    /// Required fields that are absent, in declaration order.
+    pub missing: Vec<String>,
+    /// String and i64 fields whose value fails the schema's checks (enum, length, bounds).
+    pub failing: Vec<String>,
+}
+
+/// What one document's read carries along: the input, serde_json's output so far, how much of
+/// the output is known to equal the input, and what was found so far (the misreads' paths are
+/// built innermost first, as each container returns, and reversed at the end).
+struct Ctx<'b> {
+    body: &'b [u8],
+    out: Vec<u8>,
+    verified: usize,
+    misreads: Vec<Misread>,
+    unknown: Vec<String>,
+    missing: Vec<String>,
+    failing: Vec<String>,
+}
+
+impl Ctx<'_> {
+    /// Adds `part` to the paths of the misreads found since there were `since` of them.
+    fn inside(&mut self, since: usize, part: impl Fn() -> PathPart) {
+        for misread in &mut self.misreads[since..] {
+            misread.path.push(part());
+        }
+    }
+
+    /// serde_json wrote `value` at `start` but the input differs there. When the input's token
+    /// is the shortest form of the correctly rounded reading and that reading differs from
+    /// serde_json's (`value`), the token replaces the output and is recorded; else the
+    /// document cannot be proved.
+    fn misread<E: de::Error>(&mut self, start: usize, value: f64) -> Result<(), E> {
+        let body = self.body;
+        if start > body.len() || body[self.verified..start] != self.out[self.verified..start] {
+            return Err(refuse("differs before a float"));
+        }
+        let end = start
+            + body[start..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit() || b"-+.eE".contains(b))
+                .count();
+        let token = std::str::from_utf8(&body[start..end]).map_err(|_| refuse("not UTF-8"))?;
+        let correct: f64 = token.parse().map_err(|_| refuse("not a float"))?;
+        if correct.to_bits() == value.to_bits() || !correct.is_finite() {
+            return Err(refuse("float written otherwise"));
+        }
+        let mut shortest = Vec::new();
+        write::<f64, E>(&mut shortest, &correct)?;
+        if shortest != token.as_bytes() {
+            return Err(refuse("float written otherwise"));
+        }
+        self.misreads.push(Misread {
+            path: Vec::new(),
+            token: token.to_string(),
+        });
+        self.out.truncate(start);
+        self.out.extend_from_slice(&body[start..end]);
+        self.verified = end;
+        Ok(())
+    }
+}
+
 /// Writes `value` with serde_json's serializer (the writer behind `serde_json::to_string`).
 fn write<T: serde::Serialize + ?Sized, E: de::Error>(
     out: &mut Vec<u8>,
@@ -178,37 +284,37 @@ enum Read {
 
 /// Reads any JSON value as serde_json::Value would and writes serde_json's output for it.
 /// `level` is the nesting level of the enclosing container (the envelope is level 1).
-struct ValueSeed<'a> {
-    out: &'a mut Vec<u8>,
+struct ValueSeed<'a, 'b> {
+    ctx: &'a mut Ctx<'b>,
     level: usize,
 }
 
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
     type Value = Read;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Read, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for ValueSeed<'_> {
+impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
     type Value = Read;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
     fn visit_unit<E: de::Error>(self) -> Result<Read, E> {
-        self.out.extend_from_slice(b"null");
+        self.ctx.out.extend_from_slice(b"null");
         Ok(Read::Null)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Read, E> {
-        write(self.out, &v)?;
+        write(&mut self.ctx.out, &v)?;
         Ok(Read::Bool)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Read, E> {
-        write(self.out, &v)?;
+        write(&mut self.ctx.out, &v)?;
         Ok(Read::Number)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Read, E> {
-        write(self.out, &v)?;
+        write(&mut self.ctx.out, &v)?;
         Ok(Read::Number)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Read, E> {
@@ -217,11 +323,17 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         if !v.is_finite() {
             return Err(refuse("non-finite"));
         }
-        write(self.out, &v)?;
+        let ctx = self.ctx;
+        let start = ctx.out.len();
+        write(&mut ctx.out, &v)?;
+        let written = &ctx.out[start..];
+        if ctx.body.get(start..start + written.len()) != Some(written) {
+            ctx.misread(start, v)?;
+        }
         Ok(Read::Number)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Read, E> {
-        write(self.out, v)?;
+        write(&mut self.ctx.out, v)?;
         Ok(Read::Str)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Read, A::Error> {
@@ -229,25 +341,30 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         if level > MAX_NESTING {
             return Err(refuse("too deep"));
         }
-        self.out.push(b'[');
-        let mut first = true;
+        let ctx = self.ctx;
+        ctx.out.push(b'[');
+        let mut index = 0;
         loop {
-            let mark = self.out.len();
-            if !first {
-                self.out.push(b',');
+            let mark = ctx.out.len();
+            if index > 0 {
+                ctx.out.push(b',');
             }
+            let since = ctx.misreads.len();
             match seq.next_element_seed(ValueSeed {
-                out: self.out,
+                ctx: &mut *ctx,
                 level,
             })? {
-                Some(_) => first = false,
+                Some(_) => {
+                    ctx.inside(since, || PathPart::Index(index));
+                    index += 1;
+                }
                 None => {
-                    self.out.truncate(mark);
+                    ctx.out.truncate(mark);
                     break;
                 }
             }
         }
-        self.out.push(b']');
+        ctx.out.push(b']');
         Ok(Read::Array)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Read, A::Error> {
@@ -255,34 +372,37 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         if level > MAX_NESTING {
             return Err(refuse("too deep"));
         }
-        self.out.push(b'{');
+        let ctx = self.ctx;
+        ctx.out.push(b'{');
         // serde_json's Map is a BTreeMap: it writes keys sorted by bytes. Requiring strictly
         // increasing keys is what byte equality needs anyway, and it refuses duplicates.
         let mut previous: Option<String> = None;
         loop {
-            let mark = self.out.len();
+            let mark = ctx.out.len();
             if previous.is_some() {
-                self.out.push(b',');
+                ctx.out.push(b',');
             }
             let key = match map.next_key::<KeyText>()? {
                 Some(key) => key.0,
                 None => {
-                    self.out.truncate(mark);
+                    ctx.out.truncate(mark);
                     break;
                 }
             };
             if previous.as_deref().is_some_and(|p| p >= key.as_str()) {
                 return Err(refuse("keys not strictly increasing"));
             }
-            write(self.out, key.as_str())?;
-            self.out.push(b':');
+            write(&mut ctx.out, key.as_str())?;
+            ctx.out.push(b':');
+            let since = ctx.misreads.len();
             map.next_value_seed(ValueSeed {
-                out: self.out,
+                ctx: &mut *ctx,
                 level,
             })?;
+            ctx.inside(since, || PathPart::Key(key.clone()));
             previous = Some(key);
         }
-        self.out.push(b'}');
+        ctx.out.push(b'}');
         Ok(Read::Object)
     }
 }
@@ -296,27 +416,36 @@ impl<'de> Deserialize<'de> for KeyText {
     }
 }
 
-/// The top-level key: the index of a declared field (an unknown key or alias is refused).
+/// A top-level key: a declared field's index, or a name the schema does not declare.
+enum TopKey {
+    Declared(usize),
+    Unknown(String),
+}
+
+/// Reads a top-level key (an alias is refused: serde binds it, the schema does not declare it).
 struct FieldKey<'a>(&'a [Field]);
 
 impl<'de> DeserializeSeed<'de> for FieldKey<'_> {
-    type Value = usize;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+    type Value = TopKey;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<TopKey, D::Error> {
         let key = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        self.0
-            .iter()
-            .position(|f| f.name == key)
-            .ok_or_else(|| refuse("not a declared field"))
+        if let Some(index) = self.0.iter().position(|f| f.name == key) {
+            return Ok(TopKey::Declared(index));
+        }
+        if self.0.iter().any(|f| f.aliases.iter().any(|a| *a == key)) {
+            return Err(refuse("an alias"));
+        }
+        Ok(TopKey::Unknown(key.into_owned()))
     }
 }
 
 /// One top-level field's value, read with the field's Rust type exactly as serde's derive does.
-struct FieldValue<'a> {
+struct FieldValue<'a, 'b> {
     field: &'a Field,
-    out: &'a mut Vec<u8>,
+    ctx: &'a mut Ctx<'b>,
 }
 
-impl<'de> DeserializeSeed<'de> for FieldValue<'_> {
+impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         let field = self.field;
@@ -326,26 +455,27 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_> {
                 let value =
                     Option::<i64>::deserialize(deserializer)?.ok_or_else(|| refuse("null"))?;
                 if value < low || value > high {
-                    return Err(refuse("out of bounds"));
+                    self.ctx.failing.push(field.name.clone());
                 }
-                write(self.out, &value)
+                write(&mut self.ctx.out, &value)
             }
             Kind::Text { timestamp: false } => {
                 let value =
                     Option::<String>::deserialize(deserializer)?.ok_or_else(|| refuse("null"))?;
                 if !field.text_ok(&value) {
-                    return Err(refuse("string check"));
+                    self.ctx.failing.push(field.name.clone());
                 }
-                write(self.out, &value)
+                write(&mut self.ctx.out, &value)
             }
             Kind::Text { timestamp: true } => {
                 let value = Option::<DateTime<Utc>>::deserialize(deserializer)?
                     .ok_or_else(|| refuse("null"))?;
-                let start = self.out.len();
-                write(self.out, &value)?;
+                let out = &mut self.ctx.out;
+                let start = out.len();
+                write(out, &value)?;
                 // What chrono wrote (between the quotes) is the input's text if the document is
                 // proved at all: the checks chrono's acceptance does not imply are made on it.
-                let text = std::str::from_utf8(&self.out[start + 1..self.out.len() - 1])
+                let text = std::str::from_utf8(&out[start + 1..out.len() - 1])
                     .map_err(|_| refuse("not UTF-8"))?;
                 if !rfc3339_beyond_chrono(text) || !field.text_ok(text) {
                     return Err(refuse("timestamp check"));
@@ -359,7 +489,7 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_> {
                 boolean,
             } => {
                 let read = deserializer.deserialize_any(ValueSeed {
-                    out: self.out,
+                    ctx: self.ctx,
                     level: 1,
                 })?;
                 let allowed = match read {
@@ -395,44 +525,70 @@ fn rfc3339_beyond_chrono(text: &str) -> bool {
 }
 
 /// The envelope: an object whose keys are declared fields in declaration order.
-struct Envelope<'a> {
+struct Envelope<'a, 'b> {
     fields: &'a [Field],
-    out: &'a mut Vec<u8>,
+    ctx: &'a mut Ctx<'b>,
 }
 
-impl<'de> Visitor<'de> for Envelope<'_> {
+impl<'de> Visitor<'de> for Envelope<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("the envelope object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        self.out.push(b'{');
+        let ctx = self.ctx;
+        ctx.out.push(b'{');
         let mut next = 0; // fields before this index were passed (present or skipped)
         let mut first = true;
-        while let Some(index) = map.next_key_seed(FieldKey(self.fields))? {
+        while let Some(key) = map.next_key_seed(FieldKey(self.fields))? {
+            if !first {
+                ctx.out.push(b',');
+            }
+            first = false;
+            let since = ctx.misreads.len();
+            let index = match key {
+                TopKey::Declared(index) => index,
+                TopKey::Unknown(name) => {
+                    // serde skips it; the schema reports it. Read as a Value so the bytes are
+                    // still proved serde_json's own; a repeated unknown key is the lexer's to report.
+                    if ctx.unknown.contains(&name) {
+                        return Err(refuse("unknown key twice"));
+                    }
+                    write(&mut ctx.out, name.as_str())?;
+                    ctx.out.push(b':');
+                    map.next_value_seed(ValueSeed {
+                        ctx: &mut *ctx,
+                        level: 1,
+                    })?;
+                    ctx.inside(since, || PathPart::Key(name.clone()));
+                    ctx.unknown.push(name);
+                    continue;
+                }
+            };
             if index < next {
                 return Err(refuse("field order or duplicate"));
             }
-            if self.fields[next..index].iter().any(|f| !f.optional) {
-                return Err(refuse("required field missing"));
+            for skipped in &self.fields[next..index] {
+                if !skipped.optional {
+                    ctx.missing.push(skipped.name.clone());
+                }
             }
-            if !first {
-                self.out.push(b',');
-            }
-            first = false;
             let field = &self.fields[index];
-            write(self.out, field.name.as_str())?;
-            self.out.push(b':');
+            write(&mut ctx.out, field.name.as_str())?;
+            ctx.out.push(b':');
             map.next_value_seed(FieldValue {
                 field,
-                out: self.out,
+                ctx: &mut *ctx,
             })?;
+            ctx.inside(since, || PathPart::Key(field.name.clone()));
             next = index + 1;
         }
-        if self.fields[next..].iter().any(|f| !f.optional) {
-            return Err(refuse("required field missing"));
+        for skipped in &self.fields[next..] {
+            if !skipped.optional {
+                ctx.missing.push(skipped.name.clone());
+            }
         }
-        self.out.push(b'}');
+        ctx.out.push(b'}');
         Ok(())
     }
 }
@@ -461,24 +617,52 @@ impl Prover {
     /// True only if the reference engine reports nothing for `data` under `profile`; an error
     /// for a profile other than "serde", "contract" and "canonical".
     pub fn prove(&self, data: &[u8], profile: &str) -> Result<bool, String> {
+        Ok(self
+            .check(data, profile)?
+            .is_some_and(|found| found == Verdict::default()))
+    }
+
+    /// What the document holds besides serde_json's own bytes (see [`Verdict`]; all empty:
+    /// valid, no warning); `None`: don't know. The same for every profile (each profile makes
+    /// its own verdict of it); an error for a profile other than "serde", "contract", "canonical".
+    pub fn check(&self, data: &[u8], profile: &str) -> Result<Option<Verdict>, String> {
         if !PROFILES.contains(&profile) {
             return Err(format!("unknown profile {profile:?}"));
         }
         let body = data.strip_suffix(b"\n").unwrap_or(data);
-        Ok(self.proves(body))
+        Ok(self.read(body))
     }
 
-    fn proves(&self, body: &[u8]) -> bool {
-        let mut out = Vec::with_capacity(body.len());
+    fn read(&self, body: &[u8]) -> Option<Verdict> {
+        let mut ctx = Ctx {
+            body,
+            out: Vec::with_capacity(body.len()),
+            verified: 0,
+            misreads: Vec::new(),
+            unknown: Vec::new(),
+            missing: Vec::new(),
+            failing: Vec::new(),
+        };
         let mut deserializer = serde_json::Deserializer::from_slice(body);
         let envelope = Envelope {
             fields: &self.fields,
-            out: &mut out,
+            ctx: &mut ctx,
         };
         if deserializer.deserialize_map(envelope).is_err() || deserializer.end().is_err() {
-            return false;
+            return None;
         }
-        out == body
+        if ctx.out != body {
+            return None;
+        }
+        for misread in &mut ctx.misreads {
+            misread.path.reverse();
+        }
+        Some(Verdict {
+            misreads: ctx.misreads,
+            unknown: ctx.unknown,
+            missing: ctx.missing,
+            failing: ctx.failing,
+        })
     }
 }
 

@@ -4,6 +4,9 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::PathPart;
 
 /// The prover for one schema (see the module documentation).
 #[pyclass(frozen, name = "Prover", module = "noetl_envelope_accel")]
@@ -23,6 +26,47 @@ impl PyProver {
     /// True only if the reference engine reports nothing for `data` under `profile`.
     fn prove(&self, data: &[u8], profile: &str) -> PyResult<bool> {
         self.0.prove(data, profile).map_err(PyValueError::new_err)
+    }
+
+    /// None ("don't know"), or what the document holds besides serde_json's own bytes, as
+    /// `(misreads, unknown, missing, failing)`: the float tokens serde_json's default parser
+    /// misreads as `(path, token)` pairs in document order (`path`: a tuple of keys and
+    /// indices), the undeclared top-level keys, the absent required fields and the fields
+    /// failing the schema's string or i64 checks (see `crate::Verdict`). All empty: valid.
+    #[allow(clippy::type_complexity)]
+    fn check<'py>(
+        &self,
+        py: Python<'py>,
+        data: &[u8],
+        profile: &str,
+    ) -> PyResult<
+        Option<(
+            Vec<(Bound<'py, PyTuple>, String)>,
+            Vec<String>,
+            Vec<String>,
+            Vec<String>,
+        )>,
+    > {
+        let Some(verdict) = self.0.check(data, profile).map_err(PyValueError::new_err)? else {
+            return Ok(None);
+        };
+        let mut misreads = Vec::with_capacity(verdict.misreads.len());
+        for misread in verdict.misreads {
+            let mut parts = Vec::with_capacity(misread.path.len());
+            for part in misread.path {
+                parts.push(match part {
+                    PathPart::Key(key) => key.into_pyobject(py)?.into_any(),
+                    PathPart::Index(index) => index.into_pyobject(py)?.into_any(),
+                });
+            }
+            misreads.push((PyTuple::new(py, parts)?, misread.token));
+        }
+        Ok(Some((
+            misreads,
+            verdict.unknown,
+            verdict.missing,
+            verdict.failing,
+        )))
     }
 }
 

@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use super::{FieldSpec, Prover, SpecFile, MAX_NESTING, PROFILES};
+use super::{FieldSpec, Misread, PathPart, Prover, SpecFile, Verdict, MAX_NESTING, PROFILES};
 
 /// `fastpath.accel_spec()` for schema/executor_event.schema.json, written by `make gen`: the
 /// tests follow the schema, and `make check-gen` fails when this copy is stale.
@@ -625,6 +625,199 @@ fn floats_must_be_serde_jsons_shortest_form() {
     for token in ["1e400", "-1e400", "NaN", ".5", "5.", "01", "+1"] {
         assert!(!proved(number(token)), "{token}");
     }
+}
+
+// ---- floats serde_json reads back as a neighbour (`check`) -----------------------------------
+
+/// `check`'s misreads for `doc` when it found nothing else, the same under every profile.
+fn checked(doc: impl AsRef<[u8]>) -> Option<Vec<Misread>> {
+    let verdict = verdict(doc)?;
+    assert!(verdict.unknown.is_empty() && verdict.missing.is_empty() && verdict.failing.is_empty());
+    Some(verdict.misreads)
+}
+
+/// `check`'s answer for `doc`, the same under every profile.
+fn verdict(doc: impl AsRef<[u8]>) -> Option<Verdict> {
+    let prover = prover();
+    let answers: Vec<_> = PROFILES
+        .iter()
+        .map(|profile| {
+            prover
+                .check(doc.as_ref(), profile)
+                .expect("a known profile")
+        })
+        .collect();
+    assert!(
+        answers.iter().all(|a| *a == answers[0]),
+        "profiles disagree"
+    );
+    answers.into_iter().next().unwrap()
+}
+
+fn misread(path: &[PathPart], token: &str) -> Misread {
+    Misread {
+        path: path.to_vec(),
+        token: token.to_string(),
+    }
+}
+
+fn key(name: &str) -> PathPart {
+    PathPart::Key(name.to_string())
+}
+
+/// A required String field with an enum (a value outside it is a field fault `check` names).
+fn enum_field() -> &'static FieldSpec {
+    first("required String field with an enum", |f| {
+        !f.optional && f.rust == "String" && f.enumeration.is_some()
+    })
+}
+
+/// A required String field with a minimum length (`""` is a field fault `check` names).
+fn short_field() -> &'static FieldSpec {
+    first("required String field with minLength", |f| {
+        !f.optional && f.rust == "String" && f.min_length.is_some_and(|m| m > 0)
+    })
+}
+
+fn required_i64() -> &'static FieldSpec {
+    first("required i64 field", |f| !f.optional && f.rust == "i64")
+}
+
+/// The shortest form of 1.2345678901234567e+20, which serde_json's default parser reads as the
+/// neighbouring 1.2345678901234568e+20 (see floats_must_be_serde_jsons_shortest_form).
+const MISREAD: &str = "1.2345678901234567e+20";
+
+#[test]
+fn misread_floats_are_reported_with_their_paths_in_document_order() {
+    let value = key(&object().name);
+    assert_eq!(checked(base().text()), Some(vec![]));
+    assert_eq!(
+        checked(object_with(&format!(r#"{{"a":{MISREAD}}}"#))),
+        Some(vec![misread(&[value.clone(), key("a")], MISREAD)])
+    );
+    let doc = object_with(&format!(
+        r#"{{"a":[0.5,{MISREAD},{{"b":-{MISREAD}}}],"c":{MISREAD}}}"#
+    ));
+    let negative = format!("-{MISREAD}");
+    assert_eq!(
+        checked(doc),
+        Some(vec![
+            misread(&[value.clone(), key("a"), PathPart::Index(1)], MISREAD),
+            misread(
+                &[value.clone(), key("a"), PathPart::Index(2), key("b")],
+                &negative
+            ),
+            misread(&[value, key("c")], MISREAD),
+        ])
+    );
+}
+
+#[test]
+fn a_misread_float_with_anything_else_wrong_is_not_known() {
+    let with = |inner: &str| object_with(&format!("{{{inner}}}"));
+    assert!(checked(with(&format!(r#""a":{MISREAD}"#))).is_some());
+    // Not the shortest form of its value, in either reading.
+    assert_eq!(checked(with(r#""a":1.23456789012345670e+20"#)), None);
+    assert_eq!(checked(with(r#""a":1.2345678901234567e20"#)), None);
+    assert_eq!(checked(with(r#""a":1.2345678901234567E+20"#)), None);
+    // Something else the prover refuses, before or after the float.
+    assert_eq!(checked(with(&format!(r#""b":1,"a":{MISREAD}"#))), None);
+    assert_eq!(checked(with(&format!(r#""a":{MISREAD},"a":1"#))), None);
+    assert_eq!(checked(with(&format!(r#""a": {MISREAD}"#))), None);
+    assert_eq!(checked(with(&format!(r#""a":{MISREAD} "#))), None);
+    assert_eq!(
+        checked(with(&format!(r#""a":"\u0041","b":{MISREAD}"#))),
+        None
+    );
+    // A space after the first member's comma (no sample value holds a comma).
+    let spaced = with(&format!(r#""a":{MISREAD}"#)).replacen(',', ", ", 1);
+    assert_eq!(checked(spaced), None);
+    // A field fault besides: named too (the profiles decide what the misread is worth then).
+    let failing = base()
+        .set(enum_field(), &json_string("not a member"))
+        .set(object(), &format!(r#"{{"a":{MISREAD}}}"#));
+    assert_eq!(
+        verdict(failing.text()).unwrap().failing,
+        vec![enum_field().name.clone()]
+    );
+}
+
+// ---- field faults read past (`check`) --------------------------------------------------------
+
+#[test]
+fn unknown_missing_and_failing_fields_are_named() {
+    let (one, two) = (undeclared_key(), format!("{}_2", undeclared_key()));
+    let unknown = verdict(
+        base()
+            .push(&member(&one, r#""t""#))
+            .push(&member(&two, r#"{"a":[1]}"#))
+            .text(),
+    )
+    .unwrap();
+    assert_eq!(unknown.unknown, vec![one.clone(), two.clone()]);
+    assert!(unknown.missing.is_empty() && unknown.failing.is_empty());
+    // Anywhere among the declared fields, which keep their order.
+    let early = base()
+        .text()
+        .replacen(',', &format!(",{},", member(&one, "1")), 1);
+    assert_eq!(verdict(early).unwrap().unknown, vec![one.clone()]);
+    let renamed = plain();
+    let renamed = verdict(
+        base()
+            .raw(renamed, &member(&one, &sample(renamed, false)))
+            .text(),
+    )
+    .unwrap();
+    assert_eq!(renamed.unknown, vec![one.clone()]);
+    assert_eq!(renamed.missing, vec![plain().name.clone()]);
+    for field in fields().iter().filter(|f| !f.optional) {
+        let missing = verdict(base().without(field).text()).unwrap();
+        assert_eq!(missing.missing, vec![field.name.clone()], "{}", field.name);
+    }
+    let (short, listed) = (short_field(), enum_field());
+    let failing = base()
+        .set(listed, &json_string("not a member"))
+        .set(short, r#""""#);
+    let mut expected = vec![short, listed];
+    expected.sort_by_key(|f| position(f));
+    assert_eq!(
+        verdict(failing.text()).unwrap().failing,
+        expected.iter().map(|f| f.name.clone()).collect::<Vec<_>>()
+    );
+    // A misread float inside an unknown member is named with its path.
+    let inside = verdict(base().push(&member(&one, &format!("[{MISREAD}]"))).text()).unwrap();
+    assert_eq!(
+        inside.misreads,
+        vec![misread(&[key(&one), PathPart::Index(0)], MISREAD)]
+    );
+    assert_eq!(inside.unknown, vec![one]);
+}
+
+#[test]
+fn field_faults_with_anything_else_wrong_are_not_known() {
+    let extra = undeclared_key();
+    let plus = |text: &str| base().push(text).text();
+    let twice = format!("{},{}", member(&extra, "1"), member(&extra, "1"));
+    assert_eq!(verdict(plus(&twice)), None); // a repeated unknown key
+    assert_eq!(verdict(plus(&member(&extra, r#"{"b":1,"a":1}"#))), None); // not serde_json's bytes
+    assert_eq!(verdict(plus(&format!("{}: 1", json_string(&extra)))), None);
+    assert_eq!(verdict(plus(&member(&extra, "-0"))), None);
+    for (field, alias) in aliases() {
+        if let Some(field) = field {
+            let aliased = base().raw(field, &member(&alias, &sample(field, false)));
+            assert_eq!(verdict(aliased.text()), None, "serde's alias {alias}");
+        }
+    }
+    assert_eq!(verdict(base().set(plain(), "1").text()), None); // a wrong type
+    assert_eq!(verdict(base().set(required_i64(), "1.0").text()), None);
+    let feb30 = json_string("2024-02-30T00:00:00Z");
+    assert_eq!(verdict(base().set(timestamp(), &feb30).text()), None);
+    if !object().has_type("array") {
+        assert_eq!(verdict(object_with("[]")), None);
+    }
+    let mut misordered = base();
+    misordered.members.swap(0, 1);
+    assert_eq!(verdict(misordered.text()), None);
 }
 
 // ---- timestamps ------------------------------------------------------------------------------
