@@ -346,6 +346,8 @@ def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Viol
     misreads, unknown, missing, failing = verdict
     if not (unknown or missing or failing):
         return _misread_warnings(misreads) if misreads else []
+    if unknown and field_specs().deny_unknown_fields:
+        return None  # serde refuses the undeclared key: the reference engine words it
     if profile == "serde":
         if missing:
             return None  # serde's own error: the reference engine words it
@@ -371,7 +373,7 @@ def _schema_only_violations(
             instance = _loads(body)
         except _JSONDecodeError:
             return None
-        properties = load_schema()["properties"]
+        properties = {spec.wire: spec.schema for spec in field_specs()}  # documents carry wire names
         for key in failing:
             value = instance.get(key)
             if type(value) not in _SCALARS:
