@@ -69,8 +69,8 @@ def rust_check(documents: Sequence[bytes], harness: Path = HARNESS) -> list[Rust
     return verdicts
 
 
-def rust_emit(count: int, seed: int) -> list[bytes]:
-    proc = subprocess.run(
-        [str(HARNESS), "emit", "--count", str(count), "--seed", str(seed)], capture_output=True, check=True
-    )
+def rust_emit(count: int, seed: int, *, raw_floats: bool = False) -> list[bytes]:
+    """`emit`'s lines; `raw_floats`: floats from random bit patterns, not only serde fixed points."""
+    command = [str(HARNESS), "emit", "--count", str(count), "--seed", str(seed)]
+    proc = subprocess.run([*command, "--raw-floats"] if raw_floats else command, capture_output=True, check=True)
     return proc.stdout.split(b"\n")[:-1]
