@@ -327,8 +327,8 @@ def _number(item: Num, where: JsonPath, outcome: Prediction, *, kept: bool) -> N
             Violation(
                 PROJECT_NUMBER_RANGE,
                 where,
-                f"{excerpt(item)} needs more than {pgtypes.NUMERIC_DSCALE_MAX} digits after the point, "
-                "more than numeric holds: the server refuses the row",
+                f"{excerpt(item)} needs more than numeric holds ({pgtypes.NUMERIC_DSCALE_MAX} digits after the "
+                f"point, {pgtypes.NUMERIC_INTEGER_DIGITS_MAX} before): the server refuses the row",
             )
         )
         return
