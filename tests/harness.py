@@ -74,3 +74,29 @@ def rust_emit(count: int, seed: int, *, raw_floats: bool = False) -> list[bytes]
     command = [str(HARNESS), "emit", "--count", str(count), "--seed", str(seed)]
     proc = subprocess.run([*command, "--raw-floats"] if raw_floats else command, capture_output=True, check=True)
     return proc.stdout.split(b"\n")[:-1]
+
+
+def build_feature_variant(crate: Path, features: Sequence[str], target: Path) -> Path:
+    """rust/ built (debug, into `target`) against serde_json with cargo `features` (e.g.
+    float_roundtrip): the harness of consumers a schema's `x-serde-json-features` declares. The
+    pinned Cargo.lock holds: these features add no crate."""
+    shutil.copytree(ROOT / "rust", crate, ignore=shutil.ignore_patterns("target"))
+    manifest = crate / "Cargo.toml"
+    text = manifest.read_text(encoding="utf-8")
+    pinned = 'serde_json = "=1.0.150"'
+    assert text.count(pinned) == 1, "rust/Cargo.toml no longer pins serde_json as this expects"
+    manifest.write_text(
+        text.replace(pinned, f'serde_json = {{ version = "=1.0.150", features = {json.dumps(list(features))} }}')
+    )
+    proc = subprocess.run(
+        ["cargo", "build", "--locked", "--quiet", "--bin", "envelope-harness"],
+        cwd=crate,
+        env=dict(os.environ, CARGO_TARGET_DIR=str(target)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, f"{crate.name}: cargo build failed:\n{proc.stderr[-3000:]}"
+    binary = crate / "envelope-harness"
+    shutil.copy2(target / "debug" / "envelope-harness", binary)
+    return binary

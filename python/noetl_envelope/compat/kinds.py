@@ -220,7 +220,8 @@ COMPAT_ANNOTATION_CHANGED = Rule(
     "compat.annotation-changed",
     COMPAT,
     "Only an annotation with no wire effect changed (x-db-column, customTypePath, x-rust-crate, a "
-    "bound the Rust type already implies).",
+    "bound the Rust type already implies, x-serde-json-features: float_roundtrip changes only which "
+    "double a Rust consumer holds, a warning).",
     category="DOC",
 )
 
