@@ -29,6 +29,12 @@ def build_variant(crate: Path, schema: dict[str, Any], target: Path) -> Path:
     shutil.copytree(ROOT / "rust", crate, ignore=shutil.ignore_patterns("target"))
     for rel, text in render_rust(schema).items():
         (crate / Path(rel).relative_to("rust")).write_text(text, encoding="utf-8")
+    return _build(crate, target)
+
+
+def _build(crate: Path, target: Path) -> Path:
+    """`cargo build` (debug) of the harness copy at `crate` into the shared `target`; the binary,
+    copied out of `target` before the next variant overwrites it."""
     proc = subprocess.run(
         ["cargo", "build", "--locked", "--quiet", "--bin", "envelope-harness"],
         cwd=crate,
@@ -88,15 +94,4 @@ def build_feature_variant(crate: Path, features: Sequence[str], target: Path) ->
     manifest.write_text(
         text.replace(pinned, f'serde_json = {{ version = "=1.0.150", features = {json.dumps(list(features))} }}')
     )
-    proc = subprocess.run(
-        ["cargo", "build", "--locked", "--quiet", "--bin", "envelope-harness"],
-        cwd=crate,
-        env=dict(os.environ, CARGO_TARGET_DIR=str(target)),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, f"{crate.name}: cargo build failed:\n{proc.stderr[-3000:]}"
-    binary = crate / "envelope-harness"
-    shutil.copy2(target / "debug" / "envelope-harness", binary)
-    return binary
+    return _build(crate, target)
