@@ -29,6 +29,12 @@ def build_variant(crate: Path, schema: dict[str, Any], target: Path) -> Path:
     shutil.copytree(ROOT / "rust", crate, ignore=shutil.ignore_patterns("target"))
     for rel, text in render_rust(schema).items():
         (crate / Path(rel).relative_to("rust")).write_text(text, encoding="utf-8")
+    return _build(crate, target)
+
+
+def _build(crate: Path, target: Path) -> Path:
+    """`cargo build` (debug) of the harness copy at `crate` into the shared `target`; the binary,
+    copied out of `target` before the next variant overwrites it."""
     proc = subprocess.run(
         ["cargo", "build", "--locked", "--quiet", "--bin", "envelope-harness"],
         cwd=crate,
@@ -69,8 +75,23 @@ def rust_check(documents: Sequence[bytes], harness: Path = HARNESS) -> list[Rust
     return verdicts
 
 
-def rust_emit(count: int, seed: int) -> list[bytes]:
-    proc = subprocess.run(
-        [str(HARNESS), "emit", "--count", str(count), "--seed", str(seed)], capture_output=True, check=True
-    )
+def rust_emit(count: int, seed: int, *, raw_floats: bool = False) -> list[bytes]:
+    """`emit`'s lines; `raw_floats`: floats from random bit patterns, not only serde fixed points."""
+    command = [str(HARNESS), "emit", "--count", str(count), "--seed", str(seed)]
+    proc = subprocess.run([*command, "--raw-floats"] if raw_floats else command, capture_output=True, check=True)
     return proc.stdout.split(b"\n")[:-1]
+
+
+def build_feature_variant(crate: Path, features: Sequence[str], target: Path) -> Path:
+    """rust/ built (debug, into `target`) against serde_json with cargo `features` (e.g.
+    float_roundtrip): the harness of consumers a schema's `x-serde-json-features` declares. The
+    pinned Cargo.lock holds: these features add no crate."""
+    shutil.copytree(ROOT / "rust", crate, ignore=shutil.ignore_patterns("target"))
+    manifest = crate / "Cargo.toml"
+    text = manifest.read_text(encoding="utf-8")
+    pinned = 'serde_json = "=1.0.150"'
+    assert text.count(pinned) == 1, "rust/Cargo.toml no longer pins serde_json as this expects"
+    manifest.write_text(
+        text.replace(pinned, f'serde_json = {{ version = "=1.0.150", features = {json.dumps(list(features))} }}')
+    )
+    return _build(crate, target)

@@ -17,6 +17,8 @@ from envelope import SPECS, complete, complete_seq
 from harness import RustVerdict, rust_check
 from noetl_envelope import EnvelopeError, decode, encode, validate
 from noetl_envelope.model.rusttypes import key
+from noetl_envelope.projection import pgtypes
+from noetl_envelope.projection.predict import projection_violations
 from noetl_envelope.wire.numbers import format_float
 
 pytestmark = pytest.mark.rust
@@ -437,3 +439,34 @@ def test_integer_beyond_python_digit_limit_in_unknown_value(harness: object) -> 
     assert validate(data, profile="serde") == []
     assert encode(decode(data, profile="serde"), check=False) == doc()
     assert {v.rule for v in validate(data, profile="contract")} >= {"schema.additionalProperties"}
+
+
+# Found by the differential fuzz (test_differential.py): `validate --project` was an internal error
+# on a number of more than 4,300 digits that serde_json reads as a float (numeric's digits went
+# through int()), and would have built a 10**exponent integer for a huge exponent.
+LONG_NUMBERS: dict[str, tuple[bytes, set[str]]] = {
+    "fraction-of-7000-digits-is-stored": (b"0." + b"0" * 6999 + b"1", set()),
+    "exponent-form-of-5000-digits-is-stored": (b"1" + b"0" * 4999 + b"e-5000", set()),
+    "fraction-beyond-numeric-scale-refused": (b"0." + b"0" * 20_000 + b"1", {"project.number-range"}),
+    "exponent-of-5000-digits-refused": (b"1e-" + b"9" * 5000, {"project.number-range"}),
+}
+
+
+@pytest.mark.parametrize("name", list(LONG_NUMBERS))
+def test_project_prediction_of_long_numbers(name: str, harness: object) -> None:
+    token, project = LONG_NUMBERS[name]
+    data = doc(b'{"x":' + token + b"}")
+    (verdict,) = rust_check([data])
+    assert verdict.accepted, verdict.error
+    assert {v.rule for v in projection_violations(data)} == project
+
+
+def test_numeric_weight_and_scale_bounds() -> None:
+    assert pgtypes.numeric_text("1e" + str(pgtypes.NUMERIC_INTEGER_DIGITS_MAX - 1)) == "1" + "0" * (
+        pgtypes.NUMERIC_INTEGER_DIGITS_MAX - 1
+    )
+    assert pgtypes.numeric_text("-0.00e5") == "0"
+    assert pgtypes.numeric_text("-1.50e-3") == "-0.00150"
+    for refused in ("1e" + str(pgtypes.NUMERIC_INTEGER_DIGITS_MAX), "1e-16384", "1e" + "9" * 11, "1e1073741823"):
+        with pytest.raises(pgtypes.Refused):
+            pgtypes.numeric_text(refused)

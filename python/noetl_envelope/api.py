@@ -7,8 +7,7 @@ from typing import Any
 from noetl_envelope.core.violations import EnvelopeError, Violation
 from noetl_envelope.engines import check as engine_check
 from noetl_envelope.engines.reference import run
-from noetl_envelope.model.codec import build_event, encode_event, exact_reader, is_event
-from noetl_envelope.wire.numbers import parse_number
+from noetl_envelope.model.codec import build_event, encode_event, exact_reader, is_event, serde_reader
 from noetl_envelope_generated import ExecutorEvent
 
 
@@ -45,7 +44,7 @@ def decode(data: bytes | str, *, profile: str = "contract") -> ExecutorEvent:
     errors = _errors(outcome.violations)
     if errors or outcome.binding is None:
         raise EnvelopeError(errors)
-    return build_event(outcome.binding, parse_number if profile == "serde" else exact_reader)
+    return build_event(outcome.binding, serde_reader() if profile == "serde" else exact_reader)
 
 
 def encode(event: ExecutorEvent, *, check: bool = True) -> bytes:

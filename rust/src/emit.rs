@@ -82,6 +82,19 @@ const OBJECT_KEYS: &[&str] = &[
 pub struct Gen {
     rng: Rng,
     contract: bool,
+    floats: Floats,
+}
+
+/// How `serde_json::Value` floats are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Floats {
+    /// Only values serde_json's default parser reads back exactly (see [`fixed_point`]), so
+    /// every line is a byte-for-byte fixed point of `check`.
+    FixedPoints,
+    /// Any finite f64, as computed floats are: mostly uniform bit patterns (every exponent,
+    /// subnormals, full 17-digit mantissas), with no redraw. About a third of them are read back
+    /// by serde_json as a neighbour: what an unmodified Rust producer really writes.
+    Raw,
 }
 
 impl Gen {
@@ -90,7 +103,14 @@ impl Gen {
         Gen {
             rng: Rng::new(seed),
             contract,
+            floats: Floats::FixedPoints,
         }
+    }
+
+    /// The same generators with `floats` drawn as that mode says.
+    pub fn with_floats(mut self, floats: Floats) -> Self {
+        self.floats = floats;
+        self
     }
 
     /// `i64`: extremes, the 2^53 boundary, snowflakes; in contract mode inside the bounds.
@@ -144,7 +164,7 @@ impl Gen {
     /// JSON types the schema allows. Never `null` inside an `Option` (`Some(Value::Null)`
     /// writes `null`, which reads back as `None`: no byte-for-byte round trip).
     pub fn value(&mut self, f: &Field) -> Value {
-        let rng = &mut self.rng;
+        let (rng, fl) = (&mut self.rng, self.floats);
         if self.contract && f.object_only() {
             return match rng.below(10) {
                 0 => Value::Object(Map::new()),
@@ -152,17 +172,17 @@ impl Gen {
                     // A deep chain, always under an object at the top.
                     let depth = rng.range_i64(10, 20) as usize;
                     let mut m = Map::new();
-                    m.insert(key(rng), deep_chain(rng, depth));
+                    m.insert(key(rng), deep_chain(rng, fl, depth));
                     Value::Object(m)
                 }
-                _ => object(rng, 0, 8),
+                _ => object(rng, fl, 0, 8),
             };
         }
         loop {
             let v = if f.optional() {
-                non_null(value(rng, 0, 6))
+                non_null(value(rng, fl, 0, 6))
             } else {
-                context(rng)
+                context(rng, fl)
             };
             if !self.contract || f.json_types.iter().any(|t| json_type_fits(&v, t)) {
                 return v;
@@ -190,6 +210,17 @@ pub fn emit_contract<W: Write>(out: &mut W, count: u64, seed: u64) -> io::Result
     emit_with(out, count, Gen::new(seed, true))
 }
 
+/// Like [`emit`] or [`emit_contract`] (`contract`), with floats drawn as `floats` says.
+pub fn emit_floats<W: Write>(
+    out: &mut W,
+    count: u64,
+    seed: u64,
+    contract: bool,
+    floats: Floats,
+) -> io::Result<()> {
+    emit_with(out, count, Gen::new(seed, contract).with_floats(floats))
+}
+
 fn emit_with<W: Write>(out: &mut W, count: u64, mut gen: Gen) -> io::Result<()> {
     for _ in 0..count {
         let line = serde_json::to_string(&fields::build(&mut gen)).map_err(io::Error::other)?;
@@ -207,6 +238,11 @@ pub fn lines(count: u64, seed: u64) -> Vec<String> {
 /// The `--contract` lines as strings, for tests.
 pub fn contract_lines(count: u64, seed: u64) -> Vec<String> {
     lines_with(count, Gen::new(seed, true))
+}
+
+/// The `--raw-floats` lines (with `--contract` when `contract`) as strings, for tests.
+pub fn raw_float_lines(count: u64, seed: u64, contract: bool) -> Vec<String> {
+    lines_with(count, Gen::new(seed, contract).with_floats(Floats::Raw))
 }
 
 fn lines_with(count: u64, mut gen: Gen) -> Vec<String> {
@@ -392,20 +428,20 @@ fn any_time(rng: &mut Rng, nano: u32) -> Option<NaiveTime> {
 
 /// The `context` field: mostly an object, sometimes any other JSON value, sometimes
 /// a deep chain (serde_json's recursion limit is 128; we stay around 20).
-fn context(rng: &mut Rng) -> Value {
+fn context(rng: &mut Rng, fl: Floats) -> Value {
     match rng.below(10) {
-        0 => value(rng, 0, 3),
+        0 => value(rng, fl, 0, 3),
         1 => {
             let depth = rng.range_i64(10, 20) as usize;
-            deep_chain(rng, depth)
+            deep_chain(rng, fl, depth)
         }
         2 => Value::Object(Map::new()),
-        _ => object(rng, 0, 8),
+        _ => object(rng, fl, 0, 8),
     }
 }
 
-fn deep_chain(rng: &mut Rng, depth: usize) -> Value {
-    let mut v = scalar(rng);
+fn deep_chain(rng: &mut Rng, fl: Floats, depth: usize) -> Value {
+    let mut v = scalar(rng, fl);
     for _ in 0..depth {
         v = if rng.chance(1, 2) {
             Value::Array(vec![v])
@@ -418,23 +454,27 @@ fn deep_chain(rng: &mut Rng, depth: usize) -> Value {
     v
 }
 
-fn value(rng: &mut Rng, depth: usize, max_depth: usize) -> Value {
+fn value(rng: &mut Rng, fl: Floats, depth: usize, max_depth: usize) -> Value {
     if depth >= max_depth || rng.chance(3, 5) {
-        return scalar(rng);
+        return scalar(rng, fl);
     }
     if rng.chance(1, 2) {
-        object(rng, depth, max_depth)
+        object(rng, fl, depth, max_depth)
     } else {
         let n = rng.below(6) as usize;
-        Value::Array((0..n).map(|_| value(rng, depth + 1, max_depth)).collect())
+        Value::Array(
+            (0..n)
+                .map(|_| value(rng, fl, depth + 1, max_depth))
+                .collect(),
+        )
     }
 }
 
-fn object(rng: &mut Rng, depth: usize, max_depth: usize) -> Value {
+fn object(rng: &mut Rng, fl: Floats, depth: usize, max_depth: usize) -> Value {
     let n = rng.below(7) as usize;
     let mut m = Map::new();
     for _ in 0..n {
-        m.insert(key(rng), value(rng, depth + 1, max_depth));
+        m.insert(key(rng), value(rng, fl, depth + 1, max_depth));
     }
     Value::Object(m)
 }
@@ -455,13 +495,13 @@ fn non_null(v: Value) -> Value {
     }
 }
 
-fn scalar(rng: &mut Rng) -> Value {
+fn scalar(rng: &mut Rng, fl: Floats) -> Value {
     match rng.below(10) {
         0 => Value::Null,
         1 => Value::Bool(rng.chance(1, 2)),
         2 | 3 => Value::String(string(rng)),
         4 | 5 => integer(rng),
-        _ => Value::Number(float(rng)),
+        _ => Value::Number(float(rng, fl)),
     }
 }
 
@@ -476,9 +516,18 @@ fn integer(rng: &mut Rng) -> Value {
     }
 }
 
-/// A finite f64 of any magnitude that serde_json reads back exactly (see
-/// [`fixed_point`]); candidates without a nearby fixed point are redrawn.
-fn float(rng: &mut Rng) -> Number {
+/// A finite f64 of any magnitude: under [`Floats::FixedPoints`] one serde_json reads back
+/// exactly (see [`fixed_point`]; candidates without a nearby fixed point are redrawn), under
+/// [`Floats::Raw`] whatever was drawn.
+fn float(rng: &mut Rng, fl: Floats) -> Number {
+    if fl == Floats::Raw {
+        let f = if rng.chance(1, 4) {
+            float_candidate(rng)
+        } else {
+            finite_bits(rng)
+        };
+        return Number::from_f64(f).expect("finite");
+    }
     loop {
         if let Some(f) = fixed_point(float_candidate(rng)) {
             return Number::from_f64(f).expect("finite");
@@ -521,13 +570,17 @@ fn float_candidate(rng: &mut Rng) -> f64 {
             let mantissa = rng.range_i64(-99_999, 99_999) as f64;
             mantissa * 10f64.powi(rng.range_i64(-305, 295) as i32)
         }
-        // Uniformly random bit patterns: every exponent, full 17-digit mantissas.
-        _ => loop {
-            let f = f64::from_bits(rng.next_u64());
-            if f.is_finite() {
-                break f;
-            }
-        },
+        _ => finite_bits(rng),
+    }
+}
+
+/// A uniformly random finite bit pattern: every exponent, full 17-digit mantissas.
+fn finite_bits(rng: &mut Rng) -> f64 {
+    loop {
+        let f = f64::from_bits(rng.next_u64());
+        if f.is_finite() {
+            return f;
+        }
     }
 }
 
@@ -551,7 +604,26 @@ pub fn fixed_point(mut f: f64) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::fixed_point;
+    use super::{fixed_point, raw_float_lines};
+    use crate::event::ExecutorEvent;
+
+    #[test]
+    fn raw_floats_are_not_redrawn() {
+        // What an unmodified producer writes: serde_json reads some of its own floats back as a
+        // neighbour, so some lines are not fixed points; all are still accepted.
+        let lines = raw_float_lines(300, 5, true);
+        let moved = lines
+            .iter()
+            .filter(|line| {
+                let event: ExecutorEvent = serde_json::from_str(line).expect("accepted");
+                serde_json::to_string(&event).unwrap() != **line
+            })
+            .count();
+        assert!(moved > 30, "{moved} of 300 lines changed on a round trip");
+        for needle in ["e-31", "e+30"] {
+            assert!(lines.iter().any(|l| l.contains(needle)), "no {needle}");
+        }
+    }
 
     #[test]
     fn fixed_point_detects_cycles_and_off_by_one_ulp() {

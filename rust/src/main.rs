@@ -13,11 +13,14 @@ const USAGE: &str = "\
 envelope-harness: what serde_json 1.0.150 + chrono 0.4.44 do with ExecutorEvent
 
 USAGE:
-    envelope-harness emit [--count N] [--seed S] [--contract]
+    envelope-harness emit [--count N] [--seed S] [--contract] [--raw-floats]
         Write N (default 100) deterministic ExecutorEvents as NDJSON, each line
         serde_json::to_string(&event). Same seed (default 0) => same bytes.
         --contract: only events the contract profile accepts (every field inside
         the schema's enum, lengths, bounds and JSON types; years 0000..9999).
+        --raw-floats: floats in Values are any finite f64 (random bit patterns),
+        not only those serde_json reads back exactly: lines need not be fixed
+        points of check, as an unmodified producer's are not.
 
     envelope-harness check [--b64] [PATH...]
         Read PATHs (stdin if none or '-'), split on '\\n' bytes only, and for each
@@ -70,11 +73,15 @@ fn print_usage() -> Result<(), String> {
 
 fn run_emit(args: &[String]) -> Result<(), String> {
     let (mut count, mut seed) = (100u64, 0u64);
-    let mut contract = false;
+    let (mut contract, mut floats) = (false, emit::Floats::FixedPoints);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         if arg == "--contract" {
             contract = true;
+            continue;
+        }
+        if arg == "--raw-floats" {
+            floats = emit::Floats::Raw;
             continue;
         }
         let (name, inline) = match arg.split_once('=') {
@@ -99,12 +106,7 @@ fn run_emit(args: &[String]) -> Result<(), String> {
     }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let write = if contract {
-        emit::emit_contract
-    } else {
-        emit::emit
-    };
-    write(&mut out, count, seed)
+    emit::emit_floats(&mut out, count, seed, contract, floats)
         .and_then(|()| io::Write::flush(&mut out))
         .map_err(|e| format!("writing output: {e}"))
 }

@@ -69,7 +69,9 @@ _FIELD_KEYS = {
     *ANNOTATIONS,
 }
 _TOP_DESCRIPTIVE = ("title", "description", "$comment")
-_TOP_ANNOTATIONS = ("$schema", "x-rust-struct", "x-rust-crate")
+# x-serde-json-features (float_roundtrip): what the Rust consumers hold for a float, not what any
+# side accepts; the read-back it declares away is a warning, so adding or removing it breaks no one.
+_TOP_ANNOTATIONS = ("$schema", "x-rust-struct", "x-rust-crate", "x-serde-json-features")
 _TOP_HANDLED = {
     "$id",
     "properties",

@@ -267,7 +267,8 @@ COMPAT_ANNOTATION_CHANGED = Rule(
     "compat.annotation-changed",
     COMPAT,
     "Only an annotation with no wire effect changed (x-db-column, customTypePath, x-rust-crate, a "
-    "bound the Rust type already implies).",
+    "bound the Rust type already implies, x-serde-json-features: float_roundtrip changes only which "
+    "double a Rust consumer holds, a warning).",
     message={
         "top-level": "`{key}` {before} -> {after}",
         "field": "`{field}`: `{key}` changed (no effect on the wire)",

@@ -61,8 +61,8 @@ import orjson
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.engines.native import Misreads, Verdict
 from noetl_envelope.model.rusttypes import MAX_NESTING
-from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
-from noetl_envelope.wire.numbers import NumberRangeError, parse_number
+from noetl_envelope.model.schema import FieldSpec, field_specs, float_roundtrip, load_schema
+from noetl_envelope.wire.numbers import NumberRangeError, number_reader, parse_number
 
 # Keywords whose meaning the compiled checks reproduce, and annotations that validate nothing.
 _PROPERTY_KEYWORDS = frozenset(
@@ -111,7 +111,7 @@ def _no_overflow(body: bytes) -> bool:
     """serde_json's parser (not correctly rounded) reads every float near f64::MAX as finite."""
     for match in _E308.finditer(body):
         try:
-            parse_number(match.group().decode("ascii"))
+            number_reader(float_roundtrip())(match.group().decode("ascii"))
         except ValueError:  # NumberRangeError, or a match inside a string that is no number
             return False
     return True
@@ -336,7 +336,7 @@ def violations(data: bytes, profile: str, native: NativeCheck | None = None) -> 
     # (canonical.float-roundtrip): such a document is the reference engine's to report.
     shape = body.translate(_NUMBER_SHAPE)
     if b"0e" in shape or b"00000000." in shape or shape.count(b".00000000") > fractions:
-        return [] if _floats_read_back(body) else None
+        return [] if float_roundtrip() or _floats_read_back(body) else None
     return []
 
 

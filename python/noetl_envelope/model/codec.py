@@ -17,13 +17,20 @@ from typing import Any, cast
 
 from noetl_envelope.model.binding import Binding
 from noetl_envelope.model.rusttypes import NumberReader, quote
-from noetl_envelope.model.schema import FieldSpec, field_specs
+from noetl_envelope.model.schema import FieldSpec, field_specs, float_roundtrip
 from noetl_envelope.wire.jsontree import Num
+from noetl_envelope.wire.numbers import number_reader
 from noetl_envelope_generated import ExecutorEvent
 
 
 def exact_reader(value: Num) -> int | float:
     return value.exact_value()
+
+
+def serde_reader(schema: dict[str, Any] | None = None) -> NumberReader:
+    """What the schema's Rust consumers compute for a number token: serde_json's default parser,
+    or a correctly rounded one when the schema declares their `float_roundtrip` feature."""
+    return number_reader(float_roundtrip(schema))
 
 
 def field_values(

@@ -226,6 +226,13 @@ def _schema_label() -> str:
     return label_of(_schema_file())
 
 
+def float_roundtrip(schema: dict[str, Any] | None = None) -> bool:
+    """Whether the schema declares consumers whose serde_json has the `float_roundtrip` feature
+    (`x-serde-json-features`, linted by `schema_lint.serde_json_feature_problems`)."""
+    schema = schema if schema is not None else load_schema()
+    return "float_roundtrip" in schema.get(schema_lint.SERDE_JSON_FEATURES_KEY, ())
+
+
 def schema_version(schema: dict[str, Any] | None = None) -> str:
     """The semver carried by `$id` (its last ':'-separated part)."""
     schema = schema if schema is not None else load_schema()

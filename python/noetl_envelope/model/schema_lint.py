@@ -208,6 +208,7 @@ def _envelope_problems(schema: dict[str, Any]) -> Iterator[tuple[str, str]]:
         yield "/x-rust-struct", "not a Rust type name (write the struct's name, ExecutorEvent)"
         return
     yield from _container_problems(schema.get("x-serde-container", {}))
+    yield from serde_json_feature_problems(schema)
     props = schema.get("properties")
     if not isinstance(props, dict) or not props:
         yield "/properties", "no fields (the struct needs at least one)"
@@ -291,6 +292,30 @@ def _wire_name_problems(schema: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 at = f"/properties/{escape(name)}/x-serde" + ("" if index == 0 else "/alias")
                 yield at, f"`{key}` already names field `{owners[key]}` on the wire (rename or drop one)"
             owners.setdefault(key, name)
+
+
+# `x-serde-json-features` on the root: the cargo features the consumers' serde_json is built
+# with. Only float_roundtrip is modelled (the serde profile then reads floats correctly rounded).
+SERDE_JSON_FEATURES_KEY = "x-serde-json-features"
+SERDE_JSON_FEATURES = ("float_roundtrip",)
+_UNMODELLED_FEATURES = ("arbitrary_precision", "preserve_order", "raw_value", "unbounded_depth")
+
+
+def serde_json_feature_problems(schema: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """The root's `x-serde-json-features`: a list of distinct feature names this package models."""
+    where = "/" + SERDE_JSON_FEATURES_KEY
+    features = schema.get(SERDE_JSON_FEATURES_KEY, [])
+    if not isinstance(features, list):
+        yield where, 'not a list (write ["float_roundtrip"], or leave it out for serde_json\'s defaults)'
+        return
+    for index, feature in enumerate(features):
+        if feature in SERDE_JSON_FEATURES and features.index(feature) < index:
+            yield f"{where}/{index}", f"{json.dumps(feature)} is listed twice (remove one)"
+        elif feature in _UNMODELLED_FEATURES:
+            yield f"{where}/{index}", f"serde_json feature {json.dumps(feature)} is not modelled yet (remove it)"
+        elif feature not in SERDE_JSON_FEATURES:
+            known = ", ".join(SERDE_JSON_FEATURES)
+            yield f"{where}/{index}", f"{json.dumps(feature)} is no serde_json feature modelled here (write {known})"
 
 
 def field_type(prop: dict[str, Any]) -> FieldType | None:

@@ -17,6 +17,7 @@ from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.model.binding import Binding
 from noetl_envelope.model.codec import encode_values, exact_reader, field_values
 from noetl_envelope.model.rusttypes import EncodeError
+from noetl_envelope.model.schema import float_roundtrip
 from noetl_envelope.wire.jsontree import Num, Obj, excerpt
 from noetl_envelope.wire.numbers import NumberRangeError, f64_bits, format_float, parse_number
 
@@ -58,8 +59,11 @@ def check(data: bytes, binding: Binding) -> list[Violation]:
 def float_readback(binding: Binding) -> list[Violation]:
     """One warning per float token that serde_json's default parser reads as another double
     than the correctly rounded one a Python consumer reads, for a document serde accepts (the
-    serde and contract profiles, and canonical once the bytes are serde_json's own)."""
+    serde and contract profiles, and canonical once the bytes are serde_json's own). None when
+    the schema declares consumers built with `float_roundtrip`: they read what Python reads."""
     found: list[Violation] = []
+    if float_roundtrip():
+        return found
     stack: list[tuple[Any, JsonPath]] = [(binding.values[name], binding.pointers[name]) for name in binding.values]
     stack.reverse()
     while stack:

@@ -33,7 +33,7 @@ from typing import Any
 from noetl_envelope.core.rules import CANONICAL, Rule
 from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.model.rusttypes import EncodeError, quote
-from noetl_envelope.model.schema import FieldSpec, field_specs
+from noetl_envelope.model.schema import FieldSpec, field_specs, float_roundtrip
 from noetl_envelope.profiles.contract import SCHEMA_ADDITIONALPROPERTIES, SCHEMA_REQUIRED, SCHEMA_TYPE
 from noetl_envelope.wire.jsontree import BadStr, Num, Obj, a_type_name, clip, excerpt, type_name
 from noetl_envelope.wire.lexer import LexError, scan
@@ -357,6 +357,8 @@ def _number_finding(token: Num, where: JsonPath) -> Violation | None:
             return None  # 1e400 and friends: out of range, the contract reports it
         if written != token:
             return DRIFT_NUMBER_FORM.at(where, "float", value=excerpt(token), written=written)
+        if float_roundtrip():  # the consumers read every float correctly rounded
+            return None
         try:
             reread = parse_number(token)
         except NumberRangeError:

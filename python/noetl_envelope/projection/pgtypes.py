@@ -24,6 +24,9 @@ from noetl_envelope.wire.jsontree import Num, Obj
 from noetl_envelope.wire.timestamp import Timestamp
 
 NUMERIC_DSCALE_MAX = 0x3FFF  # src/include/utils/numeric.h: the largest display scale
+# NUMERIC_WEIGHT_MAX (PG_INT16_MAX) base-10000 digits before the point: 4 * 32768 decimal digits.
+NUMERIC_INTEGER_DIGITS_MAX = 4 * 32768
+NUMERIC_EXPONENT_LIMIT = (2**31 - 1) // 2  # set_var_from_str: exponent >= INT_MAX / 2 overflows
 USECS_PER_SEC = 1_000_000
 USECS_PER_DAY = 86_400 * USECS_PER_SEC
 # IS_VALID_JULIAN checks the written year and month only (from November of 4714 BC, the
@@ -42,17 +45,20 @@ class Decimal10:
     """A JSON number as numeric_in reads it: sign, the digits as one integer, the display scale."""
 
     negative: bool
-    digits: int  # the value is digits * 10**shift
+    # The value is digits * 10**shift; decimal text without leading zeros ("0" for zero), kept
+    # as text: a JSON number may have more digits than Python's int() converts.
+    digits: str
     shift: int
     scale: int  # numeric's dscale, max(0, -shift): the fraction digits numeric_out prints
 
     def text(self) -> str:
         """numeric_out: the value with exactly `scale` fraction digits, '-' only when non-zero."""
-        sign = "-" if self.negative and self.digits else ""
+        zero = self.digits == "0"
+        sign = "-" if self.negative and not zero else ""
         if self.shift >= 0:  # then scale == 0: an integer
-            return sign + str(self.digits * 10**self.shift)
+            return sign + ("0" if zero else self.digits + "0" * self.shift)
         # shift < 0 means scale == -shift: exactly `scale` digits after the point
-        padded = str(self.digits).rjust(self.scale + 1, "0")
+        padded = self.digits.rjust(self.scale + 1, "0")
         return sign + padded[: -self.scale] + "." + padded[-self.scale :]
 
 
@@ -62,11 +68,19 @@ def read_numeric(text: str) -> Decimal10:
     body = text[1:] if negative else text
     mantissa, _, exponent_text = body.replace("E", "e").partition("e")
     whole, _, fraction = mantissa.partition(".")
-    exponent = int(exponent_text) if exponent_text else 0
-    scale = max(0, len(fraction) - exponent)
-    if scale > NUMERIC_DSCALE_MAX:
+    # set_var_from_str refuses an exponent beyond +-INT_MAX/2 before anything else.
+    if len(exponent_text.lstrip("+-").lstrip("0")) > 10:
         raise Refused("value overflows numeric format")
-    return Decimal10(negative, int(whole + fraction), exponent - len(fraction), scale)
+    exponent = int(exponent_text) if exponent_text else 0
+    if abs(exponent) >= NUMERIC_EXPONENT_LIMIT:
+        raise Refused("value overflows numeric format")
+    scale = max(0, len(fraction) - exponent)
+    digits = (whole + fraction).lstrip("0") or "0"
+    shift = exponent - len(fraction)
+    # make_result: a display scale or a weight (integer digits) beyond what numeric stores.
+    if scale > NUMERIC_DSCALE_MAX or (digits != "0" and len(digits) + shift > NUMERIC_INTEGER_DIGITS_MAX):
+        raise Refused("value overflows numeric format")
+    return Decimal10(negative, digits, shift, scale)
 
 
 def numeric_text(text: str) -> str:

@@ -63,8 +63,8 @@ PROJECT_NUMBER_RANGE = Rule(
     "JSONB's numeric holds (or its stored digits are beyond what serde_json reads back, so the row "
     "cannot be exported).",
     message={
-        "refused": "{value} needs more than {limit} digits after the point, more than numeric holds: the server "
-        "refuses the row",
+        "refused": "{value} needs more than numeric holds ({limit} digits after the point, {integer_limit} "
+        "before): the server refuses the row",
         "unreadable": "{value} is stored as the {digits}-digit numeric {stored}, which serde_json reads as out of "
         "range: the row cannot be read back",
     },
@@ -313,7 +313,13 @@ def _number(item: Num, where: JsonPath, outcome: Prediction, *, kept: bool) -> N
         stored = pgtypes.numeric_text(item)
     except pgtypes.Refused:
         outcome.violations.append(
-            PROJECT_NUMBER_RANGE.at(where, "refused", value=excerpt(item), limit=pgtypes.NUMERIC_DSCALE_MAX)
+            PROJECT_NUMBER_RANGE.at(
+                where,
+                "refused",
+                value=excerpt(item),
+                limit=pgtypes.NUMERIC_DSCALE_MAX,
+                integer_limit=pgtypes.NUMERIC_INTEGER_DIGITS_MAX,
+            )
         )
         return
     if not kept:

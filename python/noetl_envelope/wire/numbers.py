@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 import struct
+from collections.abc import Callable
 
 __all__ = [
     "I64_MAX",
@@ -44,7 +45,9 @@ __all__ = [
     "NumberRangeError",
     "format_float",
     "format_number",
+    "number_reader",
     "parse_number",
+    "parse_number_roundtrip",
 ]
 
 U64_MAX = (1 << 64) - 1
@@ -215,6 +218,35 @@ def _parse_general(text: str) -> int | float:
 
 
 _INF = float("inf")
+
+
+def parse_number_roundtrip(text: str) -> int | float:
+    """``parse_number`` for a consumer that builds serde_json with its ``float_roundtrip``
+    feature: integers as without it (u64, negative i64, ``-0`` the float -0.0, anything beyond
+    both a float), every float correctly rounded from all its digits, as Python's ``float()``
+    reads it. (de.rs ``f64_from_parts`` / ``f64_long_from_parts`` under the feature call
+    lexical's ``parse_concise_float`` / ``parse_truncated_float``, which keep 768 digits and a
+    sticky one: enough to round every decimal correctly.) Infinite is "number out of range";
+    exponents past i32 give what the exact value gives (0.0, or out of range)."""
+    if _NUMBER.fullmatch(text) is None:
+        raise ValueError(f"not a JSON number: {text!r}")
+    if "." not in text and "e" not in text and "E" not in text and len(text) <= 21:
+        n = int(text)
+        if text[0] != "-":
+            if n <= U64_MAX:
+                return n
+        elif I64_MIN <= n < 0:  # "-0" is the float -0.0
+            return n
+    f = float(text)
+    if f == _INF or f == -_INF:
+        raise _range_error(text)
+    return f
+
+
+def number_reader(float_roundtrip: bool) -> Callable[[str], int | float]:
+    """How a consumer's serde_json reads number tokens: with the ``float_roundtrip`` feature
+    (correctly rounded) or without (``parse_number``, the default)."""
+    return parse_number_roundtrip if float_roundtrip else parse_number
 
 
 def _range_error(text: str) -> NumberRangeError:
