@@ -97,7 +97,10 @@ def copy_repository(dest: Path) -> Path:
     for raw in filter(None, listed):
         rel = Path(os.fsdecode(raw))
         source = ROOT / rel
-        if source.is_file():
+        if source.is_symlink():  # python/noetl_envelope_generated and the packaged schema: links, as git keeps them
+            (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(os.readlink(source), repo / rel)
+        elif source.is_file():
             (repo / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, repo / rel)
     if (ROOT.parent / "shared").is_dir():
