@@ -401,11 +401,6 @@ def test_memory_stays_bounded_on_inputs_built_to_blow_it_up(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 16 left: a worker still holds about 4x a 200 MB invalid line (the reader's line buffer "
-    "and its copy, then the checker's parse); the main process no longer receives the documents",
-)
 def test_memory_on_huge_invalid_lines_is_bounded_by_the_largest_document(tmp_path: Path) -> None:
     line = b'{"execution_id":1,"context":"' + b"a" * (200 * 10**6) + b'",}\n'
     huge = tmp_path / "huge.ndjson"

@@ -90,6 +90,8 @@ def _check_unit(
                 if unit.end is None or resume < unit.end:
                     rest = replace(unit, start=resume)
                     return UnitResult(count, span.blank_lines, reported, rest)
+        # Let go of the document before the next one is read: a worker holds one at a time.
+        del doc
     return UnitResult(count, span.blank_lines if span is not None else 0, reported)
 
 
