@@ -412,6 +412,30 @@ def test_memory_on_huge_invalid_lines_is_bounded_by_the_largest_document(tmp_pat
     assert peak < 64 + 200, f"{peak:.0f} MiB"  # 64 MB plus the largest document, per process
 
 
+_ENVELOPE_HEAD = (
+    b'{"execution_id":1,"event_type":"step.exit","step":"s","status":"COMPLETED",'
+    b'"created_at":"2026-01-01T00:00:00Z","context":'
+)
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        pytest.param(b'{"a":' * 100_000 + b"1" + b"}" * 100_000, id="nested-100000-levels"),  # 600 KB
+        pytest.param(b'"' + b"\\u00e9" * 10_000_000 + b'"', id="ten-million-escapes"),  # 60 MB
+    ],
+)
+def test_conform_memory_is_linear_in_the_document(tmp_path: Path, context: bytes) -> None:
+    # Issue 13's bound: at most 256 MB for any document under 100 MB, as validate. A path tuple per
+    # level made the first quadratic; a backtracking regex and escapes kept one by one blew up the
+    # second.
+    path = tmp_path / "doc.json"
+    path.write_bytes(_ENVELOPE_HEAD + context + b"}")
+    code, peak = _peak_rss_mib("conform", "--producer", "rust", str(path))
+    assert code == 1  # drifted: too deep, or escapes serde_json does not write
+    assert peak < 256, f"{peak:.0f} MiB"
+
+
 # --- 1, 2. the projection: re-runnable, resumable, table problems found once ----------------------
 
 
