@@ -134,7 +134,7 @@ def _scan_string(data: bytes, i: int, build: bool = True) -> tuple[str, int]:
             return "", j + 1
         # Fast path: no escapes. Rust's and Python's strict UTF-8 decoders reject the same
         # sequences (overlongs, encoded surrogates, > U+10FFFF).
-        raw = _piece(data, i, j)
+        raw = data[i:j] if j - i < _LONG_PIECE else memoryview(data)[i:j]  # `_piece`, inlined: every string
         try:
             return str(raw, "utf-8"), j + 1
         except UnicodeDecodeError:
