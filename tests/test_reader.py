@@ -335,6 +335,7 @@ def _read_by_spans(reader: DocumentReader, span_bytes: int) -> list[Document]:
 _LINE = st.one_of(
     st.sampled_from([b"", b" ", b"\t\r", b"{}", b"[1]", b"\r", b'"\xe2\x80\xa8"', b"12345678"]),
     st.binary(max_size=12).map(lambda raw: raw.replace(b"\n", b"")),
+    st.integers(9, 30).map(lambda n: b" \t" * n),  # blank, and longer than most chunks
 )
 
 
@@ -364,6 +365,14 @@ def test_spans_read_exactly_what_the_reader_reads(
     spans = iter_documents([str(folder)], **options)
     assert _read_by_spans(spans, span_bytes) == expected
     assert (spans.documents, spans.blank_lines) == (whole.documents, whole.blank_lines)
+    # A file's line longer than a chunk is found to its end and read in one buffer
+    # (`_Positioned.line_at`), standard input's gathered piece by piece: two ways, one answer.
+    by_file = iter_documents([str(folder / "a.ndjson")], **options)
+    by_stdin = iter_documents(["-"], stdin=io.BytesIO((folder / "a.ndjson").read_bytes()), **options)
+    assert [(d.line, d.data, d.input_violations) for d in by_stdin] == [
+        (d.line, d.data, d.input_violations) for d in by_file
+    ]
+    assert by_stdin.blank_lines == by_file.blank_lines
 
 
 @settings(max_examples=200, deadline=None)
@@ -379,45 +388,6 @@ def test_position_is_just_past_the_line_of_the_last_document(
             assert through.count(b"\n") == doc.line
         else:  # the last line, with no b"\n" after it
             assert reader.position == len(data) and through.count(b"\n") == doc.line - 1
-
-
-_LONG_LINE = st.one_of(
-    _LINE,
-    st.integers(17, 60).map(lambda n: b" \t" * n),  # blank, longer than any chunk
-    st.binary(min_size=17, max_size=80).map(lambda raw: raw.replace(b"\n", b"")),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    lines=st.lists(_LONG_LINE, max_size=20),
-    final_newline=st.booleans(),
-    chunk_size=st.integers(1, 16),
-    max_document_bytes=st.integers(1, 100),
-)
-def test_a_file_reads_as_standard_input_does_lines_longer_than_a_chunk_too(
-    tmp_path_factory: pytest.TempPathFactory,
-    lines: list[bytes],
-    final_newline: bool,
-    chunk_size: int,
-    max_document_bytes: int,
-) -> None:
-    # A file's line longer than a chunk is found to its end and read in one buffer
-    # (`_Positioned.line_at`); standard input gathers it piece by piece: two ways, one answer.
-    data = b"\n".join(lines) + (b"\n" if final_newline else b"")
-    path = tmp_path_factory.mktemp("long") / "a.ndjson"
-    path.write_bytes(data)
-    options = {"max_document_bytes": max_document_bytes, "chunk_size": chunk_size}
-
-    def read(reader: DocumentReader) -> tuple[list[tuple[Document, int]], int]:
-        return [(doc, reader.position) for doc in reader], reader.blank_lines
-
-    from_file = read(iter_documents([str(path)], **options))
-    from_stdin = read(iter_documents(["-"], stdin=io.BytesIO(data), **options))
-    assert [(doc.line, doc.data, doc.input_violations, at) for doc, at in from_file[0]] == [
-        (doc.line, doc.data, doc.input_violations, at) for doc, at in from_stdin[0]
-    ]
-    assert from_file[1] == from_stdin[1]
 
 
 def test_spans_end_just_after_a_line_end(tmp_path: Path) -> None:
