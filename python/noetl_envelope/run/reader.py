@@ -84,13 +84,16 @@ class Document:
     found in a directory; '<stdin>' for '-'), `line` the 1-based line the document starts on
     (always 1 for a `.json` file). `input_violations` is empty for an ordinary document; when
     the reader could not take the document in full (today: `input.too-large`) it holds the
-    reason, `data` is empty and the document must be reported, not validated.
+    reason, `data` is empty and the document must be reported, not validated. `excerpts` holds,
+    per rule, the bytes a report quotes for its first violation, taken where the bytes were (a
+    worker) when the document comes back without them (`bulk.check_stream`'s `quote`).
     """
 
     source: str
     line: int
     data: bytes
     input_violations: tuple[Violation, ...] = ()
+    excerpts: tuple[tuple[str, str], ...] = ()
 
 
 def _too_large(source: str, line: int, size: int, limit: int) -> Document:
