@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from envelope import complete
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.pipeline import Checks, checker_for
 from noetl_envelope.run import bulk
 from noetl_envelope.run.bulk import Progress, check_stream
@@ -158,6 +159,37 @@ def test_check_stream_without_valid_documents_keeps_only_the_invalid_and_exact_c
     reader = iter_documents([folder], max_document_bytes=200)
     assert list(check_stream(reader, checker, jobs=jobs, list_valid=False)) == expected
     assert reader.documents == 284 and 50 < len(expected) < 100
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_with_quote_documents_come_back_without_bytes_and_every_rules_first_is_quoted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    # conform's examples: the main process receives the worker's quotes, never a document's bytes.
+    monkeypatch.setattr(bulk, "SPAN_BYTES", 64)  # many spans: a rule's first document is in some unit
+    folder = str(_tricky_file(tmp_path))
+    checker = checker_for(Checks(profile="contract", engine="fast"))
+    expected = _expected(iter_documents([folder], max_document_bytes=200), checker)
+
+    def quote(data: bytes, violation: Violation) -> str:
+        return f"{violation.rule}@{violation.pointer} in {data[:30]!r}"
+
+    reader = iter_documents([folder], max_document_bytes=200)
+    got = list(check_stream(reader, checker, jobs=jobs, keep_data=False, quote=quote))
+    assert [(doc.source, doc.line, found) for doc, found in got] == [
+        (doc.source, doc.line, found) for doc, found in expected
+    ]
+    assert all(doc.data == b"" for doc, _ in got)
+    firsts: dict[str, str] = {}
+    for doc, found in expected:
+        for violation in found:
+            firsts.setdefault(violation.rule, quote(doc.data, violation))
+    quoted: dict[str, str] = {}
+    for doc, found in got:
+        for violation in found:
+            if violation.rule not in quoted:
+                quoted[violation.rule] = dict(doc.excerpts)[violation.rule]
+    assert quoted == firsts and len(firsts) >= 3
 
 
 @pytest.mark.parametrize(("jobs", "list_valid"), [(1, True), (2, True), (1, False), (2, False)])

@@ -400,21 +400,49 @@ def test_memory_stays_bounded_on_inputs_built_to_blow_it_up(tmp_path: Path) -> N
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 16 left: a worker still holds about 4x a 200 MB invalid line (the reader's line buffer "
-    "and its copy, then the checker's parse); the main process no longer receives the documents",
-)
-def test_memory_on_huge_invalid_lines_is_bounded_by_the_largest_document(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def huge_lines(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six 200 MB invalid lines (a stray comma at the end of each)."""
     line = b'{"execution_id":1,"context":"' + b"a" * (200 * 10**6) + b'",}\n'
-    huge = tmp_path / "huge.ndjson"
+    huge = tmp_path_factory.mktemp("huge") / "huge.ndjson"
     with open(huge, "wb") as handle:
         for _ in range(6):
             handle.write(line)
-    code, peak = _peak_rss_mib("validate", "--quiet", "--jobs", "4", str(huge))
+    return huge
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["validate", "--quiet"], ["conform", "--producer", "rust"]])
+def test_memory_on_huge_invalid_lines_is_bounded_by_the_largest_document(huge_lines: Path, command: list[str]) -> None:
+    # A worker holds the line once (read in one buffer, its syntax checked without a tree); the
+    # main process receives neither the documents nor, for conform's examples, their bytes.
+    code, peak = _peak_rss_mib(*command, "--jobs", "4", str(huge_lines))
     assert code == 1
     assert peak < 64 + 200, f"{peak:.0f} MiB"  # 64 MB plus the largest document, per process
+
+
+_ENVELOPE_HEAD = (
+    b'{"execution_id":1,"event_type":"step.exit","step":"s","status":"COMPLETED",'
+    b'"created_at":"2026-01-01T00:00:00Z","context":'
+)
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        pytest.param(b'{"a":' * 100_000 + b"1" + b"}" * 100_000, id="nested-100000-levels"),  # 600 KB
+        pytest.param(b'"' + b"\\u00e9" * 10_000_000 + b'"', id="ten-million-escapes"),  # 60 MB
+    ],
+)
+def test_conform_memory_is_linear_in_the_document(tmp_path: Path, context: bytes) -> None:
+    # Issue 13's bound: at most 256 MB for any document under 100 MB, as validate. A path tuple per
+    # level made the first quadratic; a backtracking regex and escapes kept one by one blew up the
+    # second.
+    path = tmp_path / "doc.json"
+    path.write_bytes(_ENVELOPE_HEAD + context + b"}")
+    code, peak = _peak_rss_mib("conform", "--producer", "rust", str(path))
+    assert code == 1  # drifted: too deep, or escapes serde_json does not write
+    assert peak < 256, f"{peak:.0f} MiB"
 
 
 # --- 1, 2. the projection: re-runnable, resumable, table problems found once ----------------------

@@ -335,6 +335,7 @@ def _read_by_spans(reader: DocumentReader, span_bytes: int) -> list[Document]:
 _LINE = st.one_of(
     st.sampled_from([b"", b" ", b"\t\r", b"{}", b"[1]", b"\r", b'"\xe2\x80\xa8"', b"12345678"]),
     st.binary(max_size=12).map(lambda raw: raw.replace(b"\n", b"")),
+    st.integers(9, 30).map(lambda n: b" \t" * n),  # blank, and longer than most chunks
 )
 
 
@@ -364,6 +365,14 @@ def test_spans_read_exactly_what_the_reader_reads(
     spans = iter_documents([str(folder)], **options)
     assert _read_by_spans(spans, span_bytes) == expected
     assert (spans.documents, spans.blank_lines) == (whole.documents, whole.blank_lines)
+    # A file's line longer than a chunk is found to its end and read in one buffer
+    # (`_Positioned.line_at`), standard input's gathered piece by piece: two ways, one answer.
+    by_file = iter_documents([str(folder / "a.ndjson")], **options)
+    by_stdin = iter_documents(["-"], stdin=io.BytesIO((folder / "a.ndjson").read_bytes()), **options)
+    assert [(d.line, d.data, d.input_violations) for d in by_stdin] == [
+        (d.line, d.data, d.input_violations) for d in by_file
+    ]
+    assert by_stdin.blank_lines == by_file.blank_lines
 
 
 @settings(max_examples=200, deadline=None)

@@ -34,7 +34,7 @@ from noetl_envelope.commands.options import (
     jobs_for,
     report_stream,
 )
-from noetl_envelope.core.violations import JsonPath, Violation
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.report import Summary, make_reporter
 from noetl_envelope.report.base import one_line, report_all
 from noetl_envelope.run.reader import Document, iter_documents
@@ -98,7 +98,7 @@ class ConformSummary(Summary):
                 doc.line,
                 violation.pointer,
                 violation.message,
-                _excerpt(doc.data, violation.path),
+                dict(doc.excerpts).get(rule, ""),  # quoted by the worker: the bytes stayed there
                 violation.severity,
             )
         for rule in {v.rule for v in violations}:
@@ -122,11 +122,12 @@ class ConformSummary(Summary):
         return record
 
 
-def _excerpt(data: bytes, path: JsonPath) -> str:
-    """The document's bytes around the value at `path`, as readable one-line text."""
+def _excerpt(data: bytes, violation: Violation) -> str:
+    """The document's bytes around the value `violation` is about, as readable one-line text
+    (computed in the worker that holds the bytes: `check_stream`'s `quote`)."""
     from noetl_envelope.profiles.drift import path_offset
 
-    offset = path_offset(data, path) or 0
+    offset = path_offset(data, violation.path) or 0
     start = max(0, offset - _EXAMPLE_LEAD)
     chunk = data[start : start + EXAMPLE_BYTES]
     text = chunk.decode("utf-8", "backslashreplace")
@@ -170,7 +171,15 @@ def run(args: argparse.Namespace) -> int:
         reporter = make_reporter(args.format, stream, quiet=args.quiet)
         check = checker_for(Checks(profile="canonical", engine=args.engine, drift=True))
         jobs = jobs_for(args.jobs, documents)
-        checked = check_stream(documents, check, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid)
+        checked = check_stream(
+            documents,
+            check,
+            jobs=jobs,
+            progress=Progress(),
+            list_valid=reporter.lists_valid,
+            keep_data=False,
+            quote=_excerpt,
+        )
         report_all(checked, summary, reporter, ignore=frozenset(args.ignore), each=summary.record_classes)
         summary.settle(documents.documents, documents.blank_lines)
         summary.elapsed = time.monotonic() - started

@@ -71,6 +71,10 @@ _PROPERTY_KEYWORDS = frozenset(
 _TOP_KEYWORDS = frozenset(
     {"$schema", "$id", "title", "description", "type", "properties", "required", "additionalProperties"}
 )
+# A larger document is the reference engine's: orjson would copy it and build its objects,
+# several times its size, before any verdict, where the lexer checks a large document's syntax
+# first holding nothing but its bytes (the bound on memory is the document plus a margin).
+LARGE_DOCUMENT_BYTES = 16 * 2**20
 _MAX_SHAPES = 1024  # distinct field sets seen; a handful in practice, bounded against adversaries
 
 # A float token in compact JSON (a value starts after ':', ',' or '['); matches inside strings
@@ -309,6 +313,8 @@ def violations(data: bytes, profile: str, native: NativeCheck | None = None) -> 
             found = _native_violations(data, profile, verdict)
             if found is not None:
                 return found
+    if len(data) > LARGE_DOCUMENT_BYTES:
+        return None
     body = data[:-1] if data[-1:] == b"\n" else data
     if body[:1] != b"{":
         return None

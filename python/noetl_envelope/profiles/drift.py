@@ -24,6 +24,7 @@ and get no drift findings: the contract profile reports those.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -324,28 +325,59 @@ def _timestamp_findings(text: str, pointer: JsonPath) -> list[Violation]:
     return [DRIFT_TIMESTAMP_FORM.at(pointer, "form", value=excerpt(text, 60), written=written)]
 
 
+# A path while walking a document: nested (parent, key) pairs from the root, (), so one step
+# down costs the same at any depth (a tuple per value made a document nested 100,000 levels
+# quadratic in time and memory); `_spelled` turns one into a JsonPath for a finding.
+_Step = tuple[Any, ...]
+
+
+def _step_of(path: JsonPath) -> _Step:
+    step: _Step = ()
+    for key in path:
+        step = (step, key)
+    return step
+
+
+def _spelled(step: _Step) -> JsonPath:
+    keys: list[Any] = []
+    while step:
+        step, key = step
+        keys.append(key)
+    keys.reverse()
+    return tuple(keys)
+
+
+def _is_path(step: _Step, path: JsonPath) -> bool:
+    """`_spelled(step) == path`, compared from the innermost key out (a mismatch shows early)."""
+    for key in reversed(path):
+        if not step or step[1] != key:
+            return False
+        step = step[0]
+    return not step
+
+
 def _value_findings(value: Any, pointer: JsonPath) -> Iterator[Violation]:
     """Number forms, float round trips and key order anywhere inside a serde_json::Value."""
-    stack: list[tuple[Any, JsonPath]] = [(value, pointer)]
+    stack: list[tuple[Any, _Step]] = [(value, _step_of(pointer))]
     while stack:
         item, where = stack.pop()
         if isinstance(item, Num):
-            finding = _number_finding(item, where)
-            if finding is not None:
-                yield finding
+            finding = _number_finding(item, ())
+            if finding is not None:  # the path spelled out only for a finding
+                yield dataclasses.replace(finding, path=_spelled(where))
         elif isinstance(item, Obj):
             keys = [key for key, _ in item]
             for index in range(1, len(keys)):
                 if keys[index] < keys[index - 1]:
                     yield DRIFT_KEY_ORDER.at(
-                        (*where, keys[index]), key=excerpt(keys[index]), previous=excerpt(keys[index - 1])
+                        (*_spelled(where), keys[index]), key=excerpt(keys[index]), previous=excerpt(keys[index - 1])
                     )
                     break  # one finding per object
             for key, member in reversed(item):
-                stack.append((member, (*where, key)))
+                stack.append((member, (where, key)))
         elif isinstance(item, list):
             for index in range(len(item) - 1, -1, -1):
-                stack.append((item[index], (*where, index)))
+                stack.append((item[index], (where, index)))
 
 
 def _number_finding(token: Num, where: JsonPath) -> Violation | None:
@@ -382,9 +414,11 @@ def _number_finding(token: Num, where: JsonPath) -> Violation | None:
 # --- pass 2: the bytes -----------------------------------------------------------------------
 
 # The tokens of a document that lexes (so no error handling is needed): strings with their
-# raw escapes, numbers, literals, punctuation, and runs of JSON whitespace.
+# raw escapes, numbers, literals, punctuation, and runs of JSON whitespace. The string's
+# repeats are possessive: a backtracking repeat keeps a state per step, gigabytes for a string of
+# ten million escapes.
 _TOKEN = re.compile(
-    rb'(?P<ws>[ \t\n\r]+)|(?P<str>"(?:[^"\\]|\\.)*")|(?P<punct>[{}\[\]:,])|(?P<atom>[^ \t\n\r{}\[\]:,"]+)',
+    rb'(?P<ws>[ \t\n\r]+)|(?P<str>"(?:[^"\\]++|\\.)*+")|(?P<punct>[{}\[\]:,])|(?P<atom>[^ \t\n\r{}\[\]:,"]+)',
     re.DOTALL,
 )
 
@@ -394,21 +428,22 @@ def _lexical_findings(data: bytes) -> list[Violation]:
     body = data[:-1] if data.endswith(b"\n") else data
     found: list[Violation] = []
     whitespace_reported = False
-    for kind, start, end, pointer in _tokens(body):
+    for kind, start, end, step in _tokens(body):
         if kind == "ws" and not whitespace_reported:
             shown = body[start:end].decode("ascii")
-            found.append(DRIFT_WHITESPACE_FORM.at(pointer, whitespace=shown, offset=start))
+            found.append(DRIFT_WHITESPACE_FORM.at(_spelled(step), whitespace=shown, offset=start))
             whitespace_reported = True  # one finding per document: pretty-printing repeats it
-        elif kind in ("key", "str"):
-            finding = _escape_finding(body[start:end], start, pointer, is_key=kind == "key")
-            if finding is not None:
-                found.append(finding)
+        elif kind in ("key", "str") and body.find(b"\\", start, end) >= 0:  # no escape: serde's form
+            finding = _escape_finding(memoryview(body)[start:end], start, (), is_key=kind == "key")
+            if finding is not None:  # the path spelled out only for a finding
+                found.append(dataclasses.replace(finding, path=_spelled(step)))
     return found
 
 
-def _escape_finding(raw: bytes, offset: int, pointer: JsonPath, *, is_key: bool) -> Violation | None:
+def _escape_finding(raw: memoryview, offset: int, pointer: JsonPath, *, is_key: bool) -> Violation | None:
+    # `raw` is a view: a 60 MB string is decoded from the document's bytes, not from a copy.
     try:
-        decoded = json.loads(raw)
+        decoded = json.loads(str(raw, "utf-8"))
         expected = quote(decoded).encode("utf-8")
     except (ValueError, EncodeError):
         return None  # invalid UTF-8 or a lone surrogate: the contract reports it
@@ -418,20 +453,20 @@ def _escape_finding(raw: bytes, offset: int, pointer: JsonPath, *, is_key: bool)
     return DRIFT_ESCAPE_FORM.at(pointer, form, written=_clip(raw), offset=offset, expected=_clip(expected))
 
 
-def _clip(raw: bytes, limit: int = 40) -> str:
-    return repr(clip(raw.decode("utf-8", "backslashreplace"), limit))
+def _clip(raw: bytes | memoryview, limit: int = 40) -> str:
+    return repr(clip(str(raw[: 4 * limit + 8], "utf-8", "backslashreplace"), limit))
 
 
-def _tokens(data: bytes) -> Iterator[tuple[str, int, int, JsonPath]]:
+def _tokens(data: bytes) -> Iterator[tuple[str, int, int, _Step]]:
     """(kind, start, end, path) for each token; kind is ws, key, str, open ('{' '['), punct or atom.
 
-    The path is that of the value the token belongs to (a key's path is its member's);
-    whitespace gets the path of the container or member it sits in.
+    The path (a `_Step`) is that of the value the token belongs to (a key's path is its
+    member's); whitespace gets the path of the container or member it sits in.
     """
     # Each frame: [path of the container, is_object, current array index].
     stack: list[list[Any]] = []
     expect_key = False
-    here: JsonPath = ()
+    here: _Step = ()
     for match in _TOKEN.finditer(data):
         kind = match.lastgroup or "atom"
         start, end = match.span()
@@ -445,7 +480,7 @@ def _tokens(data: bytes) -> Iterator[tuple[str, int, int, JsonPath]]:
                 stack.append([here, char == b"{", 0])
                 expect_key = char == b"{"
                 if not expect_key:
-                    here = (*stack[-1][0], 0)
+                    here = (stack[-1][0], 0)
                 continue
             if char in b"}]":
                 frame = stack.pop()
@@ -457,7 +492,7 @@ def _tokens(data: bytes) -> Iterator[tuple[str, int, int, JsonPath]]:
                     here = frame[0]
                 else:
                     frame[2] += 1
-                    here = (*frame[0], frame[2])
+                    here = (frame[0], frame[2])
             yield "punct", start, end, here
             continue
         if kind == "str" and expect_key:
@@ -465,7 +500,7 @@ def _tokens(data: bytes) -> Iterator[tuple[str, int, int, JsonPath]]:
                 key = json.loads(data[start:end].decode("utf-8", "surrogateescape"))
             except ValueError:
                 key = data[start + 1 : end - 1].decode("utf-8", "replace")
-            here = (*stack[-1][0], key)
+            here = (stack[-1][0], key)
             expect_key = False
             yield "key", start, end, here
             continue
@@ -477,6 +512,6 @@ def path_offset(data: bytes, path: JsonPath) -> int | None:
     if not path:
         return 0
     for kind, start, _end, where in _tokens(data):
-        if where == path and kind in ("open", "key", "str", "atom"):
+        if kind in ("open", "key", "str", "atom") and _is_path(where, path):
             return start
     return None

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 Reported = tuple[Document, list[Violation]]
 Unit = Span | list[Document]
+# The text a report quotes from a document's bytes for one violation (conform's examples).
+Quote = Callable[[bytes, Violation], str]
 
 SPAN_BYTES = 2 * 2**20  # per file span: fewer round trips, yet enough spans to keep workers evenly loaded
 SPANS_PER_JOB = 4  # a smaller file is cut into this many spans per job (see reader.MIN_SPAN_BYTES)
@@ -72,6 +74,7 @@ def _check_unit(
     max_document_bytes: int,
     chunk_size: int,
     keep_data: bool = True,
+    quote: Quote | None = None,
 ) -> UnitResult:
     documents: Iterable[Document]
     if isinstance(unit, Span):
@@ -79,18 +82,35 @@ def _check_unit(
     else:
         documents, span = unit, None
     reported: list[Reported] = []
+    quoted: set[str] = set()  # rules quoted in this unit: a later document cannot be their first
     count = 0
     for doc in documents:
         count += 1
         violations = list(doc.input_violations) if doc.input_violations else checker(doc.data)
         if violations or list_valid:
-            reported.append((doc if keep_data else replace(doc, data=b""), violations))
+            if quote is not None and violations:
+                doc = replace(doc, data=b"", excerpts=_excerpts(quote, doc.data, violations, quoted))
+            elif not keep_data:
+                doc = replace(doc, data=b"")
+            reported.append((doc, violations))
             if len(reported) >= report_limit and isinstance(unit, Span) and unit.lines and span is not None:
                 resume = unit.start + span.position
                 if unit.end is None or resume < unit.end:
                     rest = replace(unit, start=resume)
                     return UnitResult(count, span.blank_lines, reported, rest)
+        # Let go of the document before the next one is read: a worker holds one at a time.
+        del doc
     return UnitResult(count, span.blank_lines if span is not None else 0, reported)
+
+
+def _excerpts(quote: Quote, data: bytes, violations: list[Violation], quoted: set[str]) -> tuple[tuple[str, str], ...]:
+    """`quote` of each rule's first violation here, for rules not yet `quoted` in the unit."""
+    excerpts: list[tuple[str, str]] = []
+    for violation in violations:
+        if violation.rule not in quoted:
+            quoted.add(violation.rule)
+            excerpts.append((violation.rule, quote(data, violation)))
+    return tuple(excerpts)
 
 
 class Progress:
@@ -169,10 +189,14 @@ def check_stream(
     progress: Progress | None = None,
     list_valid: bool = True,
     keep_data: bool = True,
+    quote: Quote | None = None,
 ) -> Iterator[Reported]:
     """Each document with its violations (input violations as is, else `checker`'s), in order;
     with `list_valid=False` only the invalid ones, with `keep_data=False` without their bytes
     (`data` empty: a reporter that does not show them need not receive a 200 MB document).
+    With `quote`, a document with violations comes back without its bytes but with
+    `Document.excerpts`: `quote` of the first violation of each rule not quoted before in its
+    unit (so of every rule's first violation in the input), computed where the bytes are.
     When the iterator is exhausted the reader's `documents` and `blank_lines` count the whole
     input (valid documents not listed included), and `InputError` has been raised if it held
     no document."""
@@ -186,6 +210,7 @@ def check_stream(
         max_document_bytes=reader.max_document_bytes,
         chunk_size=reader.chunk_size,
         keep_data=keep_data,
+        quote=quote,
     )
     try:
         offset = 0  # lines of the current file before the span at hand

@@ -85,13 +85,16 @@ class Document:
     found in a directory; '<stdin>' for '-'), `line` the 1-based line the document starts on
     (always 1 for a `.json` file). `input_violations` is empty for an ordinary document; when
     the reader could not take the document in full (today: `input.too-large`) it holds the
-    reason, `data` is empty and the document must be reported, not validated.
+    reason, `data` is empty and the document must be reported, not validated. `excerpts` holds,
+    per rule, the bytes a report quotes for its first violation, taken where the bytes were (a
+    worker) when the document comes back without them (`bulk.check_stream`'s `quote`).
     """
 
     source: str
     line: int
     data: bytes
     input_violations: tuple[Violation, ...] = ()
+    excerpts: tuple[tuple[str, str], ...] = ()
 
 
 def _too_large(source: str, line: int, size: int, limit: int) -> Document:
@@ -139,6 +142,11 @@ _SCAN_BYTES = 8 * 2**10
 
 
 class _Readable(Protocol):
+    @property
+    def consumed(self) -> int:
+        """Bytes returned by `read` so far (or passed over by `line_at`)."""
+        ...
+
     def read(self, size: int) -> bytes: ...
 
 
@@ -150,20 +158,57 @@ class _Positioned:
     def __init__(self, source: str, fd: int, start: int, limit: int | None) -> None:
         self._source = source
         self._fd = fd
+        self._start = start
         self.offset = start
-        self._left = limit
+        self._stop = None if limit is None else start + limit
+
+    @property
+    def consumed(self) -> int:
+        return self.offset - self._start
 
     def read(self, size: int) -> bytes:
-        if self._left is not None:
-            size = min(size, self._left)
+        if self._stop is not None:
+            size = min(size, self._stop - self.offset)
             if size <= 0:
                 return b""
         data = os.pread(self._fd, size, self.offset)
+        if not data and self._stop is not None:
+            raise InputError(f"{self._source}: truncated during the run (it ends at byte {self.offset})")
         self.offset += len(data)
-        if self._left is not None:
-            if not data:
-                raise InputError(f"{self._source}: truncated during the run (it ends at byte {self.offset})")
-            self._left -= len(data)
+        return data
+
+    def line_at(self, begin: int, blank: bool, block: int, limit: int) -> tuple[bytes | None, int, bool]:
+        """The line that starts at offset `begin` (before where `read` is: its start was read
+        already, and was `blank` so far), read to its end: (its bytes without the b"\\n", None
+        when longer than `limit` or blank; its size; whether it is blank). Reading goes on just
+        past its b"\\n". The end is found first, without keeping what is scanned, then the line
+        is read with one `pread` into one buffer: a long line is never held twice (as pieces
+        and joined)."""
+        stop = None  # where the line's b"\\n" is, once found
+        while stop is None and (chunk := self.read(block)):
+            end = chunk.find(b"\n")
+            if end >= 0:
+                stop = self.offset - len(chunk) + end
+                self.offset = stop + 1  # resume just past the b"\\n"
+                chunk = chunk[:end]
+            blank = blank and not chunk.strip(_BLANK)
+        size = (self.offset if stop is None else stop) - begin
+        if blank or size > limit:
+            return None, size, blank
+        return self._pread_exactly(begin, size), size, False
+
+    def _pread_exactly(self, offset: int, size: int) -> bytes:
+        data = os.pread(self._fd, size, offset)
+        if len(data) < size:  # a short read (above 2 GiB on Linux, or truncated meanwhile): rare
+            parts = [data]
+            got = len(data)
+            while got < size:
+                more = os.pread(self._fd, size - got, offset + got)
+                if not more:
+                    raise InputError(f"{self._source}: truncated during the run (it ends at byte {offset + got})")
+                parts.append(more)
+                got += len(more)
+            data = b"".join(parts)
         return data
 
 
@@ -174,11 +219,14 @@ class _Streaming:
     def __init__(self, stream: BinaryIO, before_wait: Callable[[], None] | None) -> None:
         self._read = getattr(stream, "read1", stream.read)
         self._before_wait = before_wait
+        self.consumed = 0
 
     def read(self, size: int) -> bytes:
         if self._before_wait is not None:
             self._before_wait()
-        return bytes(self._read(size))
+        data = bytes(self._read(size))
+        self.consumed += len(data)
+        return data
 
 
 class DocumentReader(Iterator[Document]):
@@ -312,8 +360,11 @@ class DocumentReader(Iterator[Document]):
     def _read_snapshot(self, item: Span, fd: int) -> Iterator[Document]:
         limit = None if item.end is None or item.to_end else item.end - item.start
         source = _Positioned(item.source, fd, item.start, limit)
-        split = self._split_lines if item.lines else self._whole
-        yield from self._guard(item.source, split(item.source, source))
+        if item.lines:
+            documents = self._split_lines(item.source, source)
+        else:
+            documents = self._whole(item.source, source, min(item.size, self.max_document_bytes + 1))
+        yield from self._guard(item.source, documents)
         if item.end is None or item.to_end:
             _check_unchanged(item, source.offset)
 
@@ -326,10 +377,12 @@ class DocumentReader(Iterator[Document]):
         except OSError as exc:
             raise InputError(f"{source}: read error: {_os_reason(exc)}") from exc
 
-    def _whole(self, source: str, handle: _Readable) -> Iterator[Document]:
+    def _whole(self, source: str, handle: _Readable, size_hint: int = 0) -> Iterator[Document]:
+        """The one document of a .json file; the first read takes `size_hint` bytes (the size
+        the file had), so the document is read into one buffer, not gathered and joined."""
         parts: list[bytes] = []
         size = 0
-        while chunk := handle.read(self.chunk_size):
+        while chunk := handle.read(max(self.chunk_size, size_hint) if not size else self.chunk_size):
             size += len(chunk)
             if size <= self.max_document_bytes:
                 parts.append(chunk)
@@ -338,7 +391,7 @@ class DocumentReader(Iterator[Document]):
         if size > self.max_document_bytes:
             yield _too_large(source, 1, size, self.max_document_bytes)
         else:
-            yield Document(source, 1, b"".join(parts))
+            yield Document(source, 1, parts[0] if len(parts) == 1 else b"".join(parts))
 
     def _split_lines(self, source: str, handle: _Readable) -> Iterator[Document]:
         line_no = 1  # the line the current (partial) line started on
@@ -391,6 +444,23 @@ class DocumentReader(Iterator[Document]):
                         pending += segment
                     else:
                         pending.clear()
+                if end < 0 and size > self.chunk_size and isinstance(handle, _Positioned):
+                    # A line longer than a chunk, in a file: found to its end and read in one
+                    # buffer (`line_at`), instead of gathered here and then copied out.
+                    pending.clear()
+                    begin = handle.offset - size
+                    data, size, blank = handle.line_at(begin, blank, self.chunk_size, self.max_document_bytes)
+                    self.position = handle.consumed
+                    if blank:
+                        self.blank_lines += 1
+                    elif data is None:
+                        yield _too_large(source, line_no, size, self.max_document_bytes)
+                    else:
+                        yield Document(source, line_no, data)
+                    del data
+                    line_no += 1
+                    size, blank, started = 0, True, False
+                    break
                 if end < 0:
                     break
                 self.position = base + end + 1
@@ -399,7 +469,7 @@ class DocumentReader(Iterator[Document]):
                 pending.clear()
                 size, blank, started = 0, True, False
                 start = end + 1
-            base += len(chunk)
+            base = handle.consumed
         if started:  # a last line without a final "\n"
             self.position = base
             yield from finish()

@@ -8,11 +8,15 @@ range, nesting beyond its recursion limit), is kept in the tree (`BadStr`, `Num`
 profiles to judge, since that depends on where it sits.
 
 The scan is iterative (an explicit stack), so no input can exhaust Python's recursion limit.
+A large document is first scanned for its syntax alone, building nothing (`SYNTAX_FIRST_BYTES`):
+a lexical error found that way costs no tree, so a 200 MB document with a stray comma at its
+end is rejected holding only its bytes.
 """
 
 from __future__ import annotations
 
 import re
+from json.decoder import scanstring  # type: ignore[attr-defined]  # in the module, not in its stubs
 from typing import Any
 
 from noetl_envelope.core.rules import ALL_PROFILES, Rule
@@ -96,6 +100,9 @@ _WS = re.compile(rb"[ \t\n\r]*")
 _NUMBER = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _PLAIN = re.compile(rb'[^"\\\x00-\x1f]*')
 _HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
+# The rest of a string (after its opening quote) whose escapes are all valid and none is a
+# surrogate's (those pair, or not, as serde_json does: the loop in `_scan_string` judges them).
+_ESCAPED_STRING = re.compile(rb'(?:[^"\\\x00-\x1f]++|\\(?:["\\/bfnrt]|u(?![dD][89a-fA-F])[0-9A-Fa-f]{4}))*+"')
 _SIMPLE_ESCAPES = {
     ord('"'): '"',
     ord("\\"): "\\",
@@ -107,6 +114,10 @@ _SIMPLE_ESCAPES = {
     ord("t"): "\t",
 }
 _BOM = b"\xef\xbb\xbf"
+# Above this size a document is scanned twice, once for syntax only: a tree (and each long
+# string decoded from a slice of the bytes) would hold several times the document.
+SYNTAX_FIRST_BYTES = 2**20
+_LONG_PIECE = 2**16
 
 
 class LexError(Exception):
@@ -146,28 +157,43 @@ def _describe(data: bytes, i: int) -> str:
     return f"byte 0x{ch[0]:02x}"
 
 
-def _scan_string(data: bytes, i: int) -> tuple[str, int]:
-    """Scan the string whose opening quote is at i-1; returns (value, index after the quote)."""
+def _scan_string(data: bytes, i: int, build: bool = True) -> tuple[str, int]:
+    """Scan the string whose opening quote is at i-1; returns (value, index after the quote);
+    without `build`, the value is "" (only the syntax is checked: nothing is decoded)."""
     n = len(data)
     j = _plain_end(data, i)
     if j < n and data[j] == 0x22:
+        if not build:
+            return "", j + 1
         # Fast path: no escapes. Rust's and Python's strict UTF-8 decoders reject the same
         # sequences (overlongs, encoded surrogates, > U+10FFFF).
-        raw = data[i:j]
+        raw = data[i:j] if j - i < _LONG_PIECE else memoryview(data)[i:j]  # `_piece`, inlined: every string
         try:
-            return raw.decode("utf-8"), j + 1
+            return str(raw, "utf-8"), j + 1
         except UnicodeDecodeError:
-            return InvalidUtf8Str(raw.decode("utf-8", "replace")), j + 1
+            return InvalidUtf8Str(str(raw, "utf-8", "replace")), j + 1
+    # Escapes, but none of a surrogate, and UTF-8 throughout: the string's end is found in one
+    # match and it is decoded by the json module's C scanner, which reads these escapes as serde
+    # does (a string of ten million escapes in seconds, not pieces kept one by one).
+    whole = _ESCAPED_STRING.match(data, i)
+    if whole is not None:
+        if not build:
+            return "", whole.end()
+        try:
+            return _decode_escaped(str(_piece(data, i, whole.end()), "utf-8")), whole.end()
+        except UnicodeDecodeError:
+            pass  # the loop below marks it (InvalidUtf8Str)
     parts: list[str] = []
+    add = parts.append if build else _drop
     bad: type[str] | None = None
     while True:
         j = _plain_end(data, i)
-        if j > i:
-            raw = data[i:j]
+        if j > i and build:
+            raw = _piece(data, i, j)
             try:
-                parts.append(raw.decode("utf-8"))
+                add(str(raw, "utf-8"))
             except UnicodeDecodeError:
-                parts.append(raw.decode("utf-8", "replace"))
+                add(str(raw, "utf-8", "replace"))
                 bad = bad or InvalidUtf8Str
         if j >= n:
             raise LexError(JSON_EOF, n, "string")
@@ -182,7 +208,7 @@ def _scan_string(data: bytes, i: int) -> tuple[str, int]:
         e = data[j + 1]
         simple = _SIMPLE_ESCAPES.get(e)
         if simple is not None:
-            parts.append(simple)
+            add(simple)
             i = j + 2
             continue
         if e != ord("u"):
@@ -192,18 +218,33 @@ def _scan_string(data: bytes, i: int) -> tuple[str, int]:
         if 0xD800 <= code <= 0xDBFF and data[i : i + 2] == b"\\u":
             low = _hex4(data, i + 2)
             if 0xDC00 <= low <= 0xDFFF:
-                parts.append(chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)))
+                add(chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)))
                 i += 6
                 continue
             # serde_json consumed the second escape while looking for the low half.
-            parts.append(chr(code))
-            parts.append(chr(low))
+            add(chr(code))
+            add(chr(low))
             bad = bad or LoneSurrogateStr
             i += 6
             continue
         if 0xD800 <= code <= 0xDFFF:
             bad = bad or LoneSurrogateStr
-        parts.append(chr(code))
+        add(chr(code))
+
+
+def _decode_escaped(text: str) -> str:
+    """The value of a string matched by `_ESCAPED_STRING` (`text`: its rest, closing quote included)."""
+    value: str = scanstring(text, 0)[0]
+    return value
+
+
+def _drop(_part: str) -> None:
+    """Where a syntax-only scan puts the pieces of a string: nowhere."""
+
+
+def _piece(data: bytes, i: int, j: int) -> bytes | memoryview:
+    """`data[i:j]` to decode; a long one as a view, so the bytes are not copied before decoding."""
+    return data[i:j] if j - i < _LONG_PIECE else memoryview(data)[i:j]
 
 
 def _hex4(data: bytes, i: int) -> int:
@@ -232,6 +273,13 @@ def _scan_number(data: bytes, i: int) -> tuple[Num, int]:
 
 def scan(data: bytes) -> Any:
     """Parse one JSON document into the lossless tree, or raise `LexError`."""
+    if len(data) > SYNTAX_FIRST_BYTES:
+        _scan(data, build=False)
+    return _scan(data, build=True)
+
+
+def _scan(data: bytes, *, build: bool) -> Any:
+    """`scan`; without `build` only the syntax is checked (the same `LexError`s, nothing kept)."""
     n = len(data)
     if data.startswith(_BOM):
         raise LexError(JSON_BOM, 0)
@@ -252,7 +300,7 @@ def scan(data: bytes) -> Any:
                 i += 1
             else:
                 obj = Obj()
-                key, i = _expect_key(data, i)
+                key, i = _expect_key(data, i, build)
                 stack.append([obj, key])
                 continue
         elif c == 0x5B:  # [
@@ -264,7 +312,7 @@ def scan(data: bytes) -> Any:
                 stack.append([[], None])
                 continue
         elif c == 0x22:
-            value, i = _scan_string(data, i + 1)
+            value, i = _scan_string(data, i + 1, build)
         elif c == 0x2D or 0x30 <= c <= 0x39:
             value, i = _scan_number(data, i)
         elif c == 0x74:
@@ -288,7 +336,9 @@ def scan(data: bytes) -> Any:
                 return root
             frame = stack[-1]
             container = frame[0]
-            if isinstance(container, Obj):
+            if not build:
+                pass
+            elif isinstance(container, Obj):
                 container.append((frame[1], value))
             else:
                 container.append(value)
@@ -299,7 +349,7 @@ def scan(data: bytes) -> Any:
             if c == 0x2C:  # ,
                 i = _skip_ws(data, i + 1)
                 if isinstance(container, Obj):
-                    frame[1], i = _expect_key(data, i)
+                    frame[1], i = _expect_key(data, i, build)
                 elif i < n and data[i] == 0x5D:
                     raise LexError(JSON_SYNTAX, i, "list-trailing-comma")
                 break
@@ -312,7 +362,7 @@ def scan(data: bytes) -> Any:
             i += 1
 
 
-def _expect_key(data: bytes, i: int) -> tuple[str, int]:
+def _expect_key(data: bytes, i: int, build: bool = True) -> tuple[str, int]:
     """At i (whitespace skipped) expect `"key" :`; returns the key and the index of its value."""
     n = len(data)
     if i >= n:
@@ -322,7 +372,7 @@ def _expect_key(data: bytes, i: int) -> tuple[str, int]:
         if c == 0x7D:
             raise LexError(JSON_SYNTAX, i, "object-trailing-comma")
         raise LexError(JSON_SYNTAX, i, "key", found=_describe(data, i))
-    key, i = _scan_string(data, i + 1)
+    key, i = _scan_string(data, i + 1, build)
     i = _skip_ws(data, i)
     if i >= n:
         raise LexError(JSON_EOF, n, "object")
