@@ -4,7 +4,7 @@ A large document is scanned for syntax alone first (`SYNTAX_FIRST_BYTES`, so an 
 no tree), and a string with escapes is decoded in one match by the json module's scanner
 (`_ESCAPED_STRING`). Each is compared here with the plain path on random JSON-like bytes: the same
 tree (value types included: `InvalidUtf8Str`, `LoneSurrogateStr`) or the same `LexError` (rule,
-offset, message). tests/test_differential.py holds the plain path to serde_json itself.
+offset, message form and fields). tests/test_differential.py holds the plain path to serde_json itself.
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ _STRINGY = st.tuples(st.lists(st.sampled_from([*_PIECES[1:11], b"a", b"\xc3\xa9"
 
 
 def _outcome(data: bytes) -> Any:
-    """The tree with each value's type, or the error's (rule, offset, message)."""
+    """The tree with each value's type, or the error's (rule, offset, message form and fields)."""
     try:
         return _typed(lexer.scan(data))
     except lexer.LexError as exc:
-        return (exc.rule, exc.offset, exc.message)
+        return (exc.rule, exc.offset, exc.form, sorted(exc.fields.items()))
 
 
 def _typed(value: Any) -> Any:
