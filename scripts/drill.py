@@ -121,7 +121,10 @@ def git(repo: Path, *args: str) -> str:
 def step(repo: Path, label: str, cmd: list[str], *, expect: int | None = 0) -> subprocess.CompletedProcess[str]:
     """Run cmd in the copy; `expect` is its exit status (None: any failure, as make exits 2)."""
     started = time.monotonic()
-    proc = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, check=False)
+    # The suite's 100,000-document runs at a twentieth (tests/harness.py): volume is the main
+    # run's to prove; the drill proves that the edit reaches every test.
+    env = {**os.environ, "NOETL_ENVELOPE_TEST_SMALL_VOLUME": "1"}
+    proc = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, check=False, env=env)
     took = time.monotonic() - started
     print(f"  {label}: exit {proc.returncode} ({took:.0f}s)", flush=True)
     if (proc.returncode == 0) if expect is None else (proc.returncode != expect):
@@ -197,7 +200,8 @@ def run_case(name: str, keep: bool) -> None:
         proc = step(repo, "make compat (before the bump)", ["make", "compat"], expect=None)
         needs = [line.strip() for line in (proc.stdout + proc.stderr).splitlines() if "bump is needed" in line]
         if not needs:
-            raise DrillFailed("make compat failed before the bump without naming the bump it needs")
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-20:])
+            raise DrillFailed(f"make compat failed before the bump without naming the bump it needs:\n{tail}")
         print(f"    {needs[0]}", flush=True)
         version = bump_version(repo, case)
         print(f"  bumped $id to {version}, CHANGELOG entry added", flush=True)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from harness import volume
+
 pytestmark = [pytest.mark.slow, pytest.mark.rust]
 
 COUNT = 10_000
@@ -48,7 +50,7 @@ def test_rust_contract_events_conform(harness: Path, tmp_path: Path) -> None:
     assert summary["documents"] == COUNT and summary["valid"] == COUNT
 
 
-RAW_COUNT = 100_000
+RAW_COUNT = volume(100_000)
 FLOAT_WARNINGS = {"conform": "drift.float-roundtrip", "validate": "canonical.float-roundtrip"}
 
 

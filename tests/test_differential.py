@@ -19,7 +19,7 @@ import pytest
 
 from corpus import corpus, mutations
 from envelope import complete
-from harness import RustVerdict, rust_check, rust_emit
+from harness import RustVerdict, rust_check, rust_emit, volume
 from noetl_envelope import decode, encode, validate
 from noetl_envelope.engines.reference import run
 from noetl_envelope.report.base import is_valid
@@ -91,7 +91,7 @@ def test_profiles_nest_canonical_in_contract_in_serde(
 # through `envelope-harness check` in one process and through every command a user runs on them,
 # each over the whole file: validate under the three profiles, validate --project, conform.
 
-FUZZ_COUNT = 100_000
+FUZZ_COUNT = volume(100_000)
 FUZZ_SEED = 1313
 _TS = b'"2024-05-01T12:00:00Z"'
 _ESCAPES = [b"\\u00e9", b"\\n", b"\\t", b'\\"', b"\\\\", b"\\/", b"\\ud83d\\ude00", b"\\u0000", b"\\u2028", b"\\b"]
