@@ -114,7 +114,7 @@ def _rule_id(text: str) -> str:
     try:
         return str(lookup(text))
     except KeyError:
-        raise argparse.ArgumentTypeError(f"unknown rule {text!r} (see docs/RULES.md)") from None
+        raise argparse.ArgumentTypeError(f"unknown rule {text!r} (see `noetl-envelope rules`)") from None
 
 
 def add_report(parser: argparse.ArgumentParser) -> None:
