@@ -69,7 +69,11 @@ def test_ignore_counts_the_rule_as_ignored(tmp_path: Path) -> None:
     )
     assert summary["summary"]["ignored"] == {"schema.enum": 1}
     typo = cli("validate", "--ignore", "schema.enum5", str(path))
-    assert typo.returncode == 2 and "unknown rule 'schema.enum5' (see `noetl-envelope rules`)" in typo.stderr and len(typo.stderr.splitlines()) == 1
+    assert (
+        typo.returncode == 2
+        and "unknown rule 'schema.enum5' (see `noetl-envelope rules`)" in typo.stderr
+        and len(typo.stderr.splitlines()) == 1
+    )
 
 
 # --- one finding per cause in conform --------------------------------------------------------
