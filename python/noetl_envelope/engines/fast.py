@@ -72,8 +72,9 @@ _TOP_KEYWORDS = frozenset(
     {"$schema", "$id", "title", "description", "type", "properties", "required", "additionalProperties"}
 )
 # A larger document is the reference engine's: orjson would copy it and build its objects,
-# several times its size, before any verdict, where the lexer checks a large document's syntax
-# first holding nothing but its bytes (the bound on memory is the document plus a margin).
+# several times its size, before any verdict, and the accelerator's check writes it back and
+# holds its strings, where the lexer checks a large document's syntax first holding nothing but
+# its bytes (the bound on memory is the document plus a margin).
 LARGE_DOCUMENT_BYTES = 16 * 2**20
 _MAX_SHAPES = 1024  # distinct field sets seen; a handful in practice, bounded against adversaries
 
@@ -307,14 +308,14 @@ def violations(data: bytes, profile: str, native: NativeCheck | None = None) -> 
     """The reference engine's violations for `data` under `profile`, when this module can
     prove what they are ([] = valid); None means "run the reference engine". `native` is the
     accelerator's check, asked first when given."""
+    if len(data) > LARGE_DOCUMENT_BYTES:
+        return None
     if native is not None:
         verdict = native(data, profile)
         if verdict is not None:
             found = _native_violations(data, profile, verdict)
             if found is not None:
                 return found
-    if len(data) > LARGE_DOCUMENT_BYTES:
-        return None
     body = data[:-1] if data[-1:] == b"\n" else data
     if body[:1] != b"{":
         return None
