@@ -19,7 +19,7 @@ from typing import Any
 from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen.cases import Case
-from noetl_envelope.fixturegen.catalogue import RULE, Catalogue, FixtureError, load_catalogue
+from noetl_envelope.fixturegen.catalogue import RULE, Catalogue, FixtureError, catalogue_error, load_catalogue
 from noetl_envelope.fixturegen.systematic import CATEGORIES, systematic_cases
 from noetl_envelope.model.codec import encode_values, field_values
 from noetl_envelope.model.rusttypes import EncodeError
@@ -77,7 +77,7 @@ def judge(case: Case) -> Judged:
             try:
                 output = encode_values(field_values(outcome.binding, parse_number))
             except EncodeError as exc:  # serde accepted it, so serde_json can write it: a codec bug
-                raise FixtureError(f"{case.name}: serde accepts it but the codec cannot write it: {exc}") from exc
+                raise FixtureError(RULE.message("codec-cannot-write", case=case.name, detail=exc)) from exc
             serde_output = output.decode("utf-8")
     return Judged(case, rules, warnings, serde_output)
 
@@ -93,9 +93,8 @@ def all_cases(root: Path, *, require_catalogue: bool = True) -> tuple[dict[str, 
     seen: dict[str, Case] = {}
     for case in cases:
         if case.name in seen:
-            raise FixtureError(
-                f"{CATALOGUE}: fixture name {case.name!r} is both a {seen[case.name].source} "
-                f"and a {case.source} case [{RULE}]"
+            raise catalogue_error(
+                CATALOGUE, None, "name-clash", case=case.name, first=seen[case.name].source, second=case.source
             )
         seen[case.name] = case
     categories = dict(CATEGORIES)
