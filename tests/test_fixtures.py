@@ -12,7 +12,7 @@ import pytest
 
 from harness import rust_check
 from noetl_envelope import decode, encode
-from noetl_envelope.core.rules import PROFILES, all_rules
+from noetl_envelope.core.rules import PROFILES, Rule, all_rules
 from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen import FixtureError, load_catalogue, systematic_cases
 from noetl_envelope.fixturegen.render import CATALOGUE, MANIFEST, judge
@@ -237,6 +237,84 @@ def test_malformed_catalogue_is_one_located_line(tmp_path: Path, text: str, line
     assert fragment in message and message.endswith("[fixturegen.catalogue]")
 
 
+_CASE = _HEADER + "      - name: two\n        description: d\n"
+_ONE_CATEGORY = "base:\n  a: 1\ncategories:\n  good: "
+
+# One malformed catalogue per message form of fixturegen.catalogue that the loader raises, in the
+# order the rule declares them, with the exact line `make gen` prints for it after
+# `fixtures/catalogue.yaml:` (the forms fixturegen.render raises are tested below).
+_EVERY_LOADER_FORM = [
+    (
+        b"base: \xff\n",
+        "cannot read the catalogue: 'utf-8' codec can't decode byte 0xff in position 6: invalid start byte",
+    ),
+    (_HEADER + "      - name: a: b\n", "8: not valid YAML: mapping values are not allowed here"),
+    (b"# only a comment\n", "the catalogue is empty"),
+    ("- a\n", "1: the catalogue must be a mapping"),
+    (_ONE_CATEGORY + "{description: d, cases: {}}\n", "4: category 'good' cases must be a list"),
+    ("base:\n  a: [1]\ncategories: {}\n", "2: base member 'a' must be a single value, not a list"),
+    (_CASE + "        nest: {field: context, depth: x}\n", "10: two: nest depth must be an integer, not 'x'"),
+    ("base:\n  a: 1\n  a: 2\ncategories: {}\n", "3: base: key 'a' appears twice"),
+    ("base: {}\n", "1: the catalogue needs a top-level 'categories'"),
+    ("base:\n  a: 1\ncategories: {}\nextra: 1\n", "1: unknown top-level key 'extra' (expected base, categories)"),
+    ("base: {}\ncategories: {}\n", "1: base must name at least one member"),
+    ("base:\n  a: 1\ncategories:\n  Bad: {}\n", "4: category name 'Bad' must match [a-z0-9][a-z0-9-]*"),
+    (_ONE_CATEGORY + "{description: d}\n", "4: category 'good' needs exactly 'description' and 'cases'"),
+    (_ONE_CATEGORY + "{description: d, cases: []}\n", "4: category 'good' has no cases"),
+    (_HEADER + _GOOD_CASE + _GOOD_CASE, "10: case name 'ok' is used twice"),
+    (
+        _CASE + "        colour: red\n",
+        "8: unknown case key 'colour' (expected one of name, description, set, nest, rename, remove, append, "
+        "separator, colon, raw, sequence, prefix, suffix)",
+    ),
+    (_ONE_CATEGORY + "{description: d, cases: [{name: x}]}\n", "4: a case needs a 'description'"),
+    (
+        _HEADER + "      - name: Bad Name\n        description: d\n",
+        "8: case name 'Bad Name' must match [a-z0-9][a-z0-9._-]*",
+    ),
+    (
+        _CASE + "        raw: '{}'\n        sequence: []\n",
+        "8: two: 'raw' and 'sequence' replace the whole document; use one and no member edits",
+    ),
+    (_CASE + "        remove: [nope]\n", "10: two: 'nope' is not a base member (use 'append' for other keys)"),
+    (_CASE + "        append: [[a]]\n", "10: two: an append entry is [raw key, raw value]"),
+    (
+        _CASE + "        nest: {field: context}\n",
+        "10: two: nest needs 'field' and 'depth' (and optionally 'container')",
+    ),
+    (
+        _CASE + "        nest: {field: context, depth: 3, container: set}\n",
+        "10: two: nest container must be 'object' or 'array'",
+    ),
+    (
+        _CASE + "        nest: {field: context, depth: 1}\n",
+        "10: two: nest depth counts the envelope, so it is at least 2",
+    ),
+]
+
+
+def test_every_loader_message_form_prints_its_exact_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalogue_rule = RULES["fixturegen.catalogue"]
+    used: list[str] = []
+    message = Rule.message
+
+    def recording(rule: Rule, form: str = "", /, **fields: object) -> str:
+        if rule is catalogue_rule:
+            used.append(form)
+        return message(rule, form, **fields)
+
+    monkeypatch.setattr(Rule, "message", recording)
+    path = tmp_path / "catalogue.yaml"
+    for text, expected in _EVERY_LOADER_FORM:
+        path.write_bytes(text if isinstance(text, bytes) else text.encode())
+        with pytest.raises(FixtureError) as caught:
+            load_catalogue(path, display="fixtures/catalogue.yaml")
+        separator = " " if expected[0].isalpha() else ""  # no line: the whole file is at fault
+        assert str(caught.value) == f"fixtures/catalogue.yaml:{separator}{expected} [fixturegen.catalogue]", text
+    # Each case is worded by one form, and every form the loader has is one of the cases.
+    assert used == [form for form in catalogue_rule.messages if form not in ("name-clash", "codec-cannot-write")]
+
+
 def test_gen_exits_2_with_one_line_on_a_malformed_catalogue(repo_root: Path, tmp_path: Path) -> None:
     repo = copy_repo(tmp_path)
     catalogue = repo / CATALOGUE
@@ -254,8 +332,10 @@ def test_a_catalogue_name_clashing_with_a_systematic_case_is_refused(repo_root: 
     (repo / CATALOGUE).write_text(text)
     from noetl_envelope.fixturegen.render import all_cases
 
-    with pytest.raises(FixtureError, match=r"'step\.empty' is both a catalogue and a systematic case"):
+    with pytest.raises(FixtureError) as caught:
         all_cases(repo)
+    expected = "fixtures/catalogue.yaml: fixture name 'step.empty' is both a catalogue and a systematic case"
+    assert str(caught.value) == f"{expected} [fixturegen.catalogue]"
 
 
 def test_judging_is_deterministic(repo_root: Path) -> None:
