@@ -128,7 +128,8 @@ def test_a_schema_declaring_the_feature_drops_the_float_warnings(tmp_path: Path)
     assert len(misread) > 50
     events = tmp_path / "events.ndjson"
     events.write_bytes(b"".join(doc(b'{"x":' + format_float(x).encode() + b"}") + b"\n" for x in misread))
-    env = _declaring_checkout(tmp_path / "checkout")
+    checkout = tmp_path / "checkout"
+    env = _declaring_checkout(checkout)
 
     def summary(command: list[str], declared: bool) -> dict[str, Any]:
         proc = subprocess.run(
@@ -136,6 +137,8 @@ def test_a_schema_declaring_the_feature_drops_the_float_warnings(tmp_path: Path)
             capture_output=True,
             text=True,
             env=env if declared else None,
+            # the CLI takes the schema/ of its working directory: the copy's, or the checkout's
+            cwd=checkout if declared else None,
         )
         assert proc.returncode == 0, proc.stderr
         result: dict[str, Any] = json.loads(proc.stdout.splitlines()[-1])["summary"]
@@ -160,6 +163,11 @@ def test_a_schema_declaring_the_feature_drops_the_float_warnings(tmp_path: Path)
     data = doc(b'{"x":' + token.encode() + b"}")
     for declared, expected in ((True, misread[0]), (False, parse_number(token))):
         proc = subprocess.run(
-            [sys.executable, "-c", probe], input=data, capture_output=True, env=env if declared else None, check=True
+            [sys.executable, "-c", probe],
+            input=data,
+            capture_output=True,
+            env=env if declared else None,
+            cwd=checkout if declared else None,
+            check=True,
         )
         assert float(proc.stdout) == expected and repr(expected) == proc.stdout.decode().strip(), declared
