@@ -17,7 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from noetl_envelope.model.schema import schema_version
+
 ROOT = Path(__file__).resolve().parents[1]
+# The working schema's version, read rather than restated (a schema edit bumps it).
+VERSION = schema_version(json.loads((ROOT / "schema" / "executor_event.schema.json").read_bytes()))
 SCHEMA = ROOT / "schema" / "executor_event.schema.json"
 ENV = {
     **os.environ,
@@ -88,7 +92,7 @@ def test_packaged_schema_when_nothing_is_found(project: Path) -> None:
     code, summary = verdict(project / "sub", project / "events.ndjson")
     assert code == 0
     schema = summary["schema"]
-    assert isinstance(schema, dict) and schema["version"] == "0.3.1" and PACKAGED in schema["from"]
+    assert isinstance(schema, dict) and schema["version"] == VERSION and PACKAGED in schema["from"]
 
 
 def test_the_working_directorys_schema_here_or_above(project: Path) -> None:
@@ -277,7 +281,7 @@ def test_gen_in_a_schema_repository_writes_the_fixtures_only(tmp_path: Path) -> 
     top = sorted(p.name for p in repo.iterdir() if p.name != ".git")
     assert top == ["fixtures", "schema"]  # no generated/, docs/ or rust/ in someone else's repository
     manifest = json.loads((repo / "fixtures" / "manifest.json").read_text())
-    assert manifest["schema_version"] == "0.3.1"
+    assert manifest["schema_version"] == VERSION
     assert {entry["file"].split("/")[0] for entry in manifest["fixtures"]} == {"valid", "invalid"}
     assert (repo / "fixtures" / "valid" / "status.enum-started.json").is_file()
     assert cli(repo / "schema", "gen", "--check").returncode == 0  # from a subdirectory too
