@@ -71,6 +71,19 @@ def complete_seq(elements: list[bytes]) -> list[bytes]:
     return [*elements, *(typical_value(spec).encode() for spec in ADDED)]
 
 
+def complete_seq_prefix(elements: list[bytes]) -> list[bytes]:
+    """Serde's sequence form of a 0.3.1 event cut short (the values of its first fields; serde's
+    derive fills the left-out `default` ones), extended as `complete_seq` does when the working
+    schema requires a field beyond 0.3.1: the left-out 0.3.1 fields as null, which only an
+    `Option` accepts (so they must be optional in 0.3.1). Unchanged otherwise."""
+    if not ADDED_REQUIRED:
+        return elements
+    assert len(elements) <= len(BASELINE_FIELDS), elements
+    left_out = BASELINE_FIELDS[len(elements) :]
+    assert not set(left_out) & set(baseline_schema()["required"]), left_out
+    return complete_seq([*elements, *(b"null" for _ in left_out)])
+
+
 def bundled_samples() -> list[bytes]:
     """fixtures/samples/events.ndjson: emitted by the harness struct of the working schema (`make gen`),
     so every line already carries each field that schema requires."""

@@ -19,10 +19,16 @@ def _compat(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _schema_repo(path: Path) -> Path:
+    """A schema repository whose working schema is its newest release (a checkout may carry an
+    unreleased bump, which would already allow the breaking change the test makes)."""
     (path / "schema").mkdir(parents=True)
     for name in ("executor_event.schema.json", "CHANGELOG.md"):
         shutil.copy2(ROOT / "schema" / name, path / "schema" / name)
     shutil.copytree(ROOT / "schema" / "releases", path / "schema" / "releases")
+    version = str(json.loads((ROOT / "schema" / "executor_event.schema.json").read_bytes())["$id"]).rsplit(":", 1)[-1]
+    release = path / "schema" / "releases" / f"{version}.schema.json"
+    if not release.exists():
+        shutil.copy2(ROOT / "schema" / "executor_event.schema.json", release)
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=path, check=True)
     subprocess.run(["git", "add", "-A"], cwd=path, check=True)
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "s"], cwd=path, check=True)

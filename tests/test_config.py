@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from envelope import complete
+from noetl_envelope.compat.policy import Version
+from noetl_envelope.compat.sources import newest_release, tree_releases
 from noetl_envelope.model.schema import schema_version
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +33,7 @@ ENV = {
 }
 ENV.pop("NOETL_ENVELOPE_DEBUG", None)
 
-STARTED = (
+STARTED = complete(
     b'{"execution_id":1,"event_type":"step.enter","step":"s","status":"STARTED",'
     b'"created_at":"2024-01-01T00:00:00Z","context":{}}'
 )
@@ -272,6 +275,14 @@ def _schema_repo(root: Path) -> Path:
     return root
 
 
+def _patch_above_newest_release() -> str:
+    """The newest release's version with its patch bumped: too small a bump for a breaking change."""
+    found = newest_release(tree_releases(ROOT), VERSION)
+    assert found is not None
+    old = Version.parse(found[0].removesuffix(".schema.json"))
+    return str(Version(old.major, old.minor, old.patch + 1))
+
+
 def test_gen_in_a_schema_repository_writes_the_fixtures_only(tmp_path: Path) -> None:
     repo = _schema_repo(tmp_path / "schemas")
     assert not (repo / "pyproject.toml").exists()
@@ -287,16 +298,20 @@ def test_gen_in_a_schema_repository_writes_the_fixtures_only(tmp_path: Path) -> 
     assert cli(repo / "schema", "gen", "--check").returncode == 0  # from a subdirectory too
     # a schema edit makes them stale, naming the fixture; regenerating repairs it
     schema = repo / "schema" / "executor_event.schema.json"
-    schema.write_text(narrowed_schema("0.4.0"))
+    schema.write_text(narrowed_schema(_patch_above_newest_release()))
     stale = cli(repo, "gen", "--check")
     assert stale.returncode == 1 and "status.enum-started.json" in stale.stdout
     assert "noetl-envelope gen" in stale.stderr
     assert cli(repo, "gen").returncode == 0
     assert not (repo / "fixtures" / "valid" / "status.enum-started.json").exists()
     assert cli(repo, "gen", "--check").returncode == 0
-    # compat sees the same schema: a narrowed enum is backward-incompatible
-    compat = cli(repo, "compat")
-    assert compat.returncode == 1 and "compat.enum-narrowed" in compat.stdout
+    # compat sees the same schema: a narrowed enum is backward-incompatible, so a patch bump is too small
+    compat = cli(repo, "compat", "--format", "json")
+    assert compat.returncode == 1, compat.stdout
+    records = [json.loads(line) for line in compat.stdout.splitlines()]
+    (narrowed,) = [r["change"] for r in records if "change" in r and r["change"]["rule"] == "compat.enum-narrowed"]
+    assert narrowed["pointer"] == "/properties/status/enum" and narrowed["effects"]["python"]["backward"] == "breaking"
+    assert "compat.bump-too-small" in {r["policy"]["rule"] for r in records if "policy" in r}
 
 
 def test_gen_and_compat_need_a_schema_repository(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from corpus import corpus, mutations
-from envelope import complete
+from envelope import complete, complete_seq_prefix
 from harness import RustVerdict, rust_check, rust_emit, volume
 from noetl_envelope import decode, encode, validate
 from noetl_envelope.engines.reference import run
@@ -167,7 +167,7 @@ def _built(rng: random.Random) -> bytes:
             members[where] = value
     body = b",".join(k + b":" + v for k, v in members.items())
     if rng.random() < 0.05:  # serde's sequence form
-        return complete(b"[" + b",".join(members.values()) + b"]")
+        return b"[" + b",".join(complete_seq_prefix(list(members.values()))) + b"]"
     return complete(b"{" + body + b"}")
 
 

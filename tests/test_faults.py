@@ -25,11 +25,13 @@ from pathlib import Path
 import orjson
 import pytest
 
+from envelope import complete
+
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 ENV.pop("NOETL_ENVELOPE_DEBUG", None)
 COMMAND = [sys.executable, "-m", "noetl_envelope"]
-VALID = (
+VALID = complete(
     b'{"execution_id":1,"event_type":"step.exit","step":"s","status":"COMPLETED",'
     b'"created_at":"2026-01-01T00:00:00Z","context":{}}'
 )
@@ -49,8 +51,10 @@ def shell(script: str) -> subprocess.CompletedProcess[bytes]:
 
 def events(n: int, start: int = 1) -> bytes:
     lines = (
-        b'{"execution_id":%d,"event_type":"step.exit","step":"s","status":"COMPLETED",'
-        b'"created_at":"2026-01-01T00:00:00Z","context":{"i":%d},"event_id":%d}' % (i, i, 10_000_000 + i)
+        complete(
+            b'{"execution_id":%d,"event_type":"step.exit","step":"s","status":"COMPLETED",'
+            b'"created_at":"2026-01-01T00:00:00Z","context":{"i":%d},"event_id":%d}' % (i, i, 10_000_000 + i)
+        )
         for i in range(start, start + n)
     )
     return b"\n".join(lines) + b"\n"
@@ -378,12 +382,13 @@ def test_standard_input_streams_with_one_job() -> None:
     assert orjson.loads(rest)["summary"]["documents"] == 3
 
 
-def _peak_rss_mib(*args: str) -> tuple[int, float]:
+def _peak_rss_mib(*args: str, stdin: Path | None = None) -> tuple[int, float]:
     """Exit code and the largest peak RSS of the command and its workers, in MiB (measured in a
-    fresh process so that no earlier child counts)."""
+    fresh process so that no earlier child counts); `stdin`: a file to read standard input from."""
+    source = "None" if stdin is None else f"open({str(stdin)!r}, 'rb')"
     probe = (
         "import resource, subprocess, sys\n"
-        f"code = subprocess.run({[*COMMAND, *args]!r}, stdout=subprocess.DEVNULL).returncode\n"
+        f"code = subprocess.run({[*COMMAND, *args]!r}, stdin={source}, stdout=subprocess.DEVNULL).returncode\n"
         "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, env=ENV, check=True, timeout=600)
@@ -439,7 +444,7 @@ def test_conform_memory_is_linear_in_the_document(tmp_path: Path, context: bytes
     # level made the first quadratic; a backtracking regex and escapes kept one by one blew up the
     # second.
     path = tmp_path / "doc.json"
-    path.write_bytes(_ENVELOPE_HEAD + context + b"}")
+    path.write_bytes(complete(_ENVELOPE_HEAD + context + b"}"))
     code, peak = _peak_rss_mib("conform", "--producer", "rust", str(path))
     assert code == 1  # drifted: too deep, or escapes serde_json does not write
     assert peak < 256, f"{peak:.0f} MiB"
@@ -524,8 +529,10 @@ def test_a_server_stopped_mid_run_then_a_rerun_leaves_the_input_exactly_once(
     path = tmp_path / "events.ndjson"
     # Events with event_id, and events without (keyed on their content), some of them twice.
     without_id = b"\n".join(
-        b'{"execution_id":%d,"event_type":"loop.item","step":"s","status":"RUNNING",'
-        b'"created_at":"2026-01-01T00:00:00.5Z","context":{"k":%d}}' % (7, i)
+        complete(
+            b'{"execution_id":%d,"event_type":"loop.item","step":"s","status":"RUNNING",'
+            b'"created_at":"2026-01-01T00:00:00.5Z","context":{"k":%d}}' % (7, i)
+        )
         for i in range(200)
     )
     path.write_bytes(events(n) + without_id + b"\n" + without_id + b"\n")

@@ -6,11 +6,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from noetl_envelope.generate import files as gen
 from noetl_envelope.generate.samples import SAMPLES
+from repo_copy import ROOT as REPO
 from repo_copy import copy_env, copy_harness_crate, copy_repo, run_gen, run_python
 
 
@@ -87,17 +89,37 @@ def test_samples_are_the_harness_output_and_follow_a_new_required_field(tmp_path
     # A required field added to the schema: `make gen` rebuilds the harness, whose samples carry it.
     schema_file = copy / "schema" / "executor_event.schema.json"
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    schema["properties"]["tenant_id"] = {"type": "string", "x-rust-type": "String", "x-serde": {}}
-    schema["required"].append("tenant_id")
+    # A name the working schema does not have yet (the drill itself adds a required `tenant_id`).
+    name = "tenant_id"
+    while name in schema["properties"]:
+        name += "_2"
+    schema["properties"][name] = {"type": "string", "x-rust-type": "String", "x-serde": {}}
+    schema["required"].append(name)
     schema_file.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
     result = run_gen(copy)
     assert result.returncode == 0, result.stderr
     assert f"wrote {SAMPLES}" in result.stderr.splitlines()
     events = [json.loads(line) for line in samples.read_bytes().split(b"\n") if line]
-    assert len(events) == 100 and all(list(event)[-1] == "tenant_id" for event in events)
+    assert len(events) == 100 and all(list(event)[-1] == name for event in events)
     validated = run_python(copy, "-m", "noetl_envelope", "validate", "--profile", "canonical", "--quiet", SAMPLES)
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert run_gen(copy, "--check").returncode == 0
+
+    # The catalogue's cases built from its base get the field too, so each still probes what it
+    # names: their verdicts are the checkout's, not `serde.missing-field` everywhere.
+    def catalogued(root: Path) -> dict[str, tuple[Any, bytes]]:
+        entries = json.loads((root / "fixtures" / "manifest.json").read_bytes())["fixtures"]
+        return {
+            e["name"]: (e["expected"], (root / "fixtures" / e["file"]).read_bytes())
+            for e in entries
+            if e["source"] == "catalogue"
+        }
+
+    before, after = catalogued(REPO), catalogued(copy)
+    based = [case for case, (_, data) in after.items() if b'"' + name.encode() + b'":' in data]
+    assert len(based) > len(after) // 2, (len(based), len(after))
+    assert [case for case in based if after[case][0] != before[case][0]] == []
+    assert list(json.loads(after["full-envelope"][1]))[-1] == name
 
 
 def test_samples_without_cargo_are_one_line_and_exit_2(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ cannot write an invalid envelope unknowingly, and API arguments of the wrong typ
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -10,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from noetl_envelope import EnvelopeError, ExecutorEvent, Timestamp, decode, encode, validate
+from envelope import complete
+from noetl_envelope import EnvelopeError, ExecutorEvent, decode, encode, validate
 from noetl_envelope.model.rusttypes import EncodeError
 
 ROOT = Path(__file__).resolve().parents[1]
 # serde_json's default parser reads this shortest-form double as its neighbour ...978e-163.
 MISREAD = "2.7715077941825975e-163"
-WARNED = (
+WARNED = complete(
     b'{"execution_id":1,"event_type":"step.enter","step":"s","status":"STARTED",'
     b'"created_at":"2024-01-01T00:00:00Z","context":{"x":' + MISREAD.encode() + b"}}"
 )
@@ -100,16 +102,10 @@ def test_conform_reports_one_finding_per_cause(tmp_path: Path, document: bytes, 
 
 
 def _event(**changes: object) -> ExecutorEvent:
-    fields: dict[str, object] = {
-        "execution_id": 1,
-        "event_type": "step.enter",
-        "step": "s",
-        "status": "STARTED",
-        "created_at": Timestamp.parse("2024-01-01T00:00:00Z"),
-        "context": {},
-    }
-    fields.update(changes)
-    return ExecutorEvent(**fields)  # type: ignore[arg-type]
+    """The valid event `CLEAN` with an empty context, then `changes`: every field the working schema
+    requires is there, so only the change can make encode refuse it."""
+    base = decode(CLEAN.replace(b'"context":{"x":0.5}', b'"context":{}'))
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def _nested(depth: int) -> dict[str, object]:
@@ -173,7 +169,7 @@ def test_encode_takes_an_event() -> None:
 
 
 def _with(context: bytes = b"{}", created_at: bytes = b'"2024-01-01T00:00:00Z"', extra: bytes = b"") -> bytes:
-    return (
+    return complete(
         b'{"execution_id":1,"event_type":"step.enter","step":"s","status":"STARTED","created_at":'
         + created_at
         + b',"context":'

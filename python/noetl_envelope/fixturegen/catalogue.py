@@ -26,7 +26,9 @@ from noetl_envelope.fixturegen.cases import (
     render_sequence,
     to_bytes,
 )
+from noetl_envelope.fixturegen.systematic import typical_value
 from noetl_envelope.model.rusttypes import key, nested
+from noetl_envelope.model.schema import field_specs
 
 FIXTUREGEN_CATALOGUE = Rule(
     "fixturegen.catalogue",
@@ -161,6 +163,7 @@ def load_catalogue(path: Path, display: str | None = None) -> Catalogue:
     base = [(name, loader.text(node, f"base member {name!r}")) for name, node in loader.mapping(top["base"], "base")]
     if not base:
         raise loader.error(top["base"], "empty-base")
+    base = _with_required_fields(base)
 
     categories: dict[str, str] = {}
     cases: list[Case] = []
@@ -182,6 +185,21 @@ def load_catalogue(path: Path, display: str | None = None) -> Catalogue:
             names.add(case.name)
             cases.append(case)
     return Catalogue(categories, cases)
+
+
+def _with_required_fields(base: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`base` with each field the schema requires and `base` leaves out, at its typical value, after
+    the last field declared before it: a field added to the schema reaches every catalogue case,
+    so each still probes what it names rather than the missing field."""
+    members = list(base)
+    named = {name for name, _ in base}
+    declared: list[str] = []
+    for spec in field_specs():
+        if spec.wire not in named and spec.required:
+            before = [index for index, (name, _) in enumerate(members) if name in declared]
+            members.insert(before[-1] + 1 if before else 0, (spec.wire, typical_value(spec)))
+        declared.append(spec.wire)
+    return members
 
 
 def _case(loader: _Loader, node: yaml.Node, category: str, base: list[tuple[str, str]]) -> Case:
