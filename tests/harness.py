@@ -31,19 +31,19 @@ def build_harness() -> None:
 
 
 def build_variant(crate: Path, schema: dict[str, Any], target: Path) -> Path:
-    """A variant of the harness at `crate`: rust/ with event.rs and fields.rs rendered from
-    `schema` by the generator `make gen` uses, built (debug) into the shared `target`; returns
+    """A variant of the harness at `crate`: rust/ with event.rs, fields.rs and Cargo.toml rendered
+    from `schema` by the generator `make gen` uses, built (debug) into the shared `target`; returns
     the binary, copied out of `target` before the next variant overwrites it."""
-    from noetl_envelope.generate.rust_struct import render_rust
+    from noetl_envelope.generate.rust_struct import render_manifest, render_rust
 
     shutil.copytree(ROOT / "rust", crate, ignore=shutil.ignore_patterns("target"))
-    for rel, text in render_rust(schema).items():
+    for rel, text in {**render_rust(schema), **render_manifest(schema)}.items():
         (crate / Path(rel).relative_to("rust")).write_text(text, encoding="utf-8")
-    return _build(crate, target)
+    return build_crate(crate, target)
 
 
-def _build(crate: Path, target: Path) -> Path:
-    """`cargo build` (debug) of the harness copy at `crate` into the shared `target`; the binary,
+def build_crate(crate: Path, target: Path) -> Path:
+    """`cargo build --locked` (debug) of the harness copy at `crate` into the shared `target`; the binary,
     copied out of `target` before the next variant overwrites it."""
     proc = subprocess.run(
         ["cargo", "build", "--locked", "--quiet", "--bin", "envelope-harness"],
@@ -94,14 +94,15 @@ def rust_emit(count: int, seed: int, *, raw_floats: bool = False) -> list[bytes]
 
 def build_feature_variant(crate: Path, features: Sequence[str], target: Path) -> Path:
     """rust/ built (debug, into `target`) against serde_json with cargo `features` (e.g.
-    float_roundtrip): the harness of consumers a schema's `x-serde-json-features` declares. The
-    pinned Cargo.lock holds: these features add no crate."""
+    float_roundtrip): the harness of consumers a schema's `x-serde-json-features` declares, its
+    Cargo.toml rendered as `make gen` renders it for the package's schema declaring them. The
+    pinned Cargo.lock holds (`--locked`): these features add no crate."""
+    from noetl_envelope.generate.rust_struct import render_manifest
+    from noetl_envelope.model.schema import load_schema
+    from noetl_envelope.model.schema_lint import SERDE_JSON_FEATURES_KEY
+
     shutil.copytree(ROOT / "rust", crate, ignore=shutil.ignore_patterns("target"))
-    manifest = crate / "Cargo.toml"
-    text = manifest.read_text(encoding="utf-8")
-    pinned = 'serde_json = "=1.0.150"'
-    assert text.count(pinned) == 1, "rust/Cargo.toml no longer pins serde_json as this expects"
-    manifest.write_text(
-        text.replace(pinned, f'serde_json = {{ version = "=1.0.150", features = {json.dumps(list(features))} }}')
-    )
-    return _build(crate, target)
+    schema = {**load_schema(), SERDE_JSON_FEATURES_KEY: list(features)}
+    for rel, text in render_manifest(schema).items():
+        (crate / Path(rel).relative_to("rust")).write_text(text, encoding="utf-8")
+    return build_crate(crate, target)

@@ -8,11 +8,15 @@ reader (`numbers.parse_number_roundtrip`) says. In a checkout whose schema decla
 float read-back warnings (`canonical.float-roundtrip`, `drift.float-roundtrip`) are gone and
 the serde profile decodes the correctly rounded double; the schema lint accepts the annotation
 and refuses an unknown or unmodelled feature with one line; compat calls adding or removing it
-an annotation change that breaks no one.
+an annotation change that breaks no one. `make gen` in such a checkout renders rust/Cargo.toml
+with the feature (the pinned Cargo.lock unchanged), so its own harness reads floats so; the
+fixtures' manifest holds that harness's outputs; and the f64 overflow boundary near f64::MAX is
+that harness's in every profile and engine.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import random
@@ -24,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from harness import HARNESS, build_feature_variant, rust_check
+from harness import HARNESS, ROOT, build_crate, build_feature_variant, rust_check
 from noetl_envelope.compat.diff import diff
 from noetl_envelope.model import schema_lint
 from noetl_envelope.model.codec import encode_values, field_values
@@ -32,8 +36,8 @@ from noetl_envelope.model.schema import load_schema
 from noetl_envelope.profiles import serde
 from noetl_envelope.wire.lexer import scan
 from noetl_envelope.wire.numbers import f64_bits, format_float, parse_number, parse_number_roundtrip
-from repo_copy import copy_env, copy_repo
-from test_regressions import doc
+from repo_copy import copy_env, copy_harness_crate, copy_repo, run_gen
+from test_regressions import doc, with_id
 
 pytestmark = [pytest.mark.rust, pytest.mark.slow]
 
@@ -64,9 +68,31 @@ def _tokens() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def roundtrip_harness(tmp_path_factory: pytest.TempPathFactory, harness: Path) -> Path:
+def cargo_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One target directory for every crate here: they share serde_json with the feature."""
+    return tmp_path_factory.mktemp("float_roundtrip_target")
+
+
+@pytest.fixture(scope="module")
+def roundtrip_harness(tmp_path_factory: pytest.TempPathFactory, harness: Path, cargo_target: Path) -> Path:
     base = tmp_path_factory.mktemp("float_roundtrip")
-    return build_feature_variant(base / "crate", ["float_roundtrip"], base / "target")
+    return build_feature_variant(base / "crate", ["float_roundtrip"], cargo_target)
+
+
+@pytest.fixture(scope="module")
+def generated_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A checkout with the harness crate whose schema declares the feature, after `make gen`."""
+    copy = copy_harness_crate(copy_repo(tmp_path_factory.mktemp("declaring") / "repo"))
+    _declare(copy)
+    proc = run_gen(copy)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return copy
+
+
+@pytest.fixture(scope="module")
+def copy_harness(generated_copy: Path, cargo_target: Path) -> Path:
+    """The copy's own harness, built (`--locked`) from the rust/ files its `make gen` wrote."""
+    return build_crate(generated_copy / "rust", cargo_target)
 
 
 def test_the_feature_harness_reads_floats_as_python_does(roundtrip_harness: Path) -> None:
@@ -114,12 +140,16 @@ def test_adding_or_removing_the_feature_breaks_no_one() -> None:
         assert not change.breaks, change.breaks
 
 
-def _declaring_checkout(dest: Path) -> dict[str, str]:
-    copy_repo(dest)
-    path = dest / "schema" / "executor_event.schema.json"
+def _declare(copy: Path) -> None:
+    path = copy / "schema" / "executor_event.schema.json"
     schema: dict[str, Any] = json.loads(path.read_bytes())
     schema.update(FEATURES)
     path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+
+
+def _declaring_checkout(dest: Path) -> dict[str, str]:
+    copy_repo(dest)
+    _declare(dest)
     return copy_env(dest)
 
 
@@ -171,3 +201,136 @@ def test_a_schema_declaring_the_feature_drops_the_float_warnings(tmp_path: Path)
             check=True,
         )
         assert float(proc.stdout) == expected and repr(expected) == proc.stdout.decode().strip(), declared
+
+
+def _misread_tokens(seed: int, count: int) -> list[str]:
+    """Shortest forms of random doubles that serde_json's default parser reads as a neighbour."""
+    tokens = [format_float(x) for x in _random_floats(seed, count)]
+    return [token for token in tokens if f64_bits(float(parse_number(token))) != f64_bits(float(token))]
+
+
+def test_make_gen_builds_the_harness_with_the_declared_features(generated_copy: Path, copy_harness: Path) -> None:
+    manifest = (generated_copy / "rust" / "Cargo.toml").read_text(encoding="utf-8")
+    serde_json = [line for line in manifest.splitlines() if line.startswith("serde_json")]
+    assert serde_json == ['serde_json = { version = "=1.0.150", features = ["float_roundtrip"] }'], serde_json
+    # The feature pulls in no crate: the pinned lock holds (copy_harness built with --locked).
+    assert (generated_copy / "rust" / "Cargo.lock").read_bytes() == (ROOT / "rust" / "Cargo.lock").read_bytes()
+    check = run_gen(generated_copy, "--check")
+    assert check.returncode == 0, check.stdout[-2000:]
+    tokens = _misread_tokens(13, 300)
+    assert len(tokens) > 30
+    docs = [doc(b'{"x":' + token.encode() + b"}") for token in tokens]
+    for token, built, plain in zip(tokens, rust_check(docs, copy_harness), rust_check(docs, HARNESS), strict=True):
+        assert built.output is not None and plain.output is not None
+        # the copy's harness writes back the double the producer wrote; the default one a neighbour
+        assert b'"x":' + token.encode() + b"}" in built.output, (token, built.output)
+        assert b'"x":' + token.encode() + b"}" not in plain.output, token
+
+
+def test_the_manifest_holds_what_the_feature_harness_writes(generated_copy: Path, copy_harness: Path) -> None:
+    entries = json.loads((generated_copy / "fixtures" / "manifest.json").read_bytes())["fixtures"]
+    docs = []
+    for entry in entries:
+        data = (generated_copy / "fixtures" / entry["file"]).read_bytes()
+        docs.append(data[:-1] if entry["newline_appended"] else data)
+    disagreements, misread = [], 0
+    for entry, built, plain in zip(entries, rust_check(docs, copy_harness), rust_check(docs, HARNESS), strict=True):
+        if built.accepted != (entry["expected"]["serde"] == "accept"):
+            disagreements.append((entry["name"], "verdict", built.error))
+        elif built.accepted and built.output != entry["serde_output"].encode():
+            disagreements.append((entry["name"], "output", built.output))
+        misread += built.output != plain.output
+    assert not disagreements, disagreements[:10]
+    assert misread, "no fixture tells the feature build from the default one"
+
+
+_F64_MAX_INT = 2**1024 - 2**971
+_OVERFLOW_INT = 2**1024 - 2**970  # f64::MAX plus half an ulp: the tie rounds to even, infinity
+_BOUNDARY = [
+    "1.7976931348623157e308",
+    "1.7976931348623158e308",
+    "1.7976931348623159e308",
+    "1.797693134862315807937289714053e308",
+    "1.7976931348623158079372897140530341507993413271003782693617377898044496829276475094664736e308",
+    "1.79769313486231580e308",
+    "17976931348623158e292",
+    "0.17976931348623158e309",
+    str(_F64_MAX_INT),
+    str(_OVERFLOW_INT - 1),
+    str(_OVERFLOW_INT),
+    str(_OVERFLOW_INT - 1) + ".0",
+    str(_OVERFLOW_INT) + ".0",
+    str(_OVERFLOW_INT - 1) + "e0",
+]
+_VERDICTS = """
+import base64, json, sys
+from noetl_envelope import validate
+def errors(data, profile, engine):
+    return sorted({v.rule for v in validate(data, profile=profile, engine=engine) if v.severity == "error"})
+for line in sys.stdin.buffer.read().split():
+    data = base64.b64decode(line)
+    runs = [(profile, engine) for profile in ("serde", "contract", "canonical") for engine in ("fast", "reference")]
+    print(json.dumps({f"{profile}/{engine}": errors(data, profile, engine) for profile, engine in runs}))
+"""
+
+
+def test_the_f64_overflow_boundary_is_the_feature_harness_s(generated_copy: Path, roundtrip_harness: Path) -> None:
+    tokens = [sign + token for token in _BOUNDARY for sign in ("", "-")]
+    docs = [doc(b'{"x":' + token.encode() + b"}") for token in tokens]
+    docs += [doc(head=with_id(token.encode())) for token in tokens]  # an i64 field: out of range or a float
+    payload = "".join(base64.b64encode(data).decode() + "\n" for data in docs)
+    proc = subprocess.run(
+        [sys.executable, "-c", _VERDICTS],
+        input=payload,
+        capture_output=True,
+        text=True,
+        env=copy_env(generated_copy),
+        cwd=generated_copy,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    verdicts = [json.loads(line) for line in proc.stdout.splitlines()]
+    featured_verdicts, plain_verdicts = rust_check(docs, roundtrip_harness), rust_check(docs, HARNESS)
+    disagreements = []
+    for data, ours, featured in zip(docs, verdicts, featured_verdicts, strict=True):
+        overflow = not featured.accepted and "out of range" in (featured.error or "")
+        for run, rules in ours.items():
+            if run.startswith("serde/") and (rules == []) != featured.accepted:
+                disagreements.append((data[:90], run, rules, featured.error))
+            if ("json.number-out-of-range" in rules) != overflow:
+                disagreements.append((data[:90], run, rules, featured.error))
+    assert not disagreements, disagreements[:6]
+    # the tokens tell the builds apart: the default parser overflows where the feature's does not
+    pairs = zip(plain_verdicts, featured_verdicts, strict=True)
+    apart = sum(plain.accepted != featured.accepted for plain, featured in pairs)
+    assert apart >= 8, apart
+
+
+def test_conform_names_what_the_feature_harness_writes_for_integers_beyond_u64(
+    generated_copy: Path, copy_harness: Path, tmp_path: Path
+) -> None:
+    """An integer beyond u64 becomes an f64 in serde_json, read with the consumers' parser: the
+    drift finding names the double the feature-built harness writes, not the default parser's."""
+    rng = random.Random(17)
+    tokens = [str(rng.randrange(10**20, 10**26)) for _ in range(400)]
+    tokens = [t for t in tokens if f64_bits(float(parse_number(t))) != f64_bits(float(parse_number_roundtrip(t)))]
+    assert len(tokens) > 30
+    docs = [doc(b'{"x":' + token.encode() + b"}") for token in tokens]
+    events = tmp_path / "events.ndjson"
+    events.write_bytes(b"".join(data + b"\n" for data in docs))
+    proc = subprocess.run(
+        [sys.executable, "-m", "noetl_envelope", "conform", "--producer", "rust", "--format", "json", str(events)],
+        capture_output=True,
+        text=True,
+        env=copy_env(generated_copy),
+        cwd=generated_copy,
+    )
+    assert proc.returncode == 1, proc.stderr
+    records = [json.loads(line) for line in proc.stdout.splitlines()[:-1]]
+    assert len(records) == len(tokens)
+    for token, record, built in zip(tokens, records, rust_check(docs, copy_harness), strict=True):
+        assert built.output is not None
+        written = json.loads(built.output)["context"]["x"]
+        messages = [v["message"] for v in record["violations"] if v["rule"] == "drift.number-form"]
+        assert len(messages) == 1, (token, record)
+        named = float(messages[0].rsplit("writes ", 1)[1])
+        assert f64_bits(named) == f64_bits(written), (token, messages[0], built.output)

@@ -27,6 +27,7 @@ from noetl_envelope.model.schema import field_specs, load_schema
 from noetl_envelope.model.schema_lint import SUPPORTED_TYPES
 from noetl_envelope.projection import predict, row
 from noetl_envelope.wire.lexer import scan
+from noetl_envelope.wire.numbers import parse_number
 from repo_copy import copy_env, copy_repo
 
 JSON_SCHEMA_TYPES = {"object", "array", "string", "integer", "number", "boolean", "null"}
@@ -47,7 +48,7 @@ def _json_type(raw: str) -> str:
 def _codec(t: RustType) -> None:
     raw = _typical_raw(t)
     tree = scan(raw.encode())
-    assert t.check(tree, "/f", 1) == []
+    assert t.check(tree, "/f", 1, parse_number) == []
     out: list[str] = []
     t.write(t.to_python(tree, exact_reader), out)
     assert "".join(out) == raw  # the typical value is canonical
@@ -139,7 +140,7 @@ def _default(t: RustType) -> None:
     out: list[str] = []
     t.write(t.default, out)
     member = next(value for _key, value in scan(('{"v":' + "".join(out) + "}").encode()))
-    assert t.check(member, ("v",), 1) == [], out
+    assert t.check(member, ("v",), 1, parse_number) == [], out
     assert t.to_python(member, exact_reader) == t.default, out
 
 
@@ -183,7 +184,7 @@ def test_option_wraps_the_entry_and_is_parsed_once(name: str) -> None:
     option = resolve(f"Option<{name}>")
     assert option is resolve(f"Option<{name}>")
     assert option.optional and option.inner is RUST_TYPES[name] and option.name == f"Option<{name}>"
-    assert option.check(None, "/f", 1) == []
+    assert option.check(None, "/f", 1, parse_number) == []
     out: list[str] = []
     option.write(None, out)
     assert out == ["null"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from noetl_envelope.compat.model import Side
 from noetl_envelope.core.violations import Violation
+from noetl_envelope.model.codec import serde_reader
 from noetl_envelope.model.schema import field_specs
 from noetl_envelope.profiles import contract, serde
 from noetl_envelope.wire.lexer import LexError, scan
@@ -44,7 +45,7 @@ class Judge:
                 self._cache[key] = [exc.violation(data)]
             else:
                 if profile == "serde":
-                    self._cache[key] = serde.check(tree, field_specs(side.schema))[0]
+                    self._cache[key] = serde.check(tree, field_specs(side.schema), serde_reader(side.schema))[0]
                 else:
                     self._cache[key] = contract.check(tree, side.schema)[0]
         return self._cache[key]

@@ -5,8 +5,9 @@ A case whose document is canonical is a *valid* fixture, stored as those exact b
 with nothing appended, because a trailing newline is whitespace to serde_json and would change
 what some cases test. The manifest records each fixture's verdict and rule ids per profile and,
 when serde accepts it, what `serde_json::to_string` writes back (`encode(decode(doc,
-profile="serde"))`). Everything is sorted and carries no timestamp, so `make gen` is
-reproducible and `make check-gen` sees any drift.
+profile="serde"))`: numbers read as the schema's consumers read them, `codec.serde_reader`).
+Everything is sorted and carries no timestamp, so `make gen` is reproducible and `make
+check-gen` sees any drift.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen.cases import Case
 from noetl_envelope.fixturegen.catalogue import RULE, Catalogue, FixtureError, catalogue_error, load_catalogue
 from noetl_envelope.fixturegen.systematic import CATEGORIES, systematic_cases
-from noetl_envelope.model.codec import encode_values, field_values
+from noetl_envelope.model.codec import encode_values, field_values, serde_reader
 from noetl_envelope.model.rusttypes import EncodeError
 from noetl_envelope.model.schema import load_schema, schema_version
-from noetl_envelope.wire.numbers import parse_number
 
 FIXTURES_DIR = "fixtures"
 CATALOGUE = f"{FIXTURES_DIR}/catalogue.yaml"
@@ -69,13 +69,15 @@ def judge(case: Case) -> Judged:
     rules: dict[str, list[str]] = {}
     warnings: dict[str, list[str]] = {}
     serde_output = None
+    # The schema's consumers' reader: correctly rounded when they build with float_roundtrip.
+    read_number = serde_reader()
     for profile in PROFILES:
         outcome = run(case.document, profile)
         rules[profile] = sorted({v.rule for v in outcome.violations if v.severity == "error"})
         warnings[profile] = sorted({v.rule for v in outcome.violations if v.severity == "warning"})
         if profile == "serde" and not rules[profile] and outcome.binding is not None:
             try:
-                output = encode_values(field_values(outcome.binding, parse_number))
+                output = encode_values(field_values(outcome.binding, read_number))
             except EncodeError as exc:  # serde accepted it, so serde_json can write it: a codec bug
                 raise FixtureError(RULE.message("codec-cannot-write", case=case.name, detail=exc)) from exc
             serde_output = output.decode("utf-8")

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from noetl_envelope.core.rules import all_rules
-from noetl_envelope.generate.samples import SamplesError, render_samples
+from noetl_envelope.generate.samples import SamplesError, has_harness, render_samples
 from noetl_envelope.model import schema_lint
 from noetl_envelope.model.schema import SCHEMA_FILE, schema_digest
 
@@ -173,11 +173,15 @@ def render(root: Path, *, checkout: bool = True) -> dict[str, bytes]:
 
 
 def _render_rust(root: Path) -> dict[str, bytes]:
-    """The harness's struct and per-field tables (rust/src/event.rs, rust/src/fields.rs)."""
-    from noetl_envelope.generate.rust_struct import render_rust
+    """The harness's struct and per-field tables (rust/src/event.rs, rust/src/fields.rs) and,
+    where the checkout holds the crate, its manifest (rust/Cargo.toml: serde_json's features)."""
+    from noetl_envelope.generate.rust_struct import render_manifest, render_rust
 
     schema = schema_lint.load(root / SCHEMA_REL, SCHEMA_REL)
-    return {rel: text.encode() for rel, text in render_rust(schema, schema_path=SCHEMA_REL).items()}
+    rendered = render_rust(schema, schema_path=SCHEMA_REL)
+    if has_harness(root):
+        rendered.update(render_manifest(schema, schema_path=SCHEMA_REL))
+    return {rel: text.encode() for rel, text in rendered.items()}
 
 
 def _render_fixtures(root: Path, *, require_catalogue: bool = True) -> dict[str, bytes]:

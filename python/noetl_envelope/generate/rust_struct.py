@@ -14,6 +14,11 @@
   in declaration order, and `build`, which calls the value generator of each field's Rust
   type (`rust/src/emit.rs`, `Gen`); emit.rs itself names no field.
 
+`render_manifest(schema)` renders the crate's `rust/Cargo.toml`: the pinned dependencies, with
+serde_json built with the cargo features of the schema's `x-serde-json-features` (the features
+the consumers build it with, e.g. `float_roundtrip`), so the harness reads what they read. No
+modelled feature pulls in a crate, so the pinned Cargo.lock holds either way (`--locked`).
+
 The schema is linted first (`model.schema_lint`: the same check every command runs), so a
 schema the harness or the codec cannot model raises `schema_lint.SchemaLintError` with one line naming the
 JSON pointer and the fix, and nothing is rendered. Nothing rendered carries a timestamp, so a
@@ -31,12 +36,14 @@ from noetl_envelope.model.rusttypes.base import RustType
 from noetl_envelope.model.rusttypes.option import PREFIX as OPTION_PREFIX
 from noetl_envelope.model.rusttypes.option import SUFFIX as OPTION_SUFFIX
 from noetl_envelope.model.schema import FieldSpec, field_specs
-from noetl_envelope.model.schema_lint import declared_json_types, lint
+from noetl_envelope.model.schema_lint import SERDE_JSON_FEATURES_KEY, declared_json_types, lint
 from noetl_envelope.wire.numbers import I64_MAX, I64_MIN
 
 SCHEMA_PATH = "schema/executor_event.schema.json"
 EVENT_RS = "rust/src/event.rs"
 FIELDS_RS = "rust/src/fields.rs"
+CARGO_TOML = "rust/Cargo.toml"
+SERDE_JSON_VERSION = "=1.0.150"
 
 # Derives the seed struct carries besides the container's serde ones; they do not touch the wire.
 HARNESS_DERIVES = ("Debug", "Clone")
@@ -57,6 +64,51 @@ def render_rust(schema: dict[str, Any], *, schema_path: str = SCHEMA_PATH) -> di
         EVENT_RS: _render_event(schema, schema_path, struct, derives, fields),
         FIELDS_RS: _render_fields(schema, schema_path, struct, fields),
     }
+
+
+_DESCRIPTION = (
+    "Reference harness: what serde_json + chrono (pinned like noetl-executor) accept and write for ExecutorEvent"
+)
+_MANIFEST = """\
+# Generated from {path} by `make gen`; do not edit by hand.
+# The generator is python/noetl_envelope/generate/rust_struct.py (render_manifest).
+[package]
+name = "noetl-envelope-harness"
+version = "0.1.0"
+edition = "2021"
+# io::Error::other needs 1.74; the pinned serde_json/zmij need 1.71.
+rust-version = "1.74"
+description = "{description}"
+license = "MIT"
+publish = false
+
+[lib]
+name = "noetl_envelope_harness"
+path = "src/lib.rs"
+
+[[bin]]
+name = "envelope-harness"
+path = "src/main.rs"
+
+# Pinned exactly to the versions in noetl-executor's Cargo.lock (see DESIGN.md).
+# serde_json's features are the schema's x-serde-json-features, the ones its consumers build
+# with (none: serde_json's defaults). float_roundtrip changes how floats are read;
+# arbitrary_precision and preserve_order (not modelled) would change what is accepted or written.
+[dependencies]
+serde = {{ version = "=1.0.228", features = ["derive"] }}
+{serde_json}
+chrono = {{ version = "=0.4.44", features = ["serde"] }}
+"""
+
+
+def render_manifest(schema: dict[str, Any], *, schema_path: str = SCHEMA_PATH) -> dict[str, str]:
+    """`{CARGO_TOML: text}`: the harness crate's manifest (see the module docstring)."""
+    lint(schema, schema_path)
+    features = list(schema.get(SERDE_JSON_FEATURES_KEY, []))
+    serde_json = f'serde_json = "{SERDE_JSON_VERSION}"'
+    if features:
+        serde_json = f'serde_json = {{ version = "{SERDE_JSON_VERSION}", features = {json.dumps(features)} }}'
+    return {CARGO_TOML: _MANIFEST.format(path=schema_path, description=_DESCRIPTION, serde_json=serde_json)}
 
 
 def _container_args(container: dict[str, Any]) -> list[str]:

@@ -54,7 +54,8 @@ def render_samples(root: Path, rendered: dict[str, bytes]) -> dict[str, bytes]:
 
 def _mirror(root: Path, rendered: dict[str, bytes]) -> Path:
     """The crate's manifest, lock file and sources under `MIRROR`, with `rendered` in place of the
-    tree's generated ones; files are rewritten only when their bytes differ (cargo goes by mtime)."""
+    tree's generated ones (the sources, and the manifest with serde_json's features); files are
+    rewritten only when their bytes differ (cargo goes by mtime)."""
     crate, mirror = root / CRATE, root / MIRROR
     wanted: dict[Path, bytes] = {
         Path(name): (crate / name).read_bytes() for name in ("Cargo.toml", "Cargo.lock") if (crate / name).is_file()
@@ -63,7 +64,7 @@ def _mirror(root: Path, rendered: dict[str, bytes]) -> Path:
         if path.is_file():
             wanted[path.relative_to(crate)] = path.read_bytes()
     for rel, content in rendered.items():
-        if rel.startswith(f"{CRATE}/src/"):
+        if rel.startswith(f"{CRATE}/src/") or rel == f"{CRATE}/Cargo.toml":
             wanted[Path(rel).relative_to(CRATE)] = content
     if (mirror / "src").is_dir():
         for path in (mirror / "src").rglob("*"):

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.model.binding import Binding
-from noetl_envelope.model.rusttypes import walk_problems
+from noetl_envelope.model.codec import serde_reader
+from noetl_envelope.model.rusttypes import NumberReader, NumberRule, walk_problems
 from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
 from noetl_envelope.profiles import serde
 from noetl_envelope.wire.jsontree import BadStr, Num, Obj, ends, excerpt
-from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, NumberRangeError, parse_number
+from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, NumberRangeError
 from noetl_envelope.wire.timestamp import Timestamp, TimestampError, rfc3339_problem
 
 # python-jsonschema (about 50 ms to import) loads when the first validator is built: a run the
@@ -255,9 +256,10 @@ def contract_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return renamed
 
 
-def lexical_violations(tree: Any) -> list[Violation]:
-    """The lexical rules, anywhere in the document (unknown members included)."""
-    found = walk_problems(tree, (), 0, _number_rules, _duplicate_keys)
+def lexical_violations(tree: Any, read_number: NumberReader) -> list[Violation]:
+    """The lexical rules, anywhere in the document (unknown members included), for consumers
+    whose serde_json reads numbers as `read_number` does (where f64 overflows)."""
+    found = walk_problems(tree, (), 0, _number_rules(read_number), _duplicate_keys)
     found.sort(key=lambda v: v.pointer)
     return found
 
@@ -270,17 +272,20 @@ def _duplicate_keys(obj: Obj, where: JsonPath, found: list[Violation]) -> None:
         seen.add(key)
 
 
-def _number_rules(item: Num, where: JsonPath, found: list[Violation]) -> None:
-    if item == "-0":
-        found.append(JSON_NEGATIVE_ZERO.at(where))
-        return
-    try:
-        value = parse_number(item)
-    except NumberRangeError:
-        found.append(JSON_NUMBER_OUT_OF_RANGE.at(where, value=excerpt(item)))
-        return
-    if isinstance(value, float) and not item.is_float_literal:
-        found.append(JSON_INTEGER_OVERFLOW.at(where, value=excerpt(item), float=value))
+def _number_rules(read_number: NumberReader) -> NumberRule:
+    def rule(item: Num, where: JsonPath, found: list[Violation]) -> None:
+        if item == "-0":
+            found.append(JSON_NEGATIVE_ZERO.at(where))
+            return
+        try:
+            value = read_number(item)
+        except NumberRangeError:
+            found.append(JSON_NUMBER_OUT_OF_RANGE.at(where, value=excerpt(item)))
+            return
+        if isinstance(value, float) and not item.is_float_literal:
+            found.append(JSON_INTEGER_OVERFLOW.at(where, value=excerpt(item), float=value))
+
+    return rule
 
 
 class _LongInteger(int):
@@ -301,21 +306,22 @@ class _LongInteger(int):
     __str__ = __repr__
 
 
-def to_instance(value: Any) -> Any:
-    """The tree as the plain Python value python-jsonschema checks (duplicates: last wins)."""
+def to_instance(value: Any, read_number: NumberReader) -> Any:
+    """The tree as the plain Python value python-jsonschema checks (duplicates: last wins), its
+    floats as `read_number` (the consumers' serde_json) reads them."""
     if isinstance(value, Num):
         if value.is_float_literal:
             try:
-                return parse_number(value)
+                return read_number(value)
             except NumberRangeError:
                 return float(value)
         if len(value) > _LONG_INTEGER_DIGITS:
             return _LongInteger(value)
         return int(value)
     if isinstance(value, Obj):
-        return {str(key): to_instance(member) for key, member in value}
+        return {str(key): to_instance(member, read_number) for key, member in value}
     if isinstance(value, list):
-        return [to_instance(item) for item in value]
+        return [to_instance(item, read_number) for item in value]
     if isinstance(value, BadStr):
         return str(value)
     return value
@@ -374,12 +380,13 @@ def check(tree: Any, schema: dict[str, Any] | None = None) -> tuple[list[Violati
     compatibility gate passes other versions of it.
     """
     specs = field_specs(schema)
-    found = lexical_violations(tree)
-    serde_found, binding = serde.check(tree, specs)
+    read_number = serde_reader(schema)
+    found = lexical_violations(tree, read_number)
+    serde_found, binding = serde.check(tree, specs, read_number)
     if binding.sequence_form:
         found.append(CONTRACT_SEQUENCE_FORM.at(()))
     elif not any(v.rule == JSON_DEPTH for v in found):
-        instance = to_instance(tree)
+        instance = to_instance(tree, read_number)
         if isinstance(instance, dict):
             for pointer in binding.alias_used:
                 key = str(pointer[0])

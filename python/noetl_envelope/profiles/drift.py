@@ -44,6 +44,7 @@ from noetl_envelope.wire.numbers import (
     NumberRangeError,
     f64_bits,
     format_float,
+    number_reader,
     parse_number,
 )
 from noetl_envelope.wire.timestamp import Timestamp, TimestampError
@@ -405,7 +406,7 @@ def _number_finding(token: Num, where: JsonPath) -> Violation | None:
             return DRIFT_NUMBER_FORM.at(where, "negative-zero")
         return None
     try:
-        as_float = parse_number(token)
+        as_float = number_reader(float_roundtrip())(token)  # what the consumers' serde_json holds
     except NumberRangeError:
         return None
     return DRIFT_NUMBER_FORM.at(where, "beyond-u64", value=excerpt(token), written=format_float(float(as_float)))

@@ -15,6 +15,8 @@ from typing import Any
 from noetl_envelope.core.rules import ALL_PROFILES, Rule
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.model.binding import SERDE_INVALID_LENGTH, TOP_LEVEL, Binding, bind
+from noetl_envelope.model.codec import serde_reader
+from noetl_envelope.model.rusttypes import NumberReader
 from noetl_envelope.model.schema import FieldSpec, field_specs
 from noetl_envelope.wire.jsontree import Obj
 
@@ -26,9 +28,14 @@ SERDE_MISSING_FIELD = Rule(
 )
 
 
-def check(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> tuple[list[Violation], Binding]:
-    """Every reason serde would reject the tree ([] = accepted), and the field binding."""
+def check(
+    tree: Any, specs: tuple[FieldSpec, ...] | None = None, read_number: NumberReader | None = None
+) -> tuple[list[Violation], Binding]:
+    """Every reason serde would reject the tree ([] = accepted), and the field binding.
+    `read_number`: how the consumers' serde_json reads numbers (default: what the schema
+    declares of them, `codec.serde_reader`); pass it with `specs` of another schema."""
     specs = specs if specs is not None else field_specs()
+    read_number = read_number if read_number is not None else serde_reader()
     binding = bind(tree, specs)
     violations = list(binding.violations)
     if not isinstance(tree, (Obj, list)):
@@ -44,5 +51,7 @@ def check(tree: Any, specs: tuple[FieldSpec, ...] | None = None) -> tuple[list[V
             else:
                 violations.append(SERDE_MISSING_FIELD.at((), field=spec.wire))
             continue
-        violations.extend(spec.rust.check(binding.values[spec.name], binding.pointers[spec.name], TOP_LEVEL))
+        violations.extend(
+            spec.rust.check(binding.values[spec.name], binding.pointers[spec.name], TOP_LEVEL, read_number)
+        )
     return violations, binding

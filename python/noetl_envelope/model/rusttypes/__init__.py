@@ -28,6 +28,7 @@ from noetl_envelope.model.rusttypes.registry import RUST_TYPES, UnknownRustType,
 from noetl_envelope.model.rusttypes.string import STRING, key, quote
 from noetl_envelope.model.rusttypes.value import (
     VALUE,
+    NumberRule,
     check_value_tree,
     nested,
     number_in_range,
@@ -48,6 +49,7 @@ __all__ = [
     "FastPath",
     "FieldType",
     "NumberReader",
+    "NumberRule",
     "OptionType",
     "RustType",
     "UnknownRustType",

@@ -64,10 +64,12 @@ SERDE_INVALID_TIMESTAMP = Rule(
 # object brings it to 0: the 128th nested container is rejected, the 127th is accepted.
 MAX_NESTING = 127
 
-Checker = Callable[[Any, JsonPath, int], list[Violation]]
 # How numbers are read when decoding: `parse_number` (what serde_json computes) for the serde
-# profile, `Num.exact_value` (correctly rounded, what the producer wrote) for the others.
+# profile, `Num.exact_value` (correctly rounded, what the producer wrote) for the others. A
+# check takes the serde reader of the schema's consumers (`codec.serde_reader`): with
+# `float_roundtrip` they overflow f64 on other tokens near f64::MAX than the default parser.
 NumberReader = Callable[[Num], int | float]
+Checker = Callable[[Any, JsonPath, int, NumberReader], list[Violation]]
 Decoder = Callable[[Any, NumberReader], Any]
 Writer = Callable[[Any, list[str]], None]
 
@@ -111,9 +113,10 @@ class FastPath:
 class RustType:
     """One Rust field type, with every facet (see the module docstring).
 
-    - serde: `check(value, pointer, level)` lists what serde rejects (level = nesting level of
-      the enclosing struct, 1 at the top); `to_python(value, read_number)` decodes an accepted
-      tree value; `write` appends serde_json's output for a Python value to a list of str chunks.
+    - serde: `check(value, pointer, level, read_number)` lists what serde rejects (level = nesting
+      level of the enclosing struct, 1 at the top; `read_number`: how the consumers' serde_json
+      reads numbers); `to_python(value, read_number)` decodes an accepted tree value; `write`
+      appends serde_json's output for a Python value to a list of str chunks.
     - what serde_json writes: `json_types` (for a property whose schema declares no `type`);
       `integer_range` (an integer type's (min, max), else None: a float spelling of an integral
       value is a number-form drift, a bound at the range is no narrowing); `timestamp` (a chrono

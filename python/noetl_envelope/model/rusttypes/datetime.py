@@ -23,8 +23,8 @@ from noetl_envelope.wire.timestamp import Timestamp, TimestampError, days_in_mon
 NAME = "DateTime<Utc>"
 
 
-def _check_datetime(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
-    problems = check_string(value, pointer, level)
+def _check_datetime(value: Any, pointer: JsonPath, level: int, read_number: NumberReader) -> list[Violation]:
+    problems = check_string(value, pointer, level, read_number)
     if problems:
         if problems[0].rule == SERDE_INVALID_TYPE:
             return [invalid_type(value, pointer, "DateTime<Utc>", "an RFC 3339 string")]

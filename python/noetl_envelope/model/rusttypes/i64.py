@@ -17,16 +17,16 @@ from noetl_envelope.model.rusttypes.base import (
     invalid_type,
 )
 from noetl_envelope.wire.jsontree import Num, excerpt
-from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, NumberRangeError, parse_number
+from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, NumberRangeError
 
 NAME = "i64"
 
 
-def _check_i64(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
+def _check_i64(value: Any, pointer: JsonPath, level: int, read_number: NumberReader) -> list[Violation]:
     if not isinstance(value, Num):
         return [invalid_type(value, pointer, "i64", "an integer")]
     try:
-        number = parse_number(value)
+        number = read_number(value)
     except NumberRangeError:
         return [JSON_NUMBER_OUT_OF_RANGE.at(pointer, value=excerpt(value))]
     if isinstance(number, float):

@@ -11,8 +11,8 @@ PREFIX, SUFFIX = "Option<", ">"
 
 
 def option_of(inner: RustType) -> OptionType:
-    def check(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
-        return [] if value is None else inner.check(value, pointer, level)
+    def check(value: Any, pointer: JsonPath, level: int, read_number: NumberReader) -> list[Violation]:
+        return [] if value is None else inner.check(value, pointer, level, read_number)
 
     def to_python(value: Any, read_number: NumberReader) -> Any:
         return None if value is None else inner.to_python(value, read_number)

@@ -12,7 +12,7 @@ from noetl_envelope.wire.jsontree import BadStr, Num, excerpt
 NAME = "String"
 
 
-def check_string(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
+def check_string(value: Any, pointer: JsonPath, level: int, read_number: NumberReader) -> list[Violation]:
     if isinstance(value, BadStr):
         return [value.rule.at(pointer, "string", value=excerpt(value))]
     if not isinstance(value, str) or isinstance(value, Num):

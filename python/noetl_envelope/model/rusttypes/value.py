@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from noetl_envelope.core.violations import JsonPath, Violation
@@ -18,7 +18,7 @@ from noetl_envelope.model.rusttypes.base import (
 )
 from noetl_envelope.model.rusttypes.string import quote
 from noetl_envelope.wire.jsontree import BadStr, Num, Obj, excerpt
-from noetl_envelope.wire.numbers import I64_MIN, U64_MAX, NumberRangeError, format_float, parse_number
+from noetl_envelope.wire.numbers import I64_MIN, U64_MAX, NumberRangeError, format_float
 
 NAME = "serde_json::Value"
 
@@ -33,9 +33,16 @@ def walk_problems(
     and keys serde_json cannot decode and nesting beyond its limit; `number_rule` judges each
     number and `object_rule` each object, so the serde and contract profiles share one walk."""
     problems: list[Violation] = []
-    stack: list[tuple[Any, JsonPath, int]] = [(value, pointer, level)]
+    # One iterator per open container, each making its children's paths as they are visited:
+    # pushing every child with its path at once held several objects per member of a large
+    # array or object (more than the tree itself).
+    stack: list[Iterator[tuple[Any, JsonPath, int]]] = [iter(((value, pointer, level),))]
     while stack:
-        item, where, depth = stack.pop()
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        item, where, depth = entry
         if isinstance(item, Num):
             number_rule(item, where, problems)
         elif isinstance(item, BadStr):
@@ -47,29 +54,40 @@ def walk_problems(
             if isinstance(item, Obj):
                 if object_rule is not None:
                     object_rule(item, where, problems)
-                for key, member in reversed(item):
-                    child = (*where, key)
+                for key, _member in reversed(item):  # an object's keys are reported before its members
                     if isinstance(key, BadStr):
-                        problems.append(key.rule.at(child, "key", value=excerpt(key)))
-                    stack.append((member, child, depth + 1))
-            else:
-                for index in range(len(item) - 1, -1, -1):
-                    stack.append((item[index], (*where, index), depth + 1))
+                        problems.append(key.rule.at((*where, key), "key", value=excerpt(key)))
+            stack.append(_children(item, where, depth + 1))
     return problems
 
 
-def number_in_range(item: Num, where: JsonPath, problems: list[Violation]) -> None:
-    """serde_json's only objection to a well-formed number it decodes: f64 overflow."""
-    try:
-        parse_number(item)
-    except NumberRangeError:
-        problems.append(JSON_NUMBER_OUT_OF_RANGE.at(where, value=excerpt(item)))
+def _children(container: list[Any], where: JsonPath, depth: int) -> Iterator[tuple[Any, JsonPath, int]]:
+    """The members of an object or array with their paths, made one at a time."""
+    if isinstance(container, Obj):
+        for key, member in container:
+            yield member, (*where, key), depth
+    else:
+        for index, member in enumerate(container):
+            yield member, (*where, index), depth
 
 
-def check_value_tree(value: Any, pointer: JsonPath, level: int) -> list[Violation]:
+def number_in_range(read_number: NumberReader) -> NumberRule:
+    """serde_json's only objection to a well-formed number it decodes, f64 overflow, for a
+    serde_json reading numbers as `read_number` does."""
+
+    def rule(item: Num, where: JsonPath, problems: list[Violation]) -> None:
+        try:
+            read_number(item)
+        except NumberRangeError:
+            problems.append(JSON_NUMBER_OUT_OF_RANGE.at(where, value=excerpt(item)))
+
+    return rule
+
+
+def check_value_tree(value: Any, pointer: JsonPath, level: int, read_number: NumberReader) -> list[Violation]:
     """What serde_json rejects when it decodes `value` into a `Value` at nesting `level`:
     strings and keys it cannot decode, numbers out of range, and nesting beyond its limit."""
-    return walk_problems(value, pointer, level, number_in_range)
+    return walk_problems(value, pointer, level, number_in_range(read_number))
 
 
 def value_to_python(value: Any, read_number: NumberReader) -> Any:
