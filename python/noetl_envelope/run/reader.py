@@ -45,6 +45,7 @@ numbers counted from the span's start; `account` brings the counts back to the r
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
 import sys
@@ -97,7 +98,8 @@ class Document:
     excerpts: tuple[tuple[str, str], ...] = ()
 
 
-def _too_large(source: str, line: int, size: int, limit: int) -> Document:
+def too_large_document(source: str, line: int, size: int, limit: int) -> Document:
+    """The document standing for a line of `size` bytes over `limit`: no bytes, one violation."""
     return Document(source, line, b"", (INPUT_TOO_LARGE.at((), size=size, limit=limit),))
 
 
@@ -350,7 +352,7 @@ class DocumentReader(Iterator[Document]):
                 whole = replace(item, device=info.st_dev, inode=info.st_ino, size=info.st_size)
                 yield from self._read_snapshot(whole, handle.fileno())
             return
-        fd, opened = _reopen(item)
+        fd, opened = reopen_span(item)
         try:
             yield from self._read_snapshot(item, fd)
         finally:
@@ -389,13 +391,16 @@ class DocumentReader(Iterator[Document]):
             else:
                 parts.clear()  # keep counting, stop keeping: memory stays bounded
         if size > self.max_document_bytes:
-            yield _too_large(source, 1, size, self.max_document_bytes)
+            yield too_large_document(source, 1, size, self.max_document_bytes)
         else:
             yield Document(source, 1, parts[0] if len(parts) == 1 else b"".join(parts))
 
     def _split_lines(self, source: str, handle: _Readable) -> Iterator[Document]:
         line_no = 1  # the line the current (partial) line started on
-        pending = bytearray()  # bytes of the current line seen so far, unless it is too large
+        # The bytes of the current line seen so far, unless it is too large. A BytesIO, not a
+        # bytearray: its `getvalue()` hands over its own buffer, so a long line read from a stream
+        # is held once, where `bytes(bytearray)` copies it.
+        pending = io.BytesIO()
         size = 0  # bytes of the current line seen so far
         blank = True  # the current line holds only JSON whitespace so far
         started = False  # the current line has at least one byte (distinguishes EOF after "\n")
@@ -406,9 +411,12 @@ class DocumentReader(Iterator[Document]):
             if blank:
                 self.blank_lines += 1
             elif size > self.max_document_bytes:
-                yield _too_large(source, line_no, size, self.max_document_bytes)
+                yield too_large_document(source, line_no, size, self.max_document_bytes)
             else:
-                yield Document(source, line_no, bytes(pending))
+                data = pending.getvalue()
+                _clear(pending)  # before any write: a write to the shared buffer would copy it
+                yield Document(source, line_no, data)
+                del data
 
         while chunk := handle.read(self.chunk_size):
             start = 0
@@ -425,7 +433,7 @@ class DocumentReader(Iterator[Document]):
                             self.blank_lines += 1
                         elif len(segment) > self.max_document_bytes:
                             self.position = position
-                            yield _too_large(source, line_no, len(segment), self.max_document_bytes)
+                            yield too_large_document(source, line_no, len(segment), self.max_document_bytes)
                         else:
                             self.position = position
                             yield Document(source, line_no, segment)
@@ -441,20 +449,20 @@ class DocumentReader(Iterator[Document]):
                     if blank and segment.strip(_BLANK):
                         blank = False
                     if size <= self.max_document_bytes:
-                        pending += segment
+                        pending.write(segment)
                     else:
-                        pending.clear()
+                        _clear(pending)
                 if end < 0 and size > self.chunk_size and isinstance(handle, _Positioned):
                     # A line longer than a chunk, in a file: found to its end and read in one
                     # buffer (`line_at`), instead of gathered here and then copied out.
-                    pending.clear()
+                    _clear(pending)
                     begin = handle.offset - size
                     data, size, blank = handle.line_at(begin, blank, self.chunk_size, self.max_document_bytes)
                     self.position = handle.consumed
                     if blank:
                         self.blank_lines += 1
                     elif data is None:
-                        yield _too_large(source, line_no, size, self.max_document_bytes)
+                        yield too_large_document(source, line_no, size, self.max_document_bytes)
                     else:
                         yield Document(source, line_no, data)
                     del data
@@ -466,13 +474,19 @@ class DocumentReader(Iterator[Document]):
                 self.position = base + end + 1
                 yield from finish()
                 line_no += 1
-                pending.clear()
+                _clear(pending)
                 size, blank, started = 0, True, False
                 start = end + 1
             base = handle.consumed
         if started:  # a last line without a final "\n"
             self.position = base
             yield from finish()
+
+
+def _clear(pending: io.BytesIO) -> None:
+    """Empty `pending`, letting go of a buffer `getvalue()` handed over."""
+    pending.seek(0)
+    pending.truncate()
 
 
 def _cut(item: Span, span_bytes: int, spans_per_file: int) -> Iterator[Span]:
@@ -506,7 +520,7 @@ def _same_file(item: Span, info: os.stat_result) -> bool:
     return (info.st_dev, info.st_ino) == (item.device, item.inode)
 
 
-def _reopen(item: Span) -> tuple[int, bool]:
+def reopen_span(item: Span) -> tuple[int, bool]:
     """A file descriptor reading `item`'s snapshot, and whether it was opened here (to close):
     the snapshot's own in the process that holds it; elsewhere the same open file through
     /proc/OWNER/fd/FD, else the path, which must still name the same file."""

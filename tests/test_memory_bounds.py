@@ -1,0 +1,156 @@
+"""Issue 16, item 5: memory per process is bounded on any input by 64 MB plus the largest document.
+
+Each case runs the command in a fresh process and compares the peak RSS of the command and its
+workers (`test_faults._peak_rss_mib`) with that bound. The documents are smaller than the issue's
+200 MB so that the file stays within a few minutes; a second copy of a document (or a tree of it)
+still shows, since the bound leaves only 64 MB beside the document.
+
+The cases marked `xfail(strict=True)` are the measured gaps: the lossless tree (wire/) holds a
+document's strings beside its bytes, and its objects and numbers as Python objects, so a valid or
+almost-valid large document is not yet bounded. Each turns into a failure when it gets fixed, so
+that its mark goes with the fix.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from envelope import complete
+from noetl_envelope.model.rusttypes import check_value_tree
+from noetl_envelope.profiles import canonical, serde
+from noetl_envelope.wire.lexer import scan
+from noetl_envelope.wire.numbers import parse_number
+from test_faults import _peak_rss_mib
+
+MB = 10**6
+
+_HEAD = (
+    b'{"execution_id":1,"event_type":"step.exit","step":"s","status":"COMPLETED",'
+    b'"created_at":"2026-01-01T00:00:00Z","context":'
+)
+
+
+def _document(context: bytes, *, variant: str = "valid") -> bytes:
+    """An envelope of the working schema whose `context` is `context`: valid, or with one violation."""
+    doc = complete(_HEAD + context + b"}")
+    if variant == "unknown-field":
+        return doc[:-1] + b',"zzz":1}'
+    if variant == "bad-status":
+        return doc.replace(b'"COMPLETED"', b'"completed"', 1)
+    assert variant == "valid", variant
+    return doc
+
+
+def _long_string(size: int) -> bytes:
+    return b'{"s":"' + b"a" * size + b'"}'
+
+
+def _many_keys(size: int) -> bytes:
+    return b"{" + b",".join(b'"k%07d":"v%07d"' % (i, i) for i in range(size // 22)) + b"}"
+
+
+def _numbers(size: int) -> bytes:
+    return b'{"n":[' + b",".join(b"%d" % (10**7 + i) for i in range(size // 9)) + b"]}"
+
+
+def _bound_mib(document: bytes) -> float:
+    return 64 + len(document) / 2**20
+
+
+def _write(tmp_path: Path, name: str, document: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(document)
+    return path
+
+
+# --- standard input -------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "jobs",
+    [
+        "1",
+        pytest.param(
+            "2",
+            marks=pytest.mark.xfail(strict=True, reason="with --jobs 2 the main process pickles the line to send it"),
+        ),
+    ],
+)
+def test_a_long_line_on_standard_input_is_held_once(tmp_path: Path, jobs: str) -> None:
+    # A line longer than a read is gathered in a buffer that becomes the document itself; copying
+    # it out (`bytes(bytearray)`) held it twice. The stray comma keeps the tree out of the figure.
+    line = _document(_long_string(100 * MB))[:-1] + b",}\n"
+    path = _write(tmp_path, "long.ndjson", line)
+    code, peak = _peak_rss_mib("validate", "--quiet", "--jobs", jobs, "-", stdin=path)
+    assert code == 1
+    assert peak < _bound_mib(line), f"{peak:.0f} MiB"
+
+
+# --- the measured gaps ----------------------------------------------------------------------
+
+_TREE_GAP = "the lexer's tree holds the document's strings beside its bytes, its values as objects"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=_TREE_GAP)
+@pytest.mark.parametrize(
+    ("profile", "variant"),
+    [
+        ("serde", "valid"),
+        ("contract", "valid"),
+        ("canonical", "valid"),
+        ("contract", "unknown-field"),
+        ("serde", "bad-status"),
+    ],
+)
+def test_a_valid_or_almost_valid_long_string_is_bounded(tmp_path: Path, profile: str, variant: str) -> None:
+    document = _document(_long_string(100 * MB), variant=variant)
+    path = _write(tmp_path, "long.json", document)
+    _code, peak = _peak_rss_mib("validate", "--quiet", "--profile", profile, str(path))
+    assert peak < _bound_mib(document), f"{peak:.0f} MiB"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=_TREE_GAP)
+@pytest.mark.parametrize("context", [_many_keys, _numbers], ids=["many-keys", "numbers"])
+def test_a_valid_document_of_many_small_values_is_bounded(tmp_path: Path, context: Callable[[int], bytes]) -> None:
+    document = _document(context(20 * MB))  # above the 16 MiB the accelerator takes
+    path = _write(tmp_path, "small-values.json", document)
+    code, peak = _peak_rss_mib("validate", "--quiet", "--profile", "contract", str(path))
+    assert code == 0
+    assert peak < _bound_mib(document), f"{peak:.0f} MiB"
+
+
+# --- the walks over a tree hold only the open containers -------------------------------------
+
+
+def _traced_peak(run: Callable[[], object]) -> int:
+    """The most bytes Python allocated at once while `run` ran, beyond what was held before."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        run()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_value_walk_holds_only_the_open_containers() -> None:
+    # Every member pushed with its path at once held about 170 bytes per member: 34 MB here.
+    tree = scan(b'{"n":[' + b",".join(b"1.5" for _ in range(200_000)) + b'],"o":{' + b'"k":1,' * 1000 + b'"z":2}}')
+    peak = _traced_peak(lambda: check_value_tree(tree, (), 1, parse_number))
+    assert peak < 2**20, f"{peak} bytes"
+
+
+def test_the_float_readback_walk_holds_only_the_open_containers() -> None:
+    document = _document(b'{"n":[' + b",".join(b"1.5" for _ in range(200_000)) + b"]}")
+    violations, binding = serde.check(scan(document))
+    assert violations == []
+    peak = _traced_peak(lambda: canonical.float_readback(binding))
+    assert peak < 2**20, f"{peak} bytes"
