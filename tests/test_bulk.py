@@ -161,6 +161,15 @@ def test_check_stream_without_valid_documents_keeps_only_the_invalid_and_exact_c
     assert reader.documents == 284 and 50 < len(expected) < 100
 
 
+def first_quotes(reported: list[bulk.Reported], quote: bulk.Quote) -> dict[str, str]:
+    """`quote` of each rule's first violation among `reported` (documents with their bytes)."""
+    firsts: dict[str, str] = {}
+    for doc, found in reported:
+        for violation in found:
+            firsts.setdefault(violation.rule, quote(doc.data, violation))
+    return firsts
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_with_quote_documents_come_back_without_bytes_and_every_rules_first_is_quoted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
@@ -180,10 +189,7 @@ def test_with_quote_documents_come_back_without_bytes_and_every_rules_first_is_q
         (doc.source, doc.line, found) for doc, found in expected
     ]
     assert all(doc.data == b"" for doc, _ in got)
-    firsts: dict[str, str] = {}
-    for doc, found in expected:
-        for violation in found:
-            firsts.setdefault(violation.rule, quote(doc.data, violation))
+    firsts = first_quotes(expected, quote)
     quoted: dict[str, str] = {}
     for doc, found in got:
         for violation in found:

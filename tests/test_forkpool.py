@@ -151,11 +151,14 @@ def test_bulk_raises_a_workers_input_error_in_report_order(tmp_path: Path) -> No
         next(results)
 
 
-# The CLI as `python -m noetl_envelope` runs it, except that the first answers the pool receives
-# are announced by one byte on the file descriptor in READY_FD: the workers are forked, serving,
-# and the run is under way. Nothing else changes.
+# The CLI as the `noetl-envelope` command runs it (argv[0] so named and main() without argv, so
+# cli.main takes the signals and the unraisable hook over, as for users; a library caller's
+# main(argv) keeps Python's own), except that the first answers the pool receives are announced by
+# one byte on the file descriptor in READY_FD: the workers are forked, serving, and the run is
+# under way. Nothing else changes.
 _SIGNALLING_CLI = """
 import os, sys
+sys.argv[0] = "noetl-envelope"
 from noetl_envelope.run import forkpool
 ready = [int(os.environ["READY_FD"])]
 wait = forkpool.ForkPool.wait
@@ -167,7 +170,7 @@ def signalling_wait(self):
     return answers
 forkpool.ForkPool.wait = signalling_wait
 from noetl_envelope.cli import main
-sys.exit(main(sys.argv[1:]))
+sys.exit(main())
 """
 
 

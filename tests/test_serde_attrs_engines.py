@@ -37,7 +37,7 @@ cases = systematic_cases()
 docs = [case.document for case in cases]
 # The base envelope under the Rust field names: never valid once a field is renamed.
 docs.append(("{" + ",".join(f'"{s.name}":{s.inner.typical(s.schema, s.name)}' for s in specs) + "}").encode())
-prove = fast.native_prover()
+prove = fast.native_checker()
 result = {"native": prove is not None, "wrong": [], "proved": {}, "native_proved": {}}
 for profile in PROFILES:
     proved = native = 0

@@ -2,10 +2,12 @@
 
 An `Engine` answers `violations(data, profile)` (the full list, [] = valid) and
 `proves_valid(data, profile)` (True only when it can tell cheaply that there is nothing to
-report; False means "ask `violations`"). `reference` runs the whole pipeline (lexer -> profile
-rules) on every document and is the oracle; `fast` proves the common cases cheaply (asking the
-optional `native` module first) and hands everything else to the reference engine, so both
-report exactly the same violations. A command picks one by name from its options (`select`).
+report; False means "ask `violations`"); `lines` is the native bulk loop over many NDJSON lines
+at once where there is one (else None), and `after_native` the violations of a line it listed.
+`reference` runs the whole pipeline (lexer -> profile rules) on every document and is the
+oracle; `fast` proves the common cases cheaply (asking the optional `native` module first) and
+hands everything else to the reference engine, so both report exactly the same violations. A
+command picks one by name from its options (`select`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.engines import fast
 from noetl_envelope.engines import native as native_module
+from noetl_envelope.engines.native import Lines, Verdict
 from noetl_envelope.engines.reference import run
 
 
@@ -23,6 +26,12 @@ class Engine(Protocol):
     def violations(self, data: bytes, profile: str) -> list[Violation]: ...
 
     def proves_valid(self, data: bytes, profile: str) -> bool: ...
+
+    def lines(
+        self, data: bytes, profile: str, *, max_document_bytes: int, list_valid: bool, limit: int
+    ) -> Lines | None: ...
+
+    def after_native(self, data: bytes, profile: str, verdict: Verdict | None) -> list[Violation]: ...
 
 
 class ReferenceEngine:
@@ -34,28 +43,56 @@ class ReferenceEngine:
     def proves_valid(self, data: bytes, profile: str) -> bool:
         return False  # it has no cheap answer: `violations` is the only one
 
+    def lines(
+        self, data: bytes, profile: str, *, max_document_bytes: int, list_valid: bool, limit: int
+    ) -> Lines | None:
+        return None  # no bulk loop: every document is checked on its own
+
+    def after_native(self, data: bytes, profile: str, verdict: Verdict | None) -> list[Violation]:
+        return self.violations(data, profile)
+
 
 class FastEngine(ReferenceEngine):
     """The fast path's proof where it has one, else the reference engine. With `native`, the
     compiled accelerator is asked first (when it is built); the pure-Python proof otherwise."""
 
     def __init__(self, *, native: bool) -> None:
-        self._prove = fast.native_prover() if native else None
+        self._check = fast.native_checker() if native else None
+        self._check_lines = fast.native_lines_checker() if native else None
 
     @property
     def native(self) -> bool:
         """Whether the native accelerator is in use."""
-        return self._prove is not None
+        return self._check is not None
 
     def violations(self, data: bytes, profile: str) -> list[Violation]:
         if profile in PROFILES:
-            found = fast.violations(data, profile, self._prove)
+            found = fast.violations(data, profile, self._check)
             if found is not None:
                 return found
         return run(data, profile).violations
 
     def proves_valid(self, data: bytes, profile: str) -> bool:
-        return fast.decide(data, profile, self._prove)
+        return fast.decide(data, profile, self._check)
+
+    def lines(
+        self, data: bytes, profile: str, *, max_document_bytes: int, list_valid: bool, limit: int
+    ) -> Lines | None:
+        """The native bulk loop over the NDJSON lines of `data` (`native.Lines`: counts, and the
+        lines not proved valid under `profile`, or all with `list_valid`, at most `limit`), or
+        None when the native engine is not in use: then every line is the caller's to check."""
+        if self._check_lines is None or profile not in PROFILES:
+            return None
+        return self._check_lines(data, profile, max_document_bytes, fast.LARGE_DOCUMENT_BYTES, list_valid, limit)
+
+    def after_native(self, data: bytes, profile: str, verdict: Verdict | None) -> list[Violation]:
+        """`violations(data, profile)` for a line `lines` listed with `verdict` (None: declined
+        or not read), without asking the native engine again."""
+        if profile in PROFILES:
+            found = fast.after_native(data, profile, verdict)
+            if found is not None:
+                return found
+        return run(data, profile).violations
 
 
 ENGINE_NAMES = ("fast", "reference")
@@ -84,7 +121,7 @@ def describe() -> str:
     """Which engine `--engine fast` runs here and, when not the native one, why (`--version`)."""
     if not native_module.wanted():
         return f"pure Python ({native_module.SWITCH}=0)"
-    if fast.native_prover() is not None:
+    if fast.native_checker() is not None:
         return "native"
     if not native_module.available():
         return f"pure Python ({native_module.MODULE} is not installed)"

@@ -59,9 +59,9 @@ from typing import Any
 import orjson
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.engines.native import Misreads, Verdict
+from noetl_envelope.engines.native import LinesCheck, Misreads, Verdict
 from noetl_envelope.model.rusttypes import MAX_NESTING
-from noetl_envelope.model.schema import FieldSpec, field_specs, float_roundtrip, load_schema
+from noetl_envelope.model.schema import Fields, FieldSpec, field_specs, float_roundtrip, load_schema
 from noetl_envelope.wire.numbers import NumberRangeError, number_reader, parse_number
 
 # Keywords whose meaning the compiled checks reproduce, and annotations that validate nothing.
@@ -245,7 +245,9 @@ _NUMBER_SHAPE = bytes.maketrans(
 # past undeclared top-level members, absent required fields and string / i64 values failing the
 # schema's checks, naming each: serde's verdict is then known (skipped, an error, accepted), and
 # contract's is python-jsonschema's alone (`_schema_only_violations`). Anything else takes the
-# path below. NOETL_ENVELOPE_ACCEL=0 switches it off (tests run both paths).
+# path below. NOETL_ENVELOPE_ACCEL=0 switches it off (tests run both paths). Its bulk loop
+# (`native_lines_checker`, one call per span, run/bulk.py) gives each listed line's verdict to
+# `after_native`, which goes on exactly as `violations` does after asking the accelerator.
 
 
 def accel_spec() -> dict[str, Any] | None:
@@ -287,7 +289,7 @@ NativeCheck = Callable[[bytes, str], Verdict | None]
 
 
 @cache
-def native_prover() -> NativeCheck | None:
+def native_checker() -> NativeCheck | None:
     """The native accelerator's `check` for this schema, or None when the module is not built or
     the schema uses something it does not check. Loaded when an engine first asks, not at import."""
     from noetl_envelope.engines import native
@@ -296,6 +298,18 @@ def native_prover() -> NativeCheck | None:
     if spec is None:
         return None
     return native.checker(orjson.dumps(spec).decode())
+
+
+@cache
+def native_lines_checker() -> LinesCheck | None:
+    """The native accelerator's bulk loop (`check_lines`) for this schema, or None where
+    `native_checker()` is None."""
+    from noetl_envelope.engines import native
+
+    spec = accel_spec()
+    if spec is None:
+        return None
+    return native.lines_checker(orjson.dumps(spec).decode())
 
 
 def decide(data: bytes, profile: str, native: NativeCheck | None = None) -> bool:
@@ -308,14 +322,19 @@ def violations(data: bytes, profile: str, native: NativeCheck | None = None) -> 
     """The reference engine's violations for `data` under `profile`, when this module can
     prove what they are ([] = valid); None means "run the reference engine". `native` is the
     accelerator's check, asked first when given."""
+    verdict = native(data, profile) if native is not None and len(data) <= LARGE_DOCUMENT_BYTES else None
+    return after_native(data, profile, verdict)
+
+
+def after_native(data: bytes, profile: str, verdict: Verdict | None) -> list[Violation] | None:
+    """`violations` for a document the accelerator answered already: `verdict` is its `check`
+    (None: it declined, or was not asked)."""
+    if verdict is not None:
+        found = _native_violations(data, profile, verdict)
+        if found is not None:
+            return found
     if len(data) > LARGE_DOCUMENT_BYTES:
         return None
-    if native is not None:
-        verdict = native(data, profile)
-        if verdict is not None:
-            found = _native_violations(data, profile, verdict)
-            if found is not None:
-                return found
     body = data[:-1] if data[-1:] == b"\n" else data
     if body[:1] != b"{":
         return None
@@ -353,14 +372,14 @@ def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Viol
     misreads, unknown, missing, failing = verdict
     if not (unknown or missing or failing):
         return _misread_warnings(misreads) if misreads else []
-    if unknown and field_specs().deny_unknown_fields:
+    if unknown and _fields().deny_unknown_fields:
         return None  # serde refuses the undeclared key: the reference engine words it
     if profile == "serde":
         if missing:
             return None  # serde's own error: the reference engine words it
         # serde skips undeclared members and takes any String / i64: only the bound fields'
         # floats can speak (a warning, as for a valid document).
-        bound = [(path, token) for path, token in misreads if path[0] not in unknown]
+        bound = [misread for misread in misreads if misread[0][0] not in unknown]
         return _misread_warnings(bound) if bound else []
     return _schema_only_violations(data, unknown, missing, failing)
 
@@ -380,7 +399,7 @@ def _schema_only_violations(
             instance = _loads(body)
         except _JSONDecodeError:
             return None
-        properties = {spec.wire: spec.schema for spec in field_specs()}  # documents carry wire names
+        properties = _properties()
         for key in failing:
             value = instance.get(key)
             if type(value) not in _SCALARS:
@@ -392,23 +411,17 @@ def _schema_only_violations(
     return found
 
 
-def _misread_warnings(misreads: Misreads) -> list[Violation] | None:
+def _misread_warnings(misreads: Misreads) -> list[Violation]:
     """The canonical profile's warning for each misread float the accelerator found, in its
-    order (the reference engine's: document order); None if the profile does not agree that
-    one of them is misread. [] when the schema declares consumers built with float_roundtrip:
-    the accelerator judges by serde_json's default parser, they read what Python reads."""
-    from noetl_envelope.profiles.canonical import _misread
-    from noetl_envelope.wire.jsontree import Num
+    order (the reference engine's: document order), worded from the double serde_json read
+    there (the accelerator is serde_json) and the correctly rounded one Python reads. [] when the
+    schema declares consumers built with float_roundtrip: the accelerator judges by serde_json's
+    default parser, they read what Python reads."""
+    from noetl_envelope.profiles.canonical import float_roundtrip_warning
 
     if float_roundtrip():
         return []
-    found = []
-    for path, token in misreads:
-        warning = _misread(Num(token), path)
-        if warning is None:
-            return None
-        found.append(warning)
-    return found
+    return [float_roundtrip_warning(path, token, read, float(token)) for path, token, read in misreads]
 
 
 def _marks_ok(body: bytes) -> bool:
@@ -435,6 +448,17 @@ _ERROR_CACHE_LIMIT = 4096
 _CACHED_STRING_LIMIT = 256  # longer bad strings are judged each time, never kept
 _error_cache: dict[tuple[str, type, object], tuple[Violation, ...]] = {}
 _SCALARS = (str, int, bool, type(None))  # values the lexer's tree and orjson read alike
+
+
+@cache
+def _fields() -> Fields:
+    return field_specs()
+
+
+@cache
+def _properties() -> dict[str, dict[str, Any]]:
+    """Each field's schema by its wire name (documents carry wire names)."""
+    return {spec.wire: spec.schema for spec in field_specs()}
 
 
 @cache
@@ -504,7 +528,7 @@ def _field_violations(body: bytes, event: dict[str, Any]) -> list[Violation] | N
         return None
     fraction_violations, _, _, specs = _contract_parts()
     checks = _field_checks()
-    properties = {spec.wire: spec.schema for spec in field_specs()}
+    properties = _properties()
     found: list[Violation] = []
     for key, value in event.items():
         if checks[key](value):

@@ -3,8 +3,9 @@
 The compiled module ships in the platform wheel and is built by every source install where cargo
 is (`make setup`, `pip install` of the sdist or a git URL: maturin is the build backend); where no
 binary can be had everything works without it (slower). `prover(spec)` returns its
-`Prover(spec).prove` bound method, typed, `checker(spec)` its `Prover(spec).check`, or None
-when the module is not installed.
+`Prover(spec).prove` bound method, typed, `checker(spec)` its `Prover(spec).check` and
+`lines_checker(spec)` its `Prover(spec).check_lines` (the bulk loop), or None when the module
+is not installed.
 """
 
 from __future__ import annotations
@@ -16,13 +17,19 @@ from typing import Protocol, cast
 
 from noetl_envelope.core.violations import JsonPath
 
-# The float tokens serde_json's default parser reads as a neighbouring double, as (path, token)
-# pairs in document order.
-Misreads = list[tuple[JsonPath, str]]
+# The float tokens serde_json's default parser reads as a neighbouring double, as (path, token,
+# the double serde_json reads) in document order.
+Misreads = list[tuple[JsonPath, str, float]]
 # `Prover.check`'s answer when it knows: what a document holds besides serde_json's own bytes,
 # (misreads, undeclared top-level keys, absent required fields, fields failing the schema's
 # string or i64 checks); all empty = valid.
 Verdict = tuple[Misreads, list[str], list[str], list[str]]
+
+# `Prover.check_lines`'s answer for one buffer of NDJSON lines: (bytes consumed, documents,
+# blank lines, listed lines as (0-based line number in the buffer, start, end, verdict)); the
+# verdict is None for a line the native engine declined or did not read (above a limit).
+Lines = tuple[int, int, int, list[tuple[int, int, int, Verdict | None]]]
+LinesCheck = Callable[[bytes, str, int, int, bool, int], Lines]
 
 MODULE = "noetl_envelope_accel"
 SWITCH = "NOETL_ENVELOPE_ACCEL"  # "0" keeps the fast engine from using the module
@@ -44,6 +51,15 @@ class Prover(Protocol):
 
     def check(self, data: bytes, profile: str) -> Verdict | None:
         """None ("don't know"), or what `data` holds besides serde_json's own bytes."""
+        ...
+
+    def check_lines(
+        self, data: bytes, profile: str, max_document_bytes: int, check_bytes: int, list_valid: bool, report_limit: int
+    ) -> Lines:
+        """`check` of every line of `data` (cut at b"\n"; bytes after the last one are left),
+        with the GIL released: counts, and the lines not proved valid (every line with
+        `list_valid`); lines above `max_document_bytes` or `check_bytes` are listed unread; it
+        stops after `report_limit` listed lines."""
         ...
 
 
@@ -75,3 +91,9 @@ def checker(spec: str) -> Callable[[bytes, str], Verdict | None] | None:
     """`Prover(spec).check`, or None when the compiled module is not installed."""
     made = _made(spec)
     return None if made is None else made.check
+
+
+def lines_checker(spec: str) -> LinesCheck | None:
+    """`Prover(spec).check_lines`, or None when the compiled module is not installed."""
+    made = _made(spec)
+    return None if made is None else made.check_lines

@@ -13,12 +13,12 @@ document the fast engine proves valid needs none of them.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.engines import Engine, select
+from noetl_envelope.engines.native import Lines, Verdict
 
 Checker = Callable[[bytes], list[Violation]]
 
@@ -34,10 +34,48 @@ class Checks:
     native: bool | None = None  # the fast engine may use the native accelerator (None: unless switched off)
 
 
-def checker_for(checks: Checks) -> Checker:
+@dataclass(frozen=True, slots=True)
+class DocumentChecker:
+    """`check` bound to `checks` and its engine (a `Checker`), with the engine's native bulk
+    loop where it has one and `checks` asks nothing else of each document (`lines`)."""
+
+    checks: Checks
+    engine: Engine
+
+    def __call__(self, data: bytes) -> list[Violation]:
+        return check(data, checks=self.checks, engine=self.engine)
+
+    def lines(self, data: bytes, *, max_document_bytes: int, list_valid: bool, limit: int) -> Lines | None:
+        """The engine's one native pass over the NDJSON lines of `data` (`native.Lines`), or None
+        when there is none for `checks` (`--project` looks at every document). A line it does
+        not list is valid under `checks`; a listed line's violations are `listed(line, verdict)`."""
+        if self.checks.project:
+            return None
+        profile = "canonical" if self.checks.drift else self.checks.profile
+        return self.engine.lines(
+            data, profile, max_document_bytes=max_document_bytes, list_valid=list_valid, limit=limit
+        )
+
+    @property
+    def has_lines(self) -> bool:
+        """Whether `lines` answers (an empty buffer costs nothing to ask about)."""
+        return self.lines(b"", max_document_bytes=0, list_valid=False, limit=1) is not None
+
+    def listed(self, data: bytes, verdict: Verdict | None) -> list[Violation]:
+        """`self(data)` for a line `lines` listed with `verdict`: a line the native engine
+        declined (None) takes exactly the per-document path."""
+        if verdict is None:
+            return self(data)
+        if self.checks.drift:
+            # Proved canonical (listed only because every document is reported), else conform's own path.
+            return [] if not any(verdict) else self(data)
+        return self.engine.after_native(data, self.checks.profile, verdict)
+
+
+def checker_for(checks: Checks) -> DocumentChecker:
     """`check` bound to `checks` and its engine, chosen once here (forked workers inherit it):
-    what the bulk runner calls per document."""
-    return functools.partial(check, checks=checks, engine=select(checks.engine, native=checks.native))
+    what the bulk runner calls per document, or per span through `lines`."""
+    return DocumentChecker(checks, select(checks.engine, native=checks.native))
 
 
 def check(data: bytes, checks: Checks, engine: Engine | None = None) -> list[Violation]:

@@ -10,6 +10,7 @@ reports for a document that is otherwise valid (`float_readback`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from noetl_envelope.core.rules import ALL_PROFILES, CANONICAL, Rule
@@ -64,23 +65,36 @@ def float_readback(binding: Binding) -> list[Violation]:
     found: list[Violation] = []
     if float_roundtrip():
         return found
-    stack: list[tuple[Any, JsonPath]] = [(binding.values[name], binding.pointers[name]) for name in binding.values]
-    stack.reverse()
+    # One iterator per open container, making its members' paths one at a time (as the value walk).
+    fields = [(binding.values[name], binding.pointers[name]) for name in binding.values]
+    stack: list[Iterator[tuple[Any, JsonPath]]] = [iter(fields)]
     while stack:
-        item, path = stack.pop()
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        item, path = entry
         if isinstance(item, Num):
             if item.is_float_literal:
                 finding = _misread(item, path)
                 if finding is not None:
                     found.append(finding)
-        elif isinstance(item, Obj):
-            # serde's Value keeps the last of repeated keys: the earlier ones are never read.
-            last = {key: index for index, (key, _) in enumerate(item)}
-            members = [(key, member) for index, (key, member) in enumerate(item) if last[key] == index]
-            stack.extend((member, (*path, key)) for key, member in reversed(members))
         elif isinstance(item, list):
-            stack.extend((member, (*path, index)) for index, member in reversed(list(enumerate(item))))
+            stack.append(_read_members(item, path))
     return found
+
+
+def _read_members(container: list[Any], path: JsonPath) -> Iterator[tuple[Any, JsonPath]]:
+    """The members serde's Value reads, with their paths: of repeated keys only the last (the
+    earlier ones are never read)."""
+    if isinstance(container, Obj):
+        last = {key: index for index, (key, _) in enumerate(container)}
+        for index, (key, member) in enumerate(container):
+            if last[key] == index:
+                yield member, (*path, key)
+    else:
+        for index, member in enumerate(container):
+            yield member, (*path, index)
 
 
 def _misread(token: Num, path: JsonPath) -> Violation | None:
@@ -91,8 +105,13 @@ def _misread(token: Num, path: JsonPath) -> Violation | None:
     python = token.exact_value()
     if not isinstance(rust, float) or not isinstance(python, float) or f64_bits(rust) == f64_bits(python):
         return None
+    return float_roundtrip_warning(path, token, rust, python)
+
+
+def float_roundtrip_warning(path: JsonPath, token: str, rust: float, python: float) -> Violation:
+    """The warning for a float token serde_json reads as `rust` where Python reads `python`."""
     return CANONICAL_FLOAT_ROUNDTRIP.at(
-        path, value=excerpt(token), rust=format_float(rust), python=format_float(python)
+        path, value=excerpt(Num(token)), rust=format_float(rust), python=format_float(python)
     )
 
 

@@ -16,6 +16,15 @@ file is never held). With `jobs == 1` the same units are checked in this process
 
 A document the reader already reports (`input_violations`, e.g. too large) is not checked.
 
+Where the checker has a native bulk loop (`pipeline.DocumentChecker.lines`: the fast engine
+with the native module, no `--project`), a span's complete lines are read with one `pread`
+and cut, checked and counted in Rust in one call; Python makes documents only of the lines it
+lists (not proved valid, or every one for a reporter that lists valid documents) and judges
+them from the native verdict, or by the checker itself where the native engine declined. What
+follows the span's last line end (a last line without one, what a file grew by) and a span
+longer than `NATIVE_SPAN_BYTES` are read by the reader as before, so documents, line numbers
+and counts are the reader's either way.
+
 `Progress` is the optional stderr progress line (documents, rate), drawn only on a terminal.
 """
 
@@ -31,8 +40,17 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TextIO, cast
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.pipeline import Checker
-from noetl_envelope.run.reader import MIN_SPAN_BYTES, Document, DocumentReader, Span, read_span, with_line_offset
+from noetl_envelope.pipeline import Checker, DocumentChecker
+from noetl_envelope.run.reader import (
+    MIN_SPAN_BYTES,
+    Document,
+    DocumentReader,
+    Span,
+    read_span,
+    reopen_span,
+    too_large_document,
+    with_line_offset,
+)
 
 if TYPE_CHECKING:
     from noetl_envelope.run.forkpool import Answer
@@ -51,6 +69,9 @@ WINDOW_PER_JOB = 3  # units in flight per worker: keeps workers busy, memory bou
 # Documents one unit reports at most; a span holding more (a megabyte of tiny invalid lines can
 # hold 500,000, each with its violations) sends them in pieces, so memory stays bounded.
 REPORT_LIMIT = 2000
+# A longer span (a file's lines longer than that) is read by the reader, a line at a time: the
+# native loop holds its whole span at once.
+NATIVE_SPAN_BYTES = 4 * SPAN_BYTES
 
 
 @dataclass(slots=True)
@@ -63,6 +84,7 @@ class UnitResult:
     blank_lines: int
     reported: list[Reported]
     rest: Span | None = None
+    consumed: int = 0  # bytes of the span read (only the native loop sets it)
 
 
 def _check_unit(
@@ -76,23 +98,67 @@ def _check_unit(
     keep_data: bool = True,
     quote: Quote | None = None,
 ) -> UnitResult:
+    quoted: set[str] = set()  # rules quoted in this unit: a later document cannot be their first
+    report = functools.partial(_report, keep_data=keep_data, quote=quote, quoted=quoted)
+    read = functools.partial(
+        _check_read,
+        checker,
+        report=report,
+        list_valid=list_valid,
+        max_document_bytes=max_document_bytes,
+        chunk_size=chunk_size,
+    )
+    if not (isinstance(unit, Span) and isinstance(checker, DocumentChecker)):
+        return read(unit, report_limit=report_limit)
+    native = _check_span_natively(
+        checker,
+        unit,
+        report,
+        list_valid=list_valid,
+        report_limit=report_limit,
+        max_document_bytes=max_document_bytes,
+        keep_data=keep_data or quote is not None,
+    )
+    if native is None:
+        return read(unit, report_limit=report_limit)
+    assert unit.end is not None  # a span the native loop took is bounded
+    if native.rest is not None or (unit.start + native.consumed == unit.end and not unit.to_end):
+        return native
+    # What follows the last line end is the reader's: a last line without one, what the file
+    # grew by (the file's last span), and the check that the snapshot did not change.
+    tail = read(
+        replace(unit, start=unit.start + native.consumed), report_limit=max(1, report_limit - len(native.reported))
+    )
+    lines = native.documents + native.blank_lines
+    native.reported.extend((with_line_offset(doc, lines), violations) for doc, violations in tail.reported)
+    return UnitResult(
+        native.documents + tail.documents, native.blank_lines + tail.blank_lines, native.reported, tail.rest
+    )
+
+
+def _check_read(
+    checker: Checker,
+    unit: Unit,
+    *,
+    report: Callable[[Document, list[Violation]], Reported],
+    list_valid: bool,
+    report_limit: int,
+    max_document_bytes: int,
+    chunk_size: int,
+) -> UnitResult:
+    """A unit's documents as the reader produces them, each checked by `checker`."""
     documents: Iterable[Document]
     if isinstance(unit, Span):
         documents = span = read_span(unit, max_document_bytes=max_document_bytes, chunk_size=chunk_size)
     else:
         documents, span = unit, None
     reported: list[Reported] = []
-    quoted: set[str] = set()  # rules quoted in this unit: a later document cannot be their first
     count = 0
     for doc in documents:
         count += 1
         violations = list(doc.input_violations) if doc.input_violations else checker(doc.data)
         if violations or list_valid:
-            if quote is not None and violations:
-                doc = replace(doc, data=b"", excerpts=_excerpts(quote, doc.data, violations, quoted))
-            elif not keep_data:
-                doc = replace(doc, data=b"")
-            reported.append((doc, violations))
+            reported.append(report(doc, violations))
             if len(reported) >= report_limit and isinstance(unit, Span) and unit.lines and span is not None:
                 resume = unit.start + span.position
                 if unit.end is None or resume < unit.end:
@@ -101,6 +167,71 @@ def _check_unit(
         # Let go of the document before the next one is read: a worker holds one at a time.
         del doc
     return UnitResult(count, span.blank_lines if span is not None else 0, reported)
+
+
+def _report(
+    doc: Document, violations: list[Violation], *, keep_data: bool, quote: Quote | None, quoted: set[str]
+) -> Reported:
+    """`doc` as the report receives it: without its bytes when they are not shown (then, with
+    `quote`, with the excerpts of rules not yet `quoted` in the unit instead)."""
+    if quote is not None and violations:
+        doc = replace(doc, data=b"", excerpts=_excerpts(quote, doc.data, violations, quoted))
+    elif not keep_data and doc.data:
+        doc = replace(doc, data=b"")
+    return doc, violations
+
+
+def _check_span_natively(
+    checker: DocumentChecker,
+    unit: Span,
+    report: Callable[[Document, list[Violation]], Reported],
+    *,
+    list_valid: bool,
+    report_limit: int,
+    max_document_bytes: int,
+    keep_data: bool,
+) -> UnitResult | None:
+    """The span's complete lines (up to its last b"\\n") checked in one native call, only the
+    lines it lists going through Python; None when there is no native loop for this span (then
+    the reader reads it). `consumed` in the result: the bytes of the span it took. `keep_data`:
+    whether `report` looks at a document's bytes."""
+    if not unit.lines or unit.fd is None or unit.end is None or unit.end - unit.start > NATIVE_SPAN_BYTES:
+        return None
+    if not checker.has_lines:
+        return None
+    size = unit.end - unit.start
+    fd, opened = reopen_span(unit)
+    try:
+        data = os.pread(fd, size, unit.start)
+    finally:
+        if opened:
+            os.close(fd)
+    if len(data) < size:
+        return None  # truncated under the run: the reader says so
+    lines = checker.lines(data, max_document_bytes=max_document_bytes, list_valid=list_valid, limit=report_limit)
+    if lines is None:
+        return None
+    consumed, documents, blank_lines, listed = lines
+    reported: list[Reported] = []
+    for index, start, end, verdict in listed:
+        if end - start > max_document_bytes:
+            reported.append(report(*_too_large_reported(unit.source, index + 1, end - start, max_document_bytes)))
+            continue
+        line = data[start:end]
+        violations = checker.listed(line, verdict)
+        if violations or list_valid:
+            # Made without its bytes when the report does not take them (one object, not two).
+            kept = line if keep_data else b""
+            reported.append(report(Document(unit.source, index + 1, kept), violations))
+    # Stopped at the report limit before the span's last line: the rest is a piece of its own.
+    stopped = len(listed) >= report_limit and data.find(b"\n", consumed) >= 0
+    rest = replace(unit, start=unit.start + consumed) if stopped else None
+    return UnitResult(documents, blank_lines, reported, rest, consumed)
+
+
+def _too_large_reported(source: str, line: int, size: int, limit: int) -> Reported:
+    doc = too_large_document(source, line, size, limit)
+    return doc, list(doc.input_violations)
 
 
 def _excerpts(quote: Quote, data: bytes, violations: list[Violation], quoted: set[str]) -> tuple[tuple[str, str], ...]:

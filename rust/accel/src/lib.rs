@@ -37,6 +37,10 @@
 //! Python engine turns each into the reference engine's own violation (and declines if it does
 //! not agree that the token is misread).
 //!
+//! [`Prover::check_lines`] is the bulk loop: one call per buffer of NDJSON lines (a span of a
+//! file) cuts it at b"\n", checks and counts every line, and lists only the lines the report
+//! needs (those not proved valid, or every one), so a valid line costs no Python at all.
+//!
 //! It also reads on past the ordinary field faults of real dumps, so that Python can give their
 //! verdict from the schema alone, without the reference pipeline: a top-level key the schema
 //! does not declare (read and written back like a `Value`; an alias or a repeated unknown key
@@ -191,6 +195,8 @@ pub enum PathPart {
 pub struct Misread {
     pub path: Vec<PathPart>,
     pub token: String,
+    /// The bits of the double serde_json's default parser reads (f64 is not `Eq`).
+    pub read_bits: u64,
 }
 
 /// What [`Prover::check`] found in a document it read to the end and whose bytes are serde_json's
@@ -255,6 +261,7 @@ impl Ctx<'_> {
         self.misreads.push(Misread {
             path: Vec::new(),
             token: token.to_string(),
+            read_bits: value.to_bits(),
         });
         self.out.truncate(start);
         self.out.extend_from_slice(&body[start..end]);
@@ -593,6 +600,40 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
     }
 }
 
+/// The bounds of one [`Prover::check_lines`] pass.
+#[derive(Debug, Clone, Copy)]
+pub struct LineLimits {
+    /// A longer line is the reader's to report (too large): not read.
+    pub max_document_bytes: usize,
+    /// A longer line is not read here (the Python engines judge it): not read.
+    pub check_bytes: usize,
+    /// List lines proved valid too (a report that shows every document).
+    pub list_valid: bool,
+    /// Stop after this many listed lines.
+    pub report_limit: usize,
+}
+
+/// A line [`Prover::check_lines`] lists: its 0-based line number in the buffer, its bytes
+/// (`start..end`, without the b"\n") and [`Prover::check`]'s answer (`None` also for a line
+/// that was not read, longer than a limit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub index: usize,
+    pub start: usize,
+    pub end: usize,
+    pub verdict: Option<Verdict>,
+}
+
+/// What one [`Prover::check_lines`] pass saw: `consumed` bytes (just past the last line looked
+/// at), the documents and blank lines among them, and the lines it lists, in order.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Lines {
+    pub consumed: usize,
+    pub documents: usize,
+    pub blank_lines: usize,
+    pub listed: Vec<Listed>,
+}
+
 /// The prover for one schema (see the module documentation).
 pub struct Prover {
     fields: Vec<Field>,
@@ -631,6 +672,55 @@ impl Prover {
         }
         let body = data.strip_suffix(b"\n").unwrap_or(data);
         Ok(self.read(body))
+    }
+
+    /// One pass over a buffer of NDJSON lines (see [`Lines`]): each line, cut at b"\n" only,
+    /// is blank (only space, tab, CR: counted, not a document), longer than
+    /// `max_document_bytes` or `check_bytes` (not read: `None`), or read as [`Prover::check`]
+    /// reads it. A line is listed unless it is proved valid and `list_valid` is false. Bytes
+    /// after the last b"\n" are not looked at; the pass also stops after the line that makes
+    /// `report_limit` listed lines (at least one). An error for an unknown profile.
+    pub fn check_lines(
+        &self,
+        data: &[u8],
+        profile: &str,
+        limits: LineLimits,
+    ) -> Result<Lines, String> {
+        if !PROFILES.contains(&profile) {
+            return Err(format!("unknown profile {profile:?}"));
+        }
+        let mut lines = Lines::default();
+        let mut start = 0;
+        let mut index = 0;
+        while lines.listed.len() < limits.report_limit.max(1) {
+            let Some(length) = data[start..].iter().position(|&b| b == b'\n') else {
+                break;
+            };
+            let end = start + length;
+            let line = &data[start..end];
+            if line.iter().all(|b| b" \t\r".contains(b)) {
+                lines.blank_lines += 1;
+            } else {
+                lines.documents += 1;
+                let verdict = if length > limits.max_document_bytes || length > limits.check_bytes {
+                    None
+                } else {
+                    self.read(line)
+                };
+                if limits.list_valid || verdict.as_ref() != Some(&Verdict::default()) {
+                    lines.listed.push(Listed {
+                        index,
+                        start,
+                        end,
+                        verdict,
+                    });
+                }
+            }
+            index += 1;
+            start = end + 1;
+        }
+        lines.consumed = start;
+        Ok(lines)
     }
 
     fn read(&self, body: &[u8]) -> Option<Verdict> {

@@ -30,44 +30,87 @@ impl PyProver {
 
     /// None ("don't know"), or what the document holds besides serde_json's own bytes, as
     /// `(misreads, unknown, missing, failing)`: the float tokens serde_json's default parser
-    /// misreads as `(path, token)` pairs in document order (`path`: a tuple of keys and
-    /// indices), the undeclared top-level keys, the absent required fields and the fields
+    /// misreads as `(path, token, read)` in document order (`path`: a tuple of keys and
+    /// indices; `read`: the double serde_json reads), the undeclared top-level keys, the absent required fields and the fields
     /// failing the schema's string or i64 checks (see `crate::Verdict`). All empty: valid.
-    #[allow(clippy::type_complexity)]
     fn check<'py>(
         &self,
         py: Python<'py>,
         data: &[u8],
         profile: &str,
-    ) -> PyResult<
-        Option<(
-            Vec<(Bound<'py, PyTuple>, String)>,
-            Vec<String>,
-            Vec<String>,
-            Vec<String>,
-        )>,
-    > {
+    ) -> PyResult<Option<VerdictTuple<'py>>> {
         let Some(verdict) = self.0.check(data, profile).map_err(PyValueError::new_err)? else {
             return Ok(None);
         };
-        let mut misreads = Vec::with_capacity(verdict.misreads.len());
-        for misread in verdict.misreads {
-            let mut parts = Vec::with_capacity(misread.path.len());
-            for part in misread.path {
-                parts.push(match part {
-                    PathPart::Key(key) => key.into_pyobject(py)?.into_any(),
-                    PathPart::Index(index) => index.into_pyobject(py)?.into_any(),
-                });
-            }
-            misreads.push((PyTuple::new(py, parts)?, misread.token));
-        }
-        Ok(Some((
-            misreads,
-            verdict.unknown,
-            verdict.missing,
-            verdict.failing,
-        )))
+        verdict_tuple(py, verdict).map(Some)
     }
+
+    /// One pass over a buffer of NDJSON lines, with the GIL released (`crate::Prover::check_lines`):
+    /// `(consumed, documents, blank_lines, listed)`, `listed` holding `(index, start, end,
+    /// verdict)` per listed line (`verdict` as `check` answers it; None also for a line longer
+    /// than `max_document_bytes` or `check_bytes`, which is not read).
+    #[allow(clippy::too_many_arguments)]
+    fn check_lines<'py>(
+        &self,
+        py: Python<'py>,
+        data: &[u8],
+        profile: &str,
+        max_document_bytes: usize,
+        check_bytes: usize,
+        list_valid: bool,
+        report_limit: usize,
+    ) -> PyResult<(
+        usize,
+        usize,
+        usize,
+        Vec<(usize, usize, usize, Option<VerdictTuple<'py>>)>,
+    )> {
+        let limits = crate::LineLimits {
+            max_document_bytes,
+            check_bytes,
+            list_valid,
+            report_limit,
+        };
+        let lines = py
+            .detach(|| self.0.check_lines(data, profile, limits))
+            .map_err(PyValueError::new_err)?;
+        let mut listed = Vec::with_capacity(lines.listed.len());
+        for line in lines.listed {
+            let verdict = match line.verdict {
+                Some(verdict) => Some(verdict_tuple(py, verdict)?),
+                None => None,
+            };
+            listed.push((line.index, line.start, line.end, verdict));
+        }
+        Ok((lines.consumed, lines.documents, lines.blank_lines, listed))
+    }
+}
+
+/// A [`crate::Verdict`] as Python sees it: `(misreads, unknown, missing, failing)`.
+type VerdictTuple<'py> = (
+    Vec<(Bound<'py, PyTuple>, String, f64)>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+);
+
+fn verdict_tuple(py: Python<'_>, verdict: crate::Verdict) -> PyResult<VerdictTuple<'_>> {
+    let mut misreads = Vec::with_capacity(verdict.misreads.len());
+    for misread in verdict.misreads {
+        let mut parts = Vec::with_capacity(misread.path.len());
+        for part in misread.path {
+            parts.push(match part {
+                PathPart::Key(key) => key.into_pyobject(py)?.into_any(),
+                PathPart::Index(index) => index.into_pyobject(py)?.into_any(),
+            });
+        }
+        misreads.push((
+            PyTuple::new(py, parts)?,
+            misread.token,
+            f64::from_bits(misread.read_bits),
+        ));
+    }
+    Ok((misreads, verdict.unknown, verdict.missing, verdict.failing))
 }
 
 #[pymodule]

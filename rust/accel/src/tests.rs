@@ -10,7 +10,10 @@
 
 use std::sync::OnceLock;
 
-use super::{FieldSpec, Misread, PathPart, Prover, SpecFile, Verdict, MAX_NESTING, PROFILES};
+use super::{
+    FieldSpec, LineLimits, Listed, Misread, PathPart, Prover, SpecFile, Verdict, MAX_NESTING,
+    PROFILES,
+};
 
 /// `fastpath.accel_spec()` for schema/executor_event.schema.json, written by `make gen`: the
 /// tests follow the schema, and `make check-gen` fails when this copy is stale.
@@ -658,6 +661,7 @@ fn misread(path: &[PathPart], token: &str) -> Misread {
     Misread {
         path: path.to_vec(),
         token: token.to_string(),
+        read_bits: serde_json::from_str::<f64>(token).unwrap().to_bits(),
     }
 }
 
@@ -1103,4 +1107,108 @@ fn spec_optional_keys_may_be_left_out() {
     assert!(verdict_with(&empty, b"{}"));
     assert!(verdict_with(&empty, b"{}\n"));
     assert!(!verdict_with(&empty, br#"{"a":1}"#));
+}
+
+// ---- the bulk loop --------------------------------------------------------------------------
+
+#[test]
+fn check_lines_cuts_at_line_feeds_counts_and_lists_what_is_not_proved() {
+    let prover = prover();
+    let valid = base().text();
+    let unknown = base().push(&member(&undeclared_key(), "1")).text();
+    let lines = [
+        valid.as_str(),
+        "",
+        " \t\r",
+        unknown.as_str(),
+        &format!("{valid}\r"),
+        "not json",
+        valid.as_str(),
+    ];
+    let data = format!("{}\n{valid}", lines.join("\n"));
+    let limits = LineLimits {
+        max_document_bytes: 1 << 20,
+        check_bytes: 1 << 20,
+        list_valid: false,
+        report_limit: 100,
+    };
+    let found = prover
+        .check_lines(data.as_bytes(), "contract", limits)
+        .unwrap();
+    // The bytes after the last line feed (a valid document) are left to the caller.
+    assert_eq!(found.consumed, data.len() - valid.len());
+    assert_eq!((found.documents, found.blank_lines), (5, 2));
+    let listed: Vec<(usize, &str, bool)> = found
+        .listed
+        .iter()
+        .map(|l| (l.index, &data[l.start..l.end], l.verdict.is_some()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (3, unknown.as_str(), true),
+            (4, format!("{valid}\r").as_str(), false),
+            (5, "not json", false)
+        ]
+    );
+    assert_eq!(
+        found.listed[0].verdict.as_ref().unwrap().unknown,
+        [undeclared_key()]
+    );
+    // Every line with list_valid, each with check's own answer.
+    let all = prover
+        .check_lines(
+            data.as_bytes(),
+            "serde",
+            LineLimits {
+                list_valid: true,
+                ..limits
+            },
+        )
+        .unwrap();
+    assert_eq!(all.listed.len(), 5);
+    for line in &all.listed {
+        let text = &data.as_bytes()[line.start..line.end];
+        assert_eq!(line.verdict, prover.check(text, "serde").unwrap());
+    }
+    // A line above either limit is listed unread.
+    let small = LineLimits {
+        check_bytes: valid.len() - 1,
+        ..limits
+    };
+    let found = prover
+        .check_lines(data.as_bytes(), "contract", small)
+        .unwrap();
+    assert_eq!(found.listed.len(), 5);
+    assert!(found.listed.iter().all(|l| l.verdict.is_none()));
+    // The report limit stops the pass just past the line that reached it.
+    let stopped = prover
+        .check_lines(
+            data.as_bytes(),
+            "contract",
+            LineLimits {
+                report_limit: 1,
+                ..limits
+            },
+        )
+        .unwrap();
+    let end = lines[..4].iter().map(|l| l.len() + 1).sum::<usize>();
+    assert_eq!(
+        (stopped.consumed, stopped.documents, stopped.blank_lines),
+        (end, 2, 2)
+    );
+    assert_eq!(
+        stopped.listed,
+        [Listed {
+            index: 3,
+            start: end - unknown.len() - 1,
+            end: end - 1,
+            verdict: found_verdict(&prover, &unknown)
+        }]
+    );
+    assert!(prover.check_lines(b"", "strict", limits).is_err());
+}
+
+fn found_verdict(prover: &Prover, doc: &str) -> Option<Verdict> {
+    prover.check(doc.as_bytes(), "contract").unwrap()
 }
