@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from corpus import corpus
-from envelope import bundled_samples
+from envelope import bundled_samples, complete
 from harness import rust_emit
 from noetl_envelope.api import encode
 from noetl_envelope.core.rules import PROFILES
@@ -34,6 +34,7 @@ from noetl_envelope.engines import fast as fastpath
 from noetl_envelope.engines import native as accel
 from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen.samples import events as sample_events
+from noetl_envelope.model.schema import field_specs
 from noetl_envelope.wire.numbers import f64_bits, parse_number
 from test_fastpath import BASE, near_misses
 
@@ -197,3 +198,56 @@ def test_engine_uses_it_and_can_be_switched_off(documents: list[bytes]) -> None:
             if any(answer != reference for answer in answers):
                 wrong.append((profile, doc[:160]))
     assert not wrong, wrong[:3]
+
+
+# serde_json's default parser reads this shortest-form double as its neighbour ...978e-163.
+MISREAD = "2.7715077941825975e-163"
+
+
+def _large_contexts() -> list[bytes]:
+    """`context` values far beyond the accelerator's output window and its direct-string size:
+    many members, long strings (escapes where serde_json writes them, raw UTF-8), misread floats
+    early and late, and some that differ from serde_json's bytes only late or only by the case of
+    a hex escape (which only a comparison of the bytes can find)."""
+    members = b",".join(b'"k%06d":%s' % (i, b"0.5" if i % 3 else b'"v"') for i in range(20_000))
+    long = ("é" * 5000).encode() + b"\\n\\u001f\\\"" + b"a" * 9000
+    misread = MISREAD.encode()
+    return [
+        b"{" + members + b"}",
+        b'{"a":' + misread + b"," + members + b',"zz":[' + misread + b"]}",
+        b'{"a":"' + long + b'","b":' + misread + b"}",
+        b'{"a":"' + long.replace(b"\\u001f", b"\\u001F") + b'"}',
+        b"{" + members + b',"zz": 1}',
+        b'{"' + long + b'":1}',
+        b'{"a":"' + long + b'\\/"}',
+    ]
+
+
+def test_large_documents_are_judged_exactly_as_the_reference_engine_judges_them() -> None:
+    engine = select("fast", native=True)
+    assert getattr(engine, "native", False)
+    plain = next(s.wire for s in field_specs() if s.rust.name == "String" and not s.schema.get("enum"))
+    status = next(s.wire for s in field_specs() if s.schema.get("enum"))
+    wrong, native_answers = [], 0
+    native = fastpath.native_checker()
+    assert native is not None
+    for context in _large_contexts():
+        base = complete(
+            b'{"execution_id":1,"event_type":"step.exit","step":"s","status":"COMPLETED",'
+            b'"created_at":"2026-01-01T00:00:00Z","context":' + context + b"}"
+        )
+        variants = [
+            base,
+            base[:-1] + b',"zzz_undeclared":1}',
+            base.replace(b'"' + status.encode() + b'":"COMPLETED"', b'"' + status.encode() + b'":"completed"', 1),
+            base.replace(b'"' + plain.encode() + b'":"s"', b'"' + plain.encode() + b'":"' + b"q" * 9000 + b'"', 1),
+        ]
+        for doc in variants:
+            for profile in PROFILES:
+                native_answers += native(doc, profile) is not None
+                if engine.violations(doc, profile) != run(doc, profile).violations:
+                    wrong.append((profile, doc[:120]))
+    assert not wrong, wrong[:3]
+    # The four contexts serde_json writes so are the native engine's to answer, in every variant and
+    # profile (it declines the other three): its path is exercised, not only the reference's.
+    assert native_answers == 4 * 4 * len(PROFILES), native_answers

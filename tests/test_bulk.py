@@ -243,6 +243,31 @@ def test_check_stream_batches_standard_input(monkeypatch: pytest.MonkeyPatch, jo
     assert (reader.documents, reader.blank_lines) == (177, 23)
 
 
+def test_a_long_standard_input_document_is_checked_in_the_main_process_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Sent to a worker, a long document would be copied (pickled) beside itself in the main process.
+    monkeypatch.setattr(bulk, "BATCH_DOCUMENTS", 5)
+    monkeypatch.setattr(bulk, "LOCAL_DOCUMENT_BYTES", 40)
+    long = b'{"n":%d,"s":"' + b"x" * 40 + b'"}\n'
+    data = b"".join((long if i % 7 == 3 else b'{"n":%d}\n') % i if i % 11 else b"[\n" for i in range(120))
+    checker = checker_for(Checks(profile="serde", engine="fast"))
+    expected = _expected(iter_documents(["-"], stdin=io.BytesIO(data)), checker)
+    main, here = os.getpid(), []
+    check_unit = bulk._check_unit
+
+    def recording(checker: bulk.Checker, unit: bulk.Unit, **options: object) -> bulk.UnitResult:
+        if os.getpid() == main:  # a worker's list is its own copy
+            here.append([doc.line for doc in unit] if isinstance(unit, list) else unit)
+        return check_unit(checker, unit, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bulk, "_check_unit", recording)
+    reader = iter_documents(["-"], stdin=io.BytesIO(data))
+    assert list(check_stream(reader, checker, jobs=2)) == expected
+    assert here == [[i + 1] for i in range(120) if i % 7 == 3 and i % 11]
+    assert len(expected) == 120 and all(found for _, found in expected)  # each reported, in order
+
+
 def test_check_stream_counts_a_file_of_blank_lines_as_no_document(tmp_path: Path) -> None:
     (tmp_path / "blank.ndjson").write_bytes(b"\n\n")
     for jobs in (1, 2):

@@ -382,16 +382,19 @@ def test_standard_input_streams_with_one_job() -> None:
     assert orjson.loads(rest)["summary"]["documents"] == 3
 
 
-def _peak_rss_mib(*args: str, stdin: Path | None = None) -> tuple[int, float]:
+def _peak_rss_mib(*args: str, stdin: Path | None = None, env: dict[str, str] | None = None) -> tuple[int, float]:
     """Exit code and the largest peak RSS of the command and its workers, in MiB (measured in a
-    fresh process so that no earlier child counts); `stdin`: a file to read standard input from."""
+    fresh process so that no earlier child counts); `stdin`: a file to read standard input from;
+    `env`: variables to set besides the tests' own."""
     source = "None" if stdin is None else f"open({str(stdin)!r}, 'rb')"
     probe = (
         "import resource, subprocess, sys\n"
         f"code = subprocess.run({[*COMMAND, *args]!r}, stdin={source}, stdout=subprocess.DEVNULL).returncode\n"
         "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, env=ENV, check=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, env={**ENV, **(env or {})}, check=True, timeout=600
+    )
     code, kib = out.stdout.split()
     return int(code), int(kib) / 1024
 

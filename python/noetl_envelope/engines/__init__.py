@@ -83,7 +83,7 @@ class FastEngine(ReferenceEngine):
         None when the native engine is not in use: then every line is the caller's to check."""
         if self._check_lines is None or profile not in PROFILES:
             return None
-        return self._check_lines(data, profile, max_document_bytes, fast.LARGE_DOCUMENT_BYTES, list_valid, limit)
+        return self._check_lines(data, profile, max_document_bytes, list_valid, limit)
 
     def after_native(self, data: bytes, profile: str, verdict: Verdict | None) -> list[Violation]:
         """`violations(data, profile)` for a line `lines` listed with `verdict` (None: declined

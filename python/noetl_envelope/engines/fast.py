@@ -71,10 +71,9 @@ _PROPERTY_KEYWORDS = frozenset(
 _TOP_KEYWORDS = frozenset(
     {"$schema", "$id", "title", "description", "type", "properties", "required", "additionalProperties"}
 )
-# A larger document is the reference engine's: orjson would copy it and build its objects,
-# several times its size, before any verdict, and the accelerator's check writes it back and
-# holds its strings, where the lexer checks a large document's syntax first holding nothing but
-# its bytes (the bound on memory is the document plus a margin).
+# A larger document is not read with orjson here (it would copy it and build its objects, several
+# times its size, before any verdict): the accelerator, which compares its output with the input
+# as it writes it and holds little beside the document, or else the reference engine judges it.
 LARGE_DOCUMENT_BYTES = 16 * 2**20
 _MAX_SHAPES = 1024  # distinct field sets seen; a handful in practice, bounded against adversaries
 
@@ -322,7 +321,7 @@ def violations(data: bytes, profile: str, native: NativeCheck | None = None) -> 
     """The reference engine's violations for `data` under `profile`, when this module can
     prove what they are ([] = valid); None means "run the reference engine". `native` is the
     accelerator's check, asked first when given."""
-    verdict = native(data, profile) if native is not None and len(data) <= LARGE_DOCUMENT_BYTES else None
+    verdict = native(data, profile) if native is not None else None
     return after_native(data, profile, verdict)
 
 
@@ -385,26 +384,24 @@ def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Viol
 
 
 def _schema_only_violations(
-    data: bytes, unknown: list[str], missing: list[str], failing: list[str]
+    data: bytes, unknown: list[str], missing: list[str], failing: list[tuple[str, int, int]]
 ) -> list[Violation] | None:
     """contract and canonical for a document whose bytes are serde_json's own but for undeclared
     members, and whose only faults are those members, absent required fields and failing
     string / i64 values: python-jsonschema's findings for just those (no lexical, alias,
     fraction or serde finding can arise, and the float warning is only given to valid
-    documents), sorted as the contract profile sorts them. None when not certain here."""
+    documents), sorted as the contract profile sorts them. None when not certain here. Each
+    failing value is read alone, from where the accelerator found it (`(name, start, end)`)."""
     found = list(_shape_errors(tuple(unknown), tuple(missing)))
-    if failing:
-        body = data[:-1] if data[-1:] == b"\n" else data
+    properties = _properties()
+    for key, start, end in failing:
         try:
-            instance = _loads(body)
+            value = _loads(data[start:end])
         except _JSONDecodeError:
             return None
-        properties = _properties()
-        for key in failing:
-            value = instance.get(key)
-            if type(value) not in _SCALARS:
-                return None
-            found.extend(_value_errors(key, value, properties[key]))
+        if type(value) not in _SCALARS:
+            return None
+        found.extend(_value_errors(key, value, properties[key]))
     if len(found) < len(unknown) + len(missing) + len(failing):
         return None  # the accelerator named a fault python-jsonschema does not see: not certain
     found.sort(key=lambda v: (v.pointer, v.rule))

@@ -22,14 +22,14 @@ from noetl_envelope.core.violations import JsonPath
 Misreads = list[tuple[JsonPath, str, float]]
 # `Prover.check`'s answer when it knows: what a document holds besides serde_json's own bytes,
 # (misreads, undeclared top-level keys, absent required fields, fields failing the schema's
-# string or i64 checks); all empty = valid.
-Verdict = tuple[Misreads, list[str], list[str], list[str]]
+# string or i64 checks as (name, start, end): where the value's JSON text is); all empty = valid.
+Verdict = tuple[Misreads, list[str], list[str], list[tuple[str, int, int]]]
 
 # `Prover.check_lines`'s answer for one buffer of NDJSON lines: (bytes consumed, documents,
 # blank lines, listed lines as (0-based line number in the buffer, start, end, verdict)); the
 # verdict is None for a line the native engine declined or did not read (above a limit).
 Lines = tuple[int, int, int, list[tuple[int, int, int, Verdict | None]]]
-LinesCheck = Callable[[bytes, str, int, int, bool, int], Lines]
+LinesCheck = Callable[[bytes, str, int, bool, int], Lines]
 
 MODULE = "noetl_envelope_accel"
 SWITCH = "NOETL_ENVELOPE_ACCEL"  # "0" keeps the fast engine from using the module
@@ -54,11 +54,11 @@ class Prover(Protocol):
         ...
 
     def check_lines(
-        self, data: bytes, profile: str, max_document_bytes: int, check_bytes: int, list_valid: bool, report_limit: int
+        self, data: bytes, profile: str, max_document_bytes: int, list_valid: bool, report_limit: int
     ) -> Lines:
         """`check` of every line of `data` (cut at b"\n"; bytes after the last one are left),
         with the GIL released: counts, and the lines not proved valid (every line with
-        `list_valid`); lines above `max_document_bytes` or `check_bytes` are listed unread; it
+        `list_valid`); lines above `max_document_bytes` are listed unread; it
         stops after `report_limit` listed lines."""
         ...
 

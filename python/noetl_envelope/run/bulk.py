@@ -65,6 +65,9 @@ SPAN_BYTES = 2 * 2**20  # per file span: fewer round trips, yet enough spans to 
 SPANS_PER_JOB = 4  # a smaller file is cut into this many spans per job (see reader.MIN_SPAN_BYTES)
 BATCH_DOCUMENTS = 2000  # standard input: documents per batch sent to a worker
 BATCH_BYTES = 4 * 2**20  # ... or this many bytes, whichever comes first
+# A standard-input document this large is a batch of its own, checked in the main process:
+# sending it to a worker would copy it (pickled, into the pipe's buffer) beside itself.
+LOCAL_DOCUMENT_BYTES = BATCH_BYTES
 WINDOW_PER_JOB = 3  # units in flight per worker: keeps workers busy, memory bounded
 # Documents one unit reports at most; a span holding more (a megabyte of tiny invalid lines can
 # hold 500,000, each with its violations) sends them in pieces, so memory stays bounded.
@@ -292,8 +295,9 @@ class Progress:
 
 
 def _units(reader: DocumentReader, jobs: int) -> Iterator[Unit]:
-    """The reader's units, with standard input's documents gathered into batches for workers;
-    with one job each document is its own unit, so it is reported as soon as it is read."""
+    """The reader's units, with standard input's documents gathered into batches for workers
+    (a document of `LOCAL_DOCUMENT_BYTES` or more is a batch alone, see `_checked_here`); with
+    one job each document is its own unit, so it is reported as soon as it is read."""
     batch: list[Document] = []
     size = 0
     for unit in reader.units(SPAN_BYTES, spans_per_file=SPANS_PER_JOB * jobs):
@@ -303,9 +307,13 @@ def _units(reader: DocumentReader, jobs: int) -> Iterator[Unit]:
                 batch, size = [], 0
             yield unit
             continue
+        alone = len(unit.data) >= LOCAL_DOCUMENT_BYTES
+        if alone and batch:
+            yield batch
+            batch, size = [], 0
         batch.append(unit)
         size += len(unit.data)
-        if jobs == 1 or len(batch) >= BATCH_DOCUMENTS or size >= BATCH_BYTES:
+        if jobs == 1 or alone or len(batch) >= BATCH_DOCUMENTS or size >= BATCH_BYTES:
             yield batch
             batch, size = [], 0
     if batch:
@@ -385,13 +393,14 @@ def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int
     # piece is yielded: otherwise every span of the window could go on answering pieces of
     # REPORT_LIMIT documents that all wait here (10 MiB of tiny invalid lines held 583 MiB).
     # So at most `window` answered pieces wait, each of at most REPORT_LIMIT documents.
-    from noetl_envelope.run.forkpool import ForkPool
+    from noetl_envelope.run.forkpool import Answer, ForkPool
 
     order: deque[int] = deque()  # tickets in report order
     unit_of: dict[int, Unit] = {}
     answered: dict[int, Answer[UnitResult]] = {}
     waiting: dict[int, Span] = {}  # rests of answered pieces not yet yielded, by the piece's ticket
     window = WINDOW_PER_JOB * jobs
+    here = -1  # tickets of the units checked in this process count down, the pool's up from 0
 
     def give(ticket: int, rest: Span) -> None:  # right after its piece in the report order
         follow = pool.submit(rest)
@@ -405,6 +414,14 @@ def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int
                 unit = next(units, None)
                 if unit is None:
                     more = False
+                elif _checked_here(unit):
+                    ticket, here = here, here - 1
+                    try:
+                        answered[ticket] = Answer(ticket, True, work(unit))
+                    except Exception as exc:  # raised in report order, as a worker's would be
+                        answered[ticket] = Answer(ticket, False, exc)
+                    order.append(ticket)
+                    unit_of[ticket] = unit
                 else:
                     ticket = pool.submit(unit)
                     order.append(ticket)
@@ -429,6 +446,12 @@ def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int
                     give(answer.ticket, rest)
                 else:
                     waiting[answer.ticket] = rest
+
+
+def _checked_here(unit: Unit) -> bool:
+    """Whether the main process checks `unit` itself: one standard-input document of at least
+    `LOCAL_DOCUMENT_BYTES` (see `_units`)."""
+    return isinstance(unit, list) and len(unit) == 1 and len(unit[0].data) >= LOCAL_DOCUMENT_BYTES
 
 
 def work_units(reader: DocumentReader, *, enough: int) -> int:

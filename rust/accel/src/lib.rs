@@ -210,20 +210,37 @@ pub struct Verdict {
     /// Required fields that are absent, in declaration order.
     pub missing: Vec<String>,
     /// String and i64 fields whose value fails the schema's checks (enum, length, bounds).
-    pub failing: Vec<String>,
+    pub failing: Vec<Failing>,
 }
 
-/// What one document's read carries along: the input, serde_json's output so far, how much of
-/// the output is known to equal the input, and what was found so far (the misreads' paths are
+/// A field whose value fails the schema's checks: its name, and where its value's JSON text is
+/// in the document (`start..end`), so the value can be judged without reading the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failing {
+    pub name: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Output held at most before it is compared with the input and let go (`Ctx::settle`): the
+/// written-back document is never held whole, so a large document costs little beside itself.
+const OUTPUT_WINDOW: usize = 64 * 1024;
+/// A longer string is compared with the input as serde_json writes it, never held as output.
+const DIRECT_STRING: usize = 4 * 1024;
+
+/// What one document's read carries along: the input, serde_json's output not yet compared with
+/// it (`out`, which stands for the input from `base` on), how much of the input is known to equal
+/// the output (`verified`, an input offset), and what was found so far (the misreads' paths are
 /// built innermost first, as each container returns, and reversed at the end).
 struct Ctx<'b> {
     body: &'b [u8],
     out: Vec<u8>,
+    base: usize,
     verified: usize,
     misreads: Vec<Misread>,
     unknown: Vec<String>,
     missing: Vec<String>,
-    failing: Vec<String>,
+    failing: Vec<Failing>,
 }
 
 impl Ctx<'_> {
@@ -238,9 +255,14 @@ impl Ctx<'_> {
     /// is the shortest form of the correctly rounded reading and that reading differs from
     /// serde_json's (`value`), the token replaces the output and is recorded; else the
     /// document cannot be proved.
+    /// `start`: where in `out` serde_json wrote `value`.
     fn misread<E: de::Error>(&mut self, start: usize, value: f64) -> Result<(), E> {
         let body = self.body;
-        if start > body.len() || body[self.verified..start] != self.out[self.verified..start] {
+        let written = start;
+        let start = self.base + start;
+        if start > body.len()
+            || body[self.verified..start] != self.out[self.verified - self.base..written]
+        {
             return Err(refuse("differs before a float"));
         }
         let end = start
@@ -263,9 +285,89 @@ impl Ctx<'_> {
             token: token.to_string(),
             read_bits: value.to_bits(),
         });
-        self.out.truncate(start);
+        self.out.truncate(written);
         self.out.extend_from_slice(&body[start..end]);
         self.verified = end;
+        Ok(())
+    }
+
+    /// Compares the output held with the input it stands for and lets it go; an error where they
+    /// differ (the document cannot be proved then: the final comparison would fail).
+    fn settle<E: de::Error>(&mut self) -> Result<(), E> {
+        let end = self.base + self.out.len();
+        if self.body.get(self.base..end) != Some(self.out.as_slice()) {
+            return Err(refuse("differs"));
+        }
+        self.base = end;
+        self.verified = end;
+        self.out.clear();
+        Ok(())
+    }
+
+    /// `settle` once the output held reaches `OUTPUT_WINDOW`. Called only where nothing later
+    /// goes back into the output held (between a container's members).
+    fn bound<E: de::Error>(&mut self) -> Result<(), E> {
+        if self.out.len() >= OUTPUT_WINDOW {
+            self.settle()?;
+        }
+        Ok(())
+    }
+
+    /// Writes `text` as serde_json writes a string; a long one is compared with the input as it
+    /// is written instead of held.
+    fn write_str<E: de::Error>(&mut self, text: &str) -> Result<(), E> {
+        if text.len() < DIRECT_STRING {
+            return write(&mut self.out, text);
+        }
+        self.settle()?;
+        let mut input = Compare {
+            body: self.body,
+            at: self.base,
+        };
+        serde_json::to_writer(&mut input, text).map_err(|_| refuse("differs in a string"))?;
+        self.base = input.at;
+        self.verified = input.at;
+        Ok(())
+    }
+
+    /// Where in the input the output written from here on starts.
+    fn position(&self) -> usize {
+        self.base + self.out.len()
+    }
+
+    /// Records that `field`'s value, written from input offset `start` up to here, fails the
+    /// schema's checks.
+    fn fail(&mut self, field: &Field, start: usize) {
+        let end = self.position();
+        self.failing.push(Failing {
+            name: field.name.clone(),
+            start,
+            end,
+        });
+    }
+
+    /// Whether the whole output equals the whole input.
+    fn matches(&self) -> bool {
+        self.body.get(self.base..) == Some(self.out.as_slice())
+    }
+}
+
+/// A writer that compares what it is given with the input from `at` on, advancing `at`.
+struct Compare<'b> {
+    body: &'b [u8],
+    at: usize,
+}
+
+impl std::io::Write for Compare<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let end = self.at + buf.len();
+        if self.body.get(self.at..end) != Some(buf) {
+            return Err(std::io::Error::other("differs"));
+        }
+        self.at = end;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
 }
@@ -334,13 +436,14 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         let start = ctx.out.len();
         write(&mut ctx.out, &v)?;
         let written = &ctx.out[start..];
-        if ctx.body.get(start..start + written.len()) != Some(written) {
+        let at = ctx.base + start;
+        if ctx.body.get(at..at + written.len()) != Some(written) {
             ctx.misread(start, v)?;
         }
         Ok(Read::Number)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Read, E> {
-        write(&mut self.ctx.out, v)?;
+        self.ctx.write_str(v)?;
         Ok(Read::Str)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Read, A::Error> {
@@ -352,6 +455,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         ctx.out.push(b'[');
         let mut index = 0;
         loop {
+            ctx.bound()?;
             let mark = ctx.out.len();
             if index > 0 {
                 ctx.out.push(b',');
@@ -385,6 +489,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         // increasing keys is what byte equality needs anyway, and it refuses duplicates.
         let mut previous: Option<String> = None;
         loop {
+            ctx.bound()?;
             let mark = ctx.out.len();
             if previous.is_some() {
                 ctx.out.push(b',');
@@ -399,7 +504,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             if previous.as_deref().is_some_and(|p| p >= key.as_str()) {
                 return Err(refuse("keys not strictly increasing"));
             }
-            write(&mut ctx.out, key.as_str())?;
+            ctx.write_str(key.as_str())?;
             ctx.out.push(b':');
             let since = ctx.misreads.len();
             map.next_value_seed(ValueSeed {
@@ -461,18 +566,21 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
                 // Option<i64> reads null as None, which serde then skips on output: refused.
                 let value =
                     Option::<i64>::deserialize(deserializer)?.ok_or_else(|| refuse("null"))?;
+                let start = self.ctx.position();
+                write(&mut self.ctx.out, &value)?;
                 if value < low || value > high {
-                    self.ctx.failing.push(field.name.clone());
+                    self.ctx.fail(field, start);
                 }
-                write(&mut self.ctx.out, &value)
+                Ok(())
             }
             Kind::Text { timestamp: false } => {
-                let value =
-                    Option::<String>::deserialize(deserializer)?.ok_or_else(|| refuse("null"))?;
+                let value = deserializer.deserialize_option(TextSeed)?;
+                let start = self.ctx.position();
+                self.ctx.write_str(&value)?;
                 if !field.text_ok(&value) {
-                    self.ctx.failing.push(field.name.clone());
+                    self.ctx.fail(field, start);
                 }
-                write(&mut self.ctx.out, &value)
+                Ok(())
             }
             Kind::Text { timestamp: true } => {
                 let value = Option::<DateTime<Utc>>::deserialize(deserializer)?
@@ -516,6 +624,29 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
     }
 }
 
+/// A String field's value as serde's derive reads `String` (null refused: an `Option` reads it
+/// as None, which serde then skips on output), borrowed from the input where it has no escape.
+struct TextSeed;
+
+impl<'de> Visitor<'de> for TextSeed {
+    type Value = std::borrow::Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Err(refuse("null"))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v.to_owned()))
+    }
+}
+
 /// For a timestamp in chrono's output form (`YYYY-MM-DDTHH:MM:SS[.f{3,6,9}]Z` for years
 /// 0..=9999, a sign and more digits otherwise), what RFC 3339 requires beyond chrono's own
 /// acceptance (timestamp.rfc3339_problem): a four-digit year, and second 60 only at 23:59 UTC.
@@ -548,6 +679,7 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
         let mut next = 0; // fields before this index were passed (present or skipped)
         let mut first = true;
         while let Some(key) = map.next_key_seed(FieldKey(self.fields))? {
+            ctx.bound()?;
             if !first {
                 ctx.out.push(b',');
             }
@@ -561,7 +693,7 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
                     if ctx.unknown.contains(&name) {
                         return Err(refuse("unknown key twice"));
                     }
-                    write(&mut ctx.out, name.as_str())?;
+                    ctx.write_str(name.as_str())?;
                     ctx.out.push(b':');
                     map.next_value_seed(ValueSeed {
                         ctx: &mut *ctx,
@@ -605,8 +737,6 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
 pub struct LineLimits {
     /// A longer line is the reader's to report (too large): not read.
     pub max_document_bytes: usize,
-    /// A longer line is not read here (the Python engines judge it): not read.
-    pub check_bytes: usize,
     /// List lines proved valid too (a report that shows every document).
     pub list_valid: bool,
     /// Stop after this many listed lines.
@@ -676,7 +806,7 @@ impl Prover {
 
     /// One pass over a buffer of NDJSON lines (see [`Lines`]): each line, cut at b"\n" only,
     /// is blank (only space, tab, CR: counted, not a document), longer than
-    /// `max_document_bytes` or `check_bytes` (not read: `None`), or read as [`Prover::check`]
+    /// `max_document_bytes` (not read: `None`), or read as [`Prover::check`]
     /// reads it. A line is listed unless it is proved valid and `list_valid` is false. Bytes
     /// after the last b"\n" are not looked at; the pass also stops after the line that makes
     /// `report_limit` listed lines (at least one). An error for an unknown profile.
@@ -702,7 +832,7 @@ impl Prover {
                 lines.blank_lines += 1;
             } else {
                 lines.documents += 1;
-                let verdict = if length > limits.max_document_bytes || length > limits.check_bytes {
+                let verdict = if length > limits.max_document_bytes {
                     None
                 } else {
                     self.read(line)
@@ -726,7 +856,8 @@ impl Prover {
     fn read(&self, body: &[u8]) -> Option<Verdict> {
         let mut ctx = Ctx {
             body,
-            out: Vec::with_capacity(body.len()),
+            out: Vec::with_capacity(body.len().min(2 * OUTPUT_WINDOW)),
+            base: 0,
             verified: 0,
             misreads: Vec::new(),
             unknown: Vec::new(),
@@ -741,7 +872,7 @@ impl Prover {
         if deserializer.deserialize_map(envelope).is_err() || deserializer.end().is_err() {
             return None;
         }
-        if ctx.out != body {
+        if !ctx.matches() {
             return None;
         }
         for misread in &mut ctx.misreads {

@@ -32,7 +32,8 @@ impl PyProver {
     /// `(misreads, unknown, missing, failing)`: the float tokens serde_json's default parser
     /// misreads as `(path, token, read)` in document order (`path`: a tuple of keys and
     /// indices; `read`: the double serde_json reads), the undeclared top-level keys, the absent required fields and the fields
-    /// failing the schema's string or i64 checks (see `crate::Verdict`). All empty: valid.
+    /// failing the schema's string or i64 checks as `(name, start, end)`, the span of the value's
+    /// JSON text (see `crate::Verdict`). All empty: valid.
     fn check<'py>(
         &self,
         py: Python<'py>,
@@ -48,26 +49,18 @@ impl PyProver {
     /// One pass over a buffer of NDJSON lines, with the GIL released (`crate::Prover::check_lines`):
     /// `(consumed, documents, blank_lines, listed)`, `listed` holding `(index, start, end,
     /// verdict)` per listed line (`verdict` as `check` answers it; None also for a line longer
-    /// than `max_document_bytes` or `check_bytes`, which is not read).
-    #[allow(clippy::too_many_arguments)]
+    /// than `max_document_bytes`, which is not read).
     fn check_lines<'py>(
         &self,
         py: Python<'py>,
         data: &[u8],
         profile: &str,
         max_document_bytes: usize,
-        check_bytes: usize,
         list_valid: bool,
         report_limit: usize,
-    ) -> PyResult<(
-        usize,
-        usize,
-        usize,
-        Vec<(usize, usize, usize, Option<VerdictTuple<'py>>)>,
-    )> {
+    ) -> PyResult<LinesTuple<'py>> {
         let limits = crate::LineLimits {
             max_document_bytes,
-            check_bytes,
             list_valid,
             report_limit,
         };
@@ -86,12 +79,22 @@ impl PyProver {
     }
 }
 
-/// A [`crate::Verdict`] as Python sees it: `(misreads, unknown, missing, failing)`.
+/// A [`crate::Lines`] as Python sees it: `(consumed, documents, blank_lines, listed)`, each
+/// listed line as `(index, start, end, verdict)`.
+type LinesTuple<'py> = (
+    usize,
+    usize,
+    usize,
+    Vec<(usize, usize, usize, Option<VerdictTuple<'py>>)>,
+);
+
+/// A [`crate::Verdict`] as Python sees it: `(misreads, unknown, missing, failing)`, each failing
+/// field as `(name, start, end)` (where its value's JSON text is in the document).
 type VerdictTuple<'py> = (
     Vec<(Bound<'py, PyTuple>, String, f64)>,
     Vec<String>,
     Vec<String>,
-    Vec<String>,
+    Vec<(String, usize, usize)>,
 );
 
 fn verdict_tuple(py: Python<'_>, verdict: crate::Verdict) -> PyResult<VerdictTuple<'_>> {
@@ -110,7 +113,12 @@ fn verdict_tuple(py: Python<'_>, verdict: crate::Verdict) -> PyResult<VerdictTup
             f64::from_bits(misread.read_bits),
         ));
     }
-    Ok((misreads, verdict.unknown, verdict.missing, verdict.failing))
+    let failing = verdict
+        .failing
+        .into_iter()
+        .map(|f| (f.name, f.start, f.end))
+        .collect();
+    Ok((misreads, verdict.unknown, verdict.missing, failing))
 }
 
 #[pymodule]

@@ -639,6 +639,11 @@ fn checked(doc: impl AsRef<[u8]>) -> Option<Vec<Misread>> {
     Some(verdict.misreads)
 }
 
+/// The names of the fields `verdict` finds failing, in document order.
+fn failing_names(verdict: &Verdict) -> Vec<String> {
+    verdict.failing.iter().map(|f| f.name.clone()).collect()
+}
+
 /// `check`'s answer for `doc`, the same under every profile.
 fn verdict(doc: impl AsRef<[u8]>) -> Option<Verdict> {
     let prover = prover();
@@ -741,7 +746,7 @@ fn a_misread_float_with_anything_else_wrong_is_not_known() {
         .set(enum_field(), &json_string("not a member"))
         .set(object(), &format!(r#"{{"a":{MISREAD}}}"#));
     assert_eq!(
-        verdict(failing.text()).unwrap().failing,
+        failing_names(&verdict(failing.text()).unwrap()),
         vec![enum_field().name.clone()]
     );
 }
@@ -782,11 +787,28 @@ fn unknown_missing_and_failing_fields_are_named() {
     let failing = base()
         .set(listed, &json_string("not a member"))
         .set(short, r#""""#);
-    let mut expected = vec![short, listed];
+    let mut expected = [short, listed];
     expected.sort_by_key(|f| position(f));
+    let text = failing.text();
+    let found = verdict(text.clone()).unwrap();
     assert_eq!(
-        verdict(failing.text()).unwrap().failing,
+        failing_names(&found),
         expected.iter().map(|f| f.name.clone()).collect::<Vec<_>>()
+    );
+    // Each named with where its value is: exactly the value's JSON text.
+    let values: Vec<&str> = found
+        .failing
+        .iter()
+        .map(|f| &text[f.start..f.end])
+        .collect();
+    let mut wanted = [
+        (short, r#""""#.to_string()),
+        (listed, json_string("not a member")),
+    ];
+    wanted.sort_by_key(|(f, _)| position(f));
+    assert_eq!(
+        values,
+        wanted.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>()
     );
     // A misread float inside an unknown member is named with its path.
     let inside = verdict(base().push(&member(&one, &format!("[{MISREAD}]"))).text()).unwrap();
@@ -1128,7 +1150,6 @@ fn check_lines_cuts_at_line_feeds_counts_and_lists_what_is_not_proved() {
     let data = format!("{}\n{valid}", lines.join("\n"));
     let limits = LineLimits {
         max_document_bytes: 1 << 20,
-        check_bytes: 1 << 20,
         list_valid: false,
         report_limit: 100,
     };
@@ -1171,9 +1192,9 @@ fn check_lines_cuts_at_line_feeds_counts_and_lists_what_is_not_proved() {
         let text = &data.as_bytes()[line.start..line.end];
         assert_eq!(line.verdict, prover.check(text, "serde").unwrap());
     }
-    // A line above either limit is listed unread.
+    // A line above the limit is listed unread.
     let small = LineLimits {
-        check_bytes: valid.len() - 1,
+        max_document_bytes: valid.len() - 1,
         ..limits
     };
     let found = prover
@@ -1211,4 +1232,78 @@ fn check_lines_cuts_at_line_feeds_counts_and_lists_what_is_not_proved() {
 
 fn found_verdict(prover: &Prover, doc: &str) -> Option<Verdict> {
     prover.check(doc.as_bytes(), "contract").unwrap()
+}
+
+// ---- large documents: the output is compared as it is written, never held whole -------------
+
+/// An object of `count` members `"kNNNNNNN":1.5` (sorted keys), with `last` as its last member's
+/// value: far more output than `OUTPUT_WINDOW`, so it is compared piece by piece.
+fn many_members(count: usize, last: &str) -> String {
+    let mut members: Vec<String> = (0..count).map(|i| format!(r#""k{i:07}":1.5"#)).collect();
+    members.push(format!(r#""z":{last}"#));
+    format!("{{{}}}", members.join(","))
+}
+
+#[test]
+fn a_document_far_larger_than_the_output_window_is_checked_to_its_end() {
+    let count = 4 * super::OUTPUT_WINDOW / 10;
+    assert_eq!(
+        checked(object_with(&many_members(count, "1"))),
+        Some(vec![])
+    );
+    // A misread float after the window moved on is still found, with its path.
+    assert_eq!(
+        checked(object_with(&many_members(count, MISREAD))),
+        Some(vec![misread(&[key(&object().name), key("z")], MISREAD)])
+    );
+    // What differs from serde_json's output, early or late, still refuses the document.
+    let late = many_members(count, "1").replacen(r#""z":1"#, r#""z": 1"#, 1);
+    assert_eq!(checked(object_with(&late)), None);
+    let early = many_members(count, "1").replacen(":1.5", ":1.50", 1);
+    assert_eq!(checked(object_with(&early)), None);
+    // The same length as serde_json's output: only a comparison of the bytes finds it (serde_json
+    // writes lower-case hex), here before the window moves on.
+    let upper_hex = many_members(count, "1").replacen(":1.5", r#":"\u001F""#, 1);
+    assert_eq!(checked(object_with(&upper_hex)), None);
+    let lower_hex = many_members(count, "1").replacen(":1.5", r#":"\u001f""#, 1);
+    assert_eq!(checked(object_with(&lower_hex)), Some(vec![]));
+    let unsorted = many_members(count, "1").replacen(r#""z":1"#, r#""a":1"#, 1);
+    assert_eq!(checked(object_with(&unsorted)), None);
+}
+
+#[test]
+fn a_long_string_is_compared_as_it_is_written() {
+    let long = "é".repeat(3 * super::DIRECT_STRING);
+    let doc = |text: &str| object_with(&format!(r#"{{"a":{text},"b":{MISREAD}}}"#));
+    assert_eq!(
+        checked(doc(&json_string(&long))),
+        Some(vec![misread(&[key(&object().name), key("b")], MISREAD)])
+    );
+    // An escape serde_json writes otherwise, at the end of the long string or at its start.
+    let escaped_end = format!(r#""{long}\u0041""#);
+    assert_eq!(checked(doc(&escaped_end)), None);
+    let escaped_start = format!(r#""\/{long}""#);
+    assert_eq!(checked(doc(&escaped_start)), None);
+    let upper_hex = format!(r#""{long}\u001F{long}""#);
+    assert_eq!(checked(doc(&upper_hex)), None);
+    let lower_hex = format!(r#""{long}\u001f{long}""#);
+    assert!(checked(doc(&lower_hex)).is_some());
+    // A long key, and a long unchecked String field, likewise.
+    let long_key = format!(r#"{{{}:1}}"#, json_string(&long));
+    assert_eq!(checked(object_with(&long_key)), Some(vec![]));
+    assert_eq!(
+        checked(base().set(plain(), &json_string(&long)).text()),
+        Some(vec![])
+    );
+    assert_eq!(checked(base().set(plain(), &escaped_end).text()), None);
+}
+
+#[test]
+fn a_long_failing_string_is_named_with_its_span() {
+    let listed = enum_field();
+    let value = json_string(&"x".repeat(3 * super::DIRECT_STRING));
+    let text = base().set(listed, &value).text();
+    let found = verdict(text.clone()).unwrap();
+    assert_eq!(failing_names(&found), vec![listed.name.clone()]);
+    assert_eq!(&text[found.failing[0].start..found.failing[0].end], value);
 }
