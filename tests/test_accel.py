@@ -210,7 +210,7 @@ def _large_contexts() -> list[bytes]:
     early and late, and some that differ from serde_json's bytes only late or only by the case of
     a hex escape (which only a comparison of the bytes can find)."""
     members = b",".join(b'"k%06d":%s' % (i, b"0.5" if i % 3 else b'"v"') for i in range(20_000))
-    long = ("é" * 5000).encode() + b"\\n\\u001f\\\"" + b"a" * 9000
+    long = ("é" * 5000).encode() + b'\\n\\u001f\\"' + b"a" * 9000
     misread = MISREAD.encode()
     return [
         b"{" + members + b"}",
@@ -228,7 +228,8 @@ def test_large_documents_are_judged_exactly_as_the_reference_engine_judges_them(
     assert getattr(engine, "native", False)
     plain = next(s.wire for s in field_specs() if s.rust.name == "String" and not s.schema.get("enum"))
     status = next(s.wire for s in field_specs() if s.schema.get("enum"))
-    wrong, native_answers = [], 0
+    wrong: list[tuple[str, bytes]] = []
+    native_answers = dict.fromkeys(PROFILES, 0)
     native = fastpath.native_checker()
     assert native is not None
     for context in _large_contexts():
@@ -244,10 +245,48 @@ def test_large_documents_are_judged_exactly_as_the_reference_engine_judges_them(
         ]
         for doc in variants:
             for profile in PROFILES:
-                native_answers += native(doc, profile) is not None
+                native_answers[profile] += native(doc, profile) is not None
                 if engine.violations(doc, profile) != run(doc, profile).violations:
                     wrong.append((profile, doc[:120]))
     assert not wrong, wrong[:3]
-    # The four contexts serde_json writes so are the native engine's to answer, in every variant and
-    # profile (it declines the other three): its path is exercised, not only the reference's.
-    assert native_answers == 4 * 4 * len(PROFILES), native_answers
+    # The native engine answers every variant of the four contexts serde_json writes so, and read
+    # relaxed (serde, contract) those of the other three too: its path is exercised, not only the
+    # reference's.
+    assert native_answers == {"serde": 7 * 4, "contract": 7 * 4, "canonical": 4 * 4}, native_answers
+
+
+def test_python_written_forms_are_judged_natively_and_exactly(harness: Path) -> None:
+    # What a Python producer writes for the same events: keys in its own order, indented or spaced,
+    # non-ASCII escaped or not. serde and contract read them relaxed; canonical refuses the form.
+    import json
+    import random
+
+    rng = random.Random(15)
+    native = fastpath.native_checker()
+    assert native is not None
+    answered = dict.fromkeys(PROFILES, 0)
+    wrong = []
+    for line in mixed_events(1500, seed=15, harness=harness):
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(event, dict):
+            continue
+        members = list(event.items())
+        rng.shuffle(members)
+        if isinstance(event.get("context"), dict):
+            inner = list(event["context"].items())
+            rng.shuffle(inner)
+            members = [(k, dict(inner) if k == "context" else v) for k, v in members]
+        doc = json.dumps(dict(members), indent=rng.choice([None, 2]), ensure_ascii=rng.random() < 0.5).encode()
+        for profile in PROFILES:
+            verdict = native(doc, profile)
+            found = None if verdict is None else fastpath._native_violations(doc, profile, verdict)
+            if found is None:
+                continue
+            answered[profile] += 1
+            if found != run(doc, profile).violations:
+                wrong.append((profile, doc[:160]))
+    assert not wrong, wrong[:3]
+    assert answered["serde"] > 1000 and answered["contract"] > 1000, answered

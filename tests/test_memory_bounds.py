@@ -140,6 +140,22 @@ def test_a_valid_document_of_many_small_values_is_bounded(tmp_path: Path, contex
     assert peak < _bound_mib(document), f"{peak:.0f} MiB"
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", ["serde", "contract"])
+def test_a_large_document_in_another_form_than_serde_jsons_is_bounded(tmp_path: Path, profile: str) -> None:
+    # Indented, keys unsorted and escaped: not canonical, still valid; read relaxed by the native
+    # engine, where the reference engine's tree held about 14 times the document.
+    members = [b'"k%07d":"v%07d"' % (i, i) for i in range(20 * MB // 22)]
+    members.reverse()
+    members[0] = b'"\\u006b":"\\u00e9"'
+    context = b"{\n  " + b",\n  ".join(members) + b"\n}"
+    document = _document(context).replace(b'":', b'": ')
+    path = _write(tmp_path, "pretty.json", document)
+    code, peak = _peak_rss_mib("validate", "--quiet", "--profile", profile, str(path))
+    assert code == 0
+    assert peak < _bound_mib(document), f"{peak:.0f} MiB"
+
+
 # --- the walks over a tree hold only the open containers -------------------------------------
 
 

@@ -10,7 +10,7 @@
 //! a thin PyO3 wrapper behind the cargo feature `python`, on by default. Without it the crate
 //! builds and tests with no Python at all: `cargo test --locked --no-default-features`.
 //!
-//! The proof (the same for serde, contract and canonical, since canonical ⊂ contract ⊂ serde):
+//! The proof under canonical (the strictest; canonical ⊂ contract ⊂ serde):
 //! `data` (minus one trailing newline) is read by serde_json itself, field by field with the
 //! schema's Rust types (i64, String, DateTime<Utc>, serde_json::Value), while serde_json's own
 //! serializer writes back what `serde_json::to_string(&event)` would; the document is proved
@@ -37,6 +37,19 @@
 //! Python engine turns each into the reference engine's own violation (and declines if it does
 //! not agree that the token is misread).
 //!
+//! The byte comparison is what the canonical profile asks. serde and contract do not look at the
+//! form, so under them a document is read *relaxed*: nothing is written back; a scan of the
+//! input's tokens in step with serde_json's reading finds each token's bytes, and what byte
+//! equality ruled out is checked on those instead: an integer token that serde_json reads as a
+//! float (`-0`, beyond u64) and a repeated key anywhere (keys may come in any order) are refused, a float token whose
+//! correctly rounded reading differs from serde_json's is a misread as written, and a timestamp
+//! must be chrono's own form. Whitespace, escapes, number spellings and field order are then the
+//! input's own business.
+//!
+//! The written-back document is never held whole: it is compared with the input every
+//! `OUTPUT_WINDOW` bytes, and a long string as serde_json writes it, so a large document costs
+//! little beside itself.
+//!
 //! [`Prover::check_lines`] is the bulk loop: one call per buffer of NDJSON lines (a span of a
 //! file) cuts it at b"\n", checks and counts every line, and lists only the lines the report
 //! needs (those not proved valid, or every one), so a valid line costs no Python at all.
@@ -48,6 +61,7 @@
 //! length or bound checks. Each is named in the [`Verdict`]; everything else is still proved
 //! byte for byte.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -231,9 +245,13 @@ const DIRECT_STRING: usize = 4 * 1024;
 /// What one document's read carries along: the input, serde_json's output not yet compared with
 /// it (`out`, which stands for the input from `base` on), how much of the input is known to equal
 /// the output (`verified`, an input offset), and what was found so far (the misreads' paths are
-/// built innermost first, as each container returns, and reversed at the end).
+/// built innermost first, as each container returns, and reversed at the end). `relaxed`: the
+/// form is not compared (see [`Prover::check`]); then nothing is written, and `at` is where the
+/// scan of the input's tokens stands (each token's bytes are found there, `scan_*`).
 struct Ctx<'b> {
     body: &'b [u8],
+    relaxed: bool,
+    at: usize,
     out: Vec<u8>,
     base: usize,
     verified: usize,
@@ -249,6 +267,99 @@ impl Ctx<'_> {
         for misread in &mut self.misreads[since..] {
             misread.path.push(part());
         }
+    }
+
+    /// Appends `byte` to the output (nothing is written when relaxed).
+    fn push(&mut self, byte: u8) {
+        if !self.relaxed {
+            self.out.push(byte);
+        }
+    }
+
+    /// Writes `value` as serde_json does (nothing is written when relaxed).
+    fn put<T: serde::Serialize + ?Sized, E: de::Error>(&mut self, value: &T) -> Result<(), E> {
+        if self.relaxed {
+            return Ok(());
+        }
+        write(&mut self.out, value)
+    }
+
+    /// Relaxed: moves past JSON whitespace.
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.body.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// Relaxed: where the next token starts, past whitespace and the `,` or `:` before it.
+    fn next_token(&mut self) -> usize {
+        self.skip_space();
+        if let Some(b',' | b':') = self.body.get(self.at) {
+            self.at += 1;
+            self.skip_space();
+        }
+        self.at
+    }
+
+    /// Relaxed: the span of the next token, a string, number, `true`, `false` or `null` (one
+    /// serde_json has read, so it is well formed), and moves past it.
+    fn scan_scalar(&mut self) -> (usize, usize) {
+        let start = self.next_token();
+        let body = self.body;
+        let mut end = start;
+        if body.get(start) == Some(&b'"') {
+            end += 1;
+            // To the closing quote: past each escape's backslash and the byte it escapes.
+            while let Some(found) = memchr::memchr2(b'"', b'\\', &body[end.min(body.len())..]) {
+                end += found + 1;
+                if body[end - 1] == b'"' {
+                    break;
+                }
+                end += 1;
+            }
+        } else {
+            while !matches!(
+                body.get(end),
+                None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            ) {
+                end += 1;
+            }
+        }
+        self.at = end.min(body.len());
+        (start, self.at)
+    }
+
+    /// Relaxed: moves past the `{` or `[` that opens a container.
+    fn scan_open(&mut self) {
+        self.next_token();
+        self.at += 1;
+    }
+
+    /// Relaxed: moves past the `}` or `]` that closes a container.
+    fn scan_close(&mut self) {
+        self.skip_space();
+        self.at += 1;
+    }
+
+    /// Relaxed: the float serde_json read as `value` from the next token. The reference engine
+    /// warns when the token is a float literal whose correctly rounded reading differs; an
+    /// integer token read as a float (beyond u64, or `-0`) is a contract error it words: refused.
+    fn relaxed_float<E: de::Error>(&mut self, value: f64) -> Result<(), E> {
+        let (start, end) = self.scan_scalar();
+        let token = &self.body[start..end];
+        if !token.iter().any(|b| b".eE".contains(b)) {
+            return Err(refuse("an integer read as a float"));
+        }
+        let token = std::str::from_utf8(token).map_err(|_| refuse("not UTF-8"))?;
+        let correct: f64 = token.parse().map_err(|_| refuse("not a float"))?;
+        if correct.to_bits() != value.to_bits() {
+            self.misreads.push(Misread {
+                path: Vec::new(),
+                token: token.to_string(),
+                read_bits: value.to_bits(),
+            });
+        }
+        Ok(())
     }
 
     /// serde_json wrote `value` at `start` but the input differs there. When the input's token
@@ -307,7 +418,7 @@ impl Ctx<'_> {
     /// `settle` once the output held reaches `OUTPUT_WINDOW`. Called only where nothing later
     /// goes back into the output held (between a container's members).
     fn bound<E: de::Error>(&mut self) -> Result<(), E> {
-        if self.out.len() >= OUTPUT_WINDOW {
+        if !self.relaxed && self.out.len() >= OUTPUT_WINDOW {
             self.settle()?;
         }
         Ok(())
@@ -316,6 +427,9 @@ impl Ctx<'_> {
     /// Writes `text` as serde_json writes a string; a long one is compared with the input as it
     /// is written instead of held.
     fn write_str<E: de::Error>(&mut self, text: &str) -> Result<(), E> {
+        if self.relaxed {
+            return Ok(());
+        }
         if text.len() < DIRECT_STRING {
             return write(&mut self.out, text);
         }
@@ -335,10 +449,22 @@ impl Ctx<'_> {
         self.base + self.out.len()
     }
 
-    /// Records that `field`'s value, written from input offset `start` up to here, fails the
-    /// schema's checks.
-    fn fail(&mut self, field: &Field, start: usize) {
-        let end = self.position();
+    /// Writes a scalar field's value with `write` and returns where its JSON text is in the
+    /// input: what was written, or when relaxed the token scanned.
+    fn scalar<E: de::Error>(
+        &mut self,
+        write: impl FnOnce(&mut Self) -> Result<(), E>,
+    ) -> Result<(usize, usize), E> {
+        if self.relaxed {
+            return Ok(self.scan_scalar());
+        }
+        let start = self.position();
+        write(self)?;
+        Ok((start, self.position()))
+    }
+
+    /// Records that `field`'s value, at `start..end` in the input, fails the schema's checks.
+    fn fail(&mut self, field: &Field, (start, end): (usize, usize)) {
         self.failing.push(Failing {
             name: field.name.clone(),
             start,
@@ -346,9 +472,9 @@ impl Ctx<'_> {
         });
     }
 
-    /// Whether the whole output equals the whole input.
+    /// Whether the whole output equals the whole input (relaxed: not asked).
     fn matches(&self) -> bool {
-        self.body.get(self.base..) == Some(self.out.as_slice())
+        self.relaxed || self.body.get(self.base..) == Some(self.out.as_slice())
     }
 }
 
@@ -411,19 +537,19 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         f.write_str("a JSON value")
     }
     fn visit_unit<E: de::Error>(self) -> Result<Read, E> {
-        self.ctx.out.extend_from_slice(b"null");
+        self.ctx.scalar(|ctx| ctx.put(&()))?;
         Ok(Read::Null)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Read, E> {
-        write(&mut self.ctx.out, &v)?;
+        self.ctx.scalar(|ctx| ctx.put(&v))?;
         Ok(Read::Bool)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Read, E> {
-        write(&mut self.ctx.out, &v)?;
+        self.ctx.scalar(|ctx| ctx.put(&v))?;
         Ok(Read::Number)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Read, E> {
-        write(&mut self.ctx.out, &v)?;
+        self.ctx.scalar(|ctx| ctx.put(&v))?;
         Ok(Read::Number)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Read, E> {
@@ -433,6 +559,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             return Err(refuse("non-finite"));
         }
         let ctx = self.ctx;
+        if ctx.relaxed {
+            ctx.relaxed_float(v)?;
+            return Ok(Read::Number);
+        }
         let start = ctx.out.len();
         write(&mut ctx.out, &v)?;
         let written = &ctx.out[start..];
@@ -443,7 +573,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         Ok(Read::Number)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Read, E> {
-        self.ctx.write_str(v)?;
+        self.ctx.scalar(|ctx| ctx.write_str(v))?;
         Ok(Read::Str)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Read, A::Error> {
@@ -452,13 +582,16 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             return Err(refuse("too deep"));
         }
         let ctx = self.ctx;
-        ctx.out.push(b'[');
+        if ctx.relaxed {
+            ctx.scan_open();
+        }
+        ctx.push(b'[');
         let mut index = 0;
         loop {
             ctx.bound()?;
             let mark = ctx.out.len();
             if index > 0 {
-                ctx.out.push(b',');
+                ctx.push(b',');
             }
             let since = ctx.misreads.len();
             match seq.next_element_seed(ValueSeed {
@@ -475,7 +608,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                 }
             }
         }
-        ctx.out.push(b']');
+        ctx.push(b']');
+        if ctx.relaxed {
+            ctx.scan_close();
+        }
         Ok(Read::Array)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Read, A::Error> {
@@ -484,15 +620,19 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             return Err(refuse("too deep"));
         }
         let ctx = self.ctx;
-        ctx.out.push(b'{');
+        if ctx.relaxed {
+            ctx.scan_open();
+        }
+        ctx.push(b'{');
         // serde_json's Map is a BTreeMap: it writes keys sorted by bytes. Requiring strictly
-        // increasing keys is what byte equality needs anyway, and it refuses duplicates.
-        let mut previous: Option<String> = None;
+        // increasing keys is what byte equality needs anyway, and it refuses duplicates. Relaxed,
+        // keys may come in any order but none twice (the contract profile's error otherwise).
+        let mut keys = Keys::default();
         loop {
             ctx.bound()?;
             let mark = ctx.out.len();
-            if previous.is_some() {
-                ctx.out.push(b',');
+            if keys.count > 0 {
+                ctx.push(b',');
             }
             let key = match map.next_key::<KeyText>()? {
                 Some(key) => key.0,
@@ -501,30 +641,97 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                     break;
                 }
             };
-            if previous.as_deref().is_some_and(|p| p >= key.as_str()) {
+            ctx.scalar(|ctx| ctx.write_str(&key))?;
+            if !keys.add(key.clone(), ctx.relaxed) {
                 return Err(refuse("keys not strictly increasing"));
             }
-            ctx.write_str(key.as_str())?;
-            ctx.out.push(b':');
+            ctx.push(b':');
             let since = ctx.misreads.len();
             map.next_value_seed(ValueSeed {
                 ctx: &mut *ctx,
                 level,
             })?;
-            ctx.inside(since, || PathPart::Key(key.clone()));
-            previous = Some(key);
+            ctx.inside(since, || PathPart::Key(key.to_string()));
         }
-        ctx.out.push(b'}');
+        if !keys.distinct() {
+            return Err(refuse("a repeated key"));
+        }
+        ctx.push(b'}');
+        if ctx.relaxed {
+            ctx.scan_close();
+        }
         Ok(Read::Object)
     }
 }
 
-/// An object key, decoded (escapes resolved) the way serde_json's Map reads it.
-struct KeyText(String);
+/// The keys of one object read so far: the last, whether one came out of increasing order, and
+/// (relaxed) a hash of each, to find a repeated key once the object is read (see [`Keys::add`]).
+#[derive(Default)]
+struct Keys<'de> {
+    count: usize,
+    previous: Option<Cow<'de, str>>,
+    unordered: bool,
+    hashes: Vec<u64>,
+}
 
-impl<'de> Deserialize<'de> for KeyText {
+impl<'de> Keys<'de> {
+    /// Takes `key`; false when it is out of increasing order where that is required (not
+    /// relaxed, where increasing keys cannot repeat).
+    fn add(&mut self, key: Cow<'de, str>, relaxed: bool) -> bool {
+        let increasing = self.previous.as_deref().map_or(true, |p| p < key.as_ref());
+        if !increasing && !relaxed {
+            return false;
+        }
+        if relaxed {
+            self.unordered |= !increasing;
+            self.hashes.push(key_hash(&key));
+        }
+        self.count += 1;
+        self.previous = Some(key);
+        true
+    }
+
+    /// Whether no key came twice (relaxed): false also when two keys' hashes collide, which only
+    /// ever refuses a document too many.
+    fn distinct(mut self) -> bool {
+        if !self.unordered {
+            return true;
+        }
+        self.hashes.sort_unstable();
+        self.hashes.windows(2).all(|pair| pair[0] != pair[1])
+    }
+}
+
+/// FNV-1a of a key: cheap, and a collision only costs a refusal.
+fn key_hash(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// An object key, decoded (escapes resolved) the way serde_json's Map reads it, borrowed from
+/// the input where it has no escape.
+struct KeyText<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for KeyText<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(KeyText)
+        deserializer.deserialize_str(TextVisitor).map(KeyText)
+    }
+}
+
+/// A string, borrowed from the input where it has no escape.
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
     }
 }
 
@@ -540,7 +747,7 @@ struct FieldKey<'a>(&'a [Field]);
 impl<'de> DeserializeSeed<'de> for FieldKey<'_> {
     type Value = TopKey;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<TopKey, D::Error> {
-        let key = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        let key = deserializer.deserialize_str(TextVisitor)?;
         if let Some(index) = self.0.iter().position(|f| f.name == key) {
             return Ok(TopKey::Declared(index));
         }
@@ -566,31 +773,39 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
                 // Option<i64> reads null as None, which serde then skips on output: refused.
                 let value =
                     Option::<i64>::deserialize(deserializer)?.ok_or_else(|| refuse("null"))?;
-                let start = self.ctx.position();
-                write(&mut self.ctx.out, &value)?;
+                let span = self.ctx.scalar(|ctx| ctx.put(&value))?;
                 if value < low || value > high {
-                    self.ctx.fail(field, start);
+                    self.ctx.fail(field, span);
                 }
                 Ok(())
             }
             Kind::Text { timestamp: false } => {
                 let value = deserializer.deserialize_option(TextSeed)?;
-                let start = self.ctx.position();
-                self.ctx.write_str(&value)?;
+                let span = self.ctx.scalar(|ctx| ctx.write_str(&value))?;
                 if !field.text_ok(&value) {
-                    self.ctx.fail(field, start);
+                    self.ctx.fail(field, span);
                 }
                 Ok(())
             }
             Kind::Text { timestamp: true } => {
                 let value = Option::<DateTime<Utc>>::deserialize(deserializer)?
                     .ok_or_else(|| refuse("null"))?;
-                let out = &mut self.ctx.out;
-                let start = out.len();
-                write(out, &value)?;
+                let mut written = Vec::new();
+                write(&mut written, &value)?;
+                let ctx = &mut *self.ctx;
+                if ctx.relaxed {
+                    // The timestamp as chrono writes it, or not known: the contract's date-time
+                    // rules are checked here on chrono's form only.
+                    let (start, end) = ctx.scan_scalar();
+                    if ctx.body[start..end] != written[..] {
+                        return Err(refuse("timestamp written otherwise"));
+                    }
+                }
+                ctx.out
+                    .extend_from_slice(if ctx.relaxed { &[] } else { &written });
                 // What chrono wrote (between the quotes) is the input's text if the document is
                 // proved at all: the checks chrono's acceptance does not imply are made on it.
-                let text = std::str::from_utf8(&out[start + 1..out.len() - 1])
+                let text = std::str::from_utf8(&written[1..written.len() - 1])
                     .map_err(|_| refuse("not UTF-8"))?;
                 if !rfc3339_beyond_chrono(text) || !field.text_ok(text) {
                     return Err(refuse("timestamp check"));
@@ -629,7 +844,7 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
 struct TextSeed;
 
 impl<'de> Visitor<'de> for TextSeed {
-    type Value = std::borrow::Cow<'de, str>;
+    type Value = Cow<'de, str>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a string")
     }
@@ -637,13 +852,7 @@ impl<'de> Visitor<'de> for TextSeed {
         Err(refuse("null"))
     }
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(std::borrow::Cow::Borrowed(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(std::borrow::Cow::Owned(v.to_owned()))
+        deserializer.deserialize_str(TextVisitor)
     }
 }
 
@@ -675,15 +884,22 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let ctx = self.ctx;
-        ctx.out.push(b'{');
+        if ctx.relaxed {
+            ctx.scan_open();
+        }
+        ctx.push(b'{');
         let mut next = 0; // fields before this index were passed (present or skipped)
+        let mut seen = vec![false; self.fields.len()]; // relaxed: the fields present
         let mut first = true;
         while let Some(key) = map.next_key_seed(FieldKey(self.fields))? {
             ctx.bound()?;
             if !first {
-                ctx.out.push(b',');
+                ctx.push(b',');
             }
             first = false;
+            if ctx.relaxed {
+                ctx.scan_scalar(); // the key
+            }
             let since = ctx.misreads.len();
             let index = match key {
                 TopKey::Declared(index) => index,
@@ -694,7 +910,7 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
                         return Err(refuse("unknown key twice"));
                     }
                     ctx.write_str(name.as_str())?;
-                    ctx.out.push(b':');
+                    ctx.push(b':');
                     map.next_value_seed(ValueSeed {
                         ctx: &mut *ctx,
                         level: 1,
@@ -704,30 +920,30 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
                     continue;
                 }
             };
-            if index < next {
+            if seen[index] || (index < next && !ctx.relaxed) {
                 return Err(refuse("field order or duplicate"));
             }
-            for skipped in &self.fields[next..index] {
-                if !skipped.optional {
-                    ctx.missing.push(skipped.name.clone());
-                }
-            }
+            seen[index] = true;
             let field = &self.fields[index];
-            write(&mut ctx.out, field.name.as_str())?;
-            ctx.out.push(b':');
+            ctx.put(field.name.as_str())?;
+            ctx.push(b':');
             map.next_value_seed(FieldValue {
                 field,
                 ctx: &mut *ctx,
             })?;
             ctx.inside(since, || PathPart::Key(field.name.clone()));
-            next = index + 1;
+            next = next.max(index + 1);
         }
-        for skipped in &self.fields[next..] {
-            if !skipped.optional {
-                ctx.missing.push(skipped.name.clone());
+        // The required fields absent, in declaration order.
+        for (field, present) in self.fields.iter().zip(seen) {
+            if !present && !field.optional {
+                ctx.missing.push(field.name.clone());
             }
         }
-        ctx.out.push(b'}');
+        ctx.push(b'}');
+        if ctx.relaxed {
+            ctx.scan_close();
+        }
         Ok(())
     }
 }
@@ -764,6 +980,14 @@ pub struct Lines {
     pub listed: Vec<Listed>,
 }
 
+/// Whether `profile` reads documents relaxed (all but "canonical"); an error for an unknown one.
+fn relaxed(profile: &str) -> Result<bool, String> {
+    if !PROFILES.contains(&profile) {
+        return Err(format!("unknown profile {profile:?}"));
+    }
+    Ok(profile != "canonical")
+}
+
 /// The prover for one schema (see the module documentation).
 pub struct Prover {
     fields: Vec<Field>,
@@ -794,14 +1018,15 @@ impl Prover {
     }
 
     /// What the document holds besides serde_json's own bytes (see [`Verdict`]; all empty:
-    /// valid, no warning); `None`: don't know. The same for every profile (each profile makes
-    /// its own verdict of it); an error for a profile other than "serde", "contract", "canonical".
+    /// valid, no warning); `None`: don't know. Each profile makes its own verdict of it. Under
+    /// "canonical" the bytes must be serde_json's own; under "serde" and "contract", which do not
+    /// look at the form, they are read relaxed: whitespace, escapes, number spellings, key and
+    /// field order as the input has them (see the module documentation). An error for a profile
+    /// other than "serde", "contract", "canonical".
     pub fn check(&self, data: &[u8], profile: &str) -> Result<Option<Verdict>, String> {
-        if !PROFILES.contains(&profile) {
-            return Err(format!("unknown profile {profile:?}"));
-        }
+        let relaxed = relaxed(profile)?;
         let body = data.strip_suffix(b"\n").unwrap_or(data);
-        Ok(self.read(body))
+        Ok(self.read(body, relaxed))
     }
 
     /// One pass over a buffer of NDJSON lines (see [`Lines`]): each line, cut at b"\n" only,
@@ -816,9 +1041,7 @@ impl Prover {
         profile: &str,
         limits: LineLimits,
     ) -> Result<Lines, String> {
-        if !PROFILES.contains(&profile) {
-            return Err(format!("unknown profile {profile:?}"));
-        }
+        let relaxed = relaxed(profile)?;
         let mut lines = Lines::default();
         let mut start = 0;
         let mut index = 0;
@@ -835,7 +1058,7 @@ impl Prover {
                 let verdict = if length > limits.max_document_bytes {
                     None
                 } else {
-                    self.read(line)
+                    self.read(line, relaxed)
                 };
                 if limits.list_valid || verdict.as_ref() != Some(&Verdict::default()) {
                     lines.listed.push(Listed {
@@ -853,10 +1076,16 @@ impl Prover {
         Ok(lines)
     }
 
-    fn read(&self, body: &[u8]) -> Option<Verdict> {
+    fn read(&self, body: &[u8], relaxed: bool) -> Option<Verdict> {
         let mut ctx = Ctx {
             body,
-            out: Vec::with_capacity(body.len().min(2 * OUTPUT_WINDOW)),
+            relaxed,
+            at: 0,
+            out: Vec::with_capacity(if relaxed {
+                0
+            } else {
+                body.len().min(2 * OUTPUT_WINDOW)
+            }),
             base: 0,
             verified: 0,
             misreads: Vec::new(),

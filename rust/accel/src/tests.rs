@@ -245,20 +245,25 @@ fn prover() -> Prover {
     Prover::from_spec(SPEC).expect("the real schema's spec is accepted")
 }
 
-/// The verdict for `doc` under the three profiles, which must agree (the proof is the same
-/// for serde, contract and canonical).
+/// The verdict for `doc` under "canonical", where the bytes must be serde_json's own (most tests
+/// here are about that form). What is proved so is proved by the relaxed profiles too.
 fn verdict_with(prover: &Prover, doc: &[u8]) -> bool {
-    let verdicts: Vec<bool> = PROFILES
-        .iter()
-        .map(|profile| prover.prove(doc, profile).expect("a known profile"))
-        .collect();
-    assert!(
-        verdicts.iter().all(|&v| v == verdicts[0]),
-        "profiles disagree on {:?}: {verdicts:?}",
-        String::from_utf8_lossy(doc)
-    );
-    verdicts[0]
+    let strict = prover.prove(doc, "canonical").expect("a known profile");
+    for profile in RELAXED {
+        if strict {
+            assert_eq!(
+                prover.prove(doc, profile),
+                Ok(true),
+                "{profile} refuses what canonical proves: {:?}",
+                String::from_utf8_lossy(doc)
+            );
+        }
+    }
+    strict
 }
+
+/// The profiles that read a document relaxed (all but "canonical").
+const RELAXED: [&str; 2] = ["serde", "contract"];
 
 fn proved(doc: impl AsRef<[u8]>) -> bool {
     verdict_with(&prover(), doc.as_ref())
@@ -632,7 +637,7 @@ fn floats_must_be_serde_jsons_shortest_form() {
 
 // ---- floats serde_json reads back as a neighbour (`check`) -----------------------------------
 
-/// `check`'s misreads for `doc` when it found nothing else, the same under every profile.
+/// `check`'s misreads for `doc` under "canonical" when it found nothing else (see `verdict`).
 fn checked(doc: impl AsRef<[u8]>) -> Option<Vec<Misread>> {
     let verdict = verdict(doc)?;
     assert!(verdict.unknown.is_empty() && verdict.missing.is_empty() && verdict.failing.is_empty());
@@ -644,21 +649,33 @@ fn failing_names(verdict: &Verdict) -> Vec<String> {
     verdict.failing.iter().map(|f| f.name.clone()).collect()
 }
 
-/// `check`'s answer for `doc`, the same under every profile.
+/// `check`'s answer for `doc` under "canonical"; the relaxed profiles give the same answer
+/// wherever it is known.
 fn verdict(doc: impl AsRef<[u8]>) -> Option<Verdict> {
     let prover = prover();
-    let answers: Vec<_> = PROFILES
+    let strict = prover
+        .check(doc.as_ref(), "canonical")
+        .expect("a known profile");
+    if strict.is_some() {
+        for profile in RELAXED {
+            assert_eq!(
+                prover.check(doc.as_ref(), profile).unwrap(),
+                strict,
+                "{profile}"
+            );
+        }
+    }
+    strict
+}
+
+/// `check`'s answer for `doc` under the relaxed profiles, which must agree.
+fn relaxed(doc: impl AsRef<[u8]>) -> Option<Verdict> {
+    let prover = prover();
+    let answers: Vec<_> = RELAXED
         .iter()
-        .map(|profile| {
-            prover
-                .check(doc.as_ref(), profile)
-                .expect("a known profile")
-        })
+        .map(|profile| prover.check(doc.as_ref(), profile).unwrap())
         .collect();
-    assert!(
-        answers.iter().all(|a| *a == answers[0]),
-        "profiles disagree"
-    );
+    assert_eq!(answers[0], answers[1], "serde and contract disagree");
     answers.into_iter().next().unwrap()
 }
 
@@ -1154,8 +1171,14 @@ fn check_lines_cuts_at_line_feeds_counts_and_lists_what_is_not_proved() {
         report_limit: 100,
     };
     let found = prover
+        .check_lines(data.as_bytes(), "canonical", limits)
+        .unwrap();
+    // Read relaxed, the line with a trailing CR (whitespace to serde_json) is proved as well.
+    let relaxed = prover
         .check_lines(data.as_bytes(), "contract", limits)
         .unwrap();
+    let indices: Vec<usize> = relaxed.listed.iter().map(|l| l.index).collect();
+    assert_eq!(indices, [3, 5]);
     // The bytes after the last line feed (a valid document) are left to the caller.
     assert_eq!(found.consumed, data.len() - valid.len());
     assert_eq!((found.documents, found.blank_lines), (5, 2));
@@ -1306,4 +1329,116 @@ fn a_long_failing_string_is_named_with_its_span() {
     let found = verdict(text.clone()).unwrap();
     assert_eq!(failing_names(&found), vec![listed.name.clone()]);
     assert_eq!(&text[found.failing[0].start..found.failing[0].end], value);
+}
+
+// ---- relaxed (serde, contract): the form as the input has it ------------------------------------
+
+/// The verdict of a document that differs from `base()` only in form: what `base()` gets.
+fn same_as_base(doc: &str) {
+    assert_eq!(
+        verdict(doc),
+        None,
+        "canonical proves a non-canonical form: {doc}"
+    );
+    assert_eq!(relaxed(doc), verdict(base().text()), "{doc}");
+}
+
+#[test]
+fn whitespace_escapes_key_order_and_field_order_are_read_relaxed() {
+    let text = base().text();
+    // Whitespace around every token, and a trailing CR.
+    let spaced = text
+        .replace(',', " ,\n\t")
+        .replace("\":", "\" : ")
+        .replace('{', "{ ")
+        .replace('}', " }");
+    same_as_base(&format!(" {spaced}\r"));
+    // A string written with escapes serde_json does not use.
+    let escaped = base().set(plain(), r#""\u0073""#).text();
+    same_as_base(&escaped);
+    // Fields in reverse declaration order.
+    let mut reversed = base();
+    reversed.members.reverse();
+    same_as_base(&reversed.text());
+    // Context keys out of order, escaped, spaced; numbers in other spellings that read the same.
+    let object = object_with(r#"{"b" : [1.50, 1E2, -0.0, 2e-1], "\u0061":{ }}"#);
+    assert_eq!(verdict(&object), None);
+    assert_eq!(relaxed(&object), Some(Verdict::default()));
+}
+
+#[test]
+fn relaxed_reading_still_refuses_what_the_reference_engine_words() {
+    let refused = |doc: String| assert_eq!(relaxed(&doc), None, "{doc}");
+    // Repeated keys (one escaped), in a Value and at the top level.
+    refused(object_with(r#"{"a":1,"b":2,"a":3}"#));
+    refused(object_with(r#"{"b":1,"\u0062":2}"#));
+    refused(object_with(r#"{"b":1,"a":2,"c":3,"a":4}"#)); // repeated after the order broke
+    let read = |doc: String| assert_eq!(relaxed(&doc), Some(Verdict::default()), "{doc}");
+    read(object_with(r#"{"\u0062":1,"a":2,"c":3}"#)); // an escaped key among those remembered
+    let twice = base().push(&base().members[0].1).text();
+    refused(twice);
+    // Integers serde_json reads as floats: -0, and beyond u64.
+    refused(object_with(r#"{"a":-0}"#));
+    refused(object_with(r#"{"a":18446744073709551616}"#));
+    // A timestamp in another form than chrono's.
+    refused(
+        base()
+            .set(timestamp(), r#""2024-01-01T00:00:00+00:00""#)
+            .text(),
+    );
+    // A large object out of order is read, and a repeated key found anywhere in it.
+    let keys: Vec<String> = (0..20_000).map(|i| format!(r#""k{i:06}":1"#)).collect();
+    let mut shuffled = keys.clone();
+    shuffled.reverse();
+    shuffled.swap(5, 15_000);
+    assert_eq!(
+        relaxed(object_with(&format!("{{{}}}", shuffled.join(",")))),
+        Some(Verdict::default())
+    );
+    shuffled[19_000] = keys[3].replace(":1", ":2");
+    refused(object_with(&format!("{{{}}}", shuffled.join(","))));
+}
+
+#[test]
+fn relaxed_misreads_take_the_token_as_written() {
+    // Not serde_json's shortest form, still read as the neighbouring double by its parser.
+    let token = "1.2345678901234567E+20";
+    let doc = object_with(&format!(r#"{{ "a" : [ 1, {token} ] }}"#));
+    assert_eq!(verdict(&doc), None);
+    assert_eq!(
+        relaxed(&doc).unwrap().misreads,
+        vec![misread(
+            &[key(&object().name), key("a"), PathPart::Index(1)],
+            token
+        )]
+    );
+    // Another spelling of a double serde_json reads right: no misread.
+    assert_eq!(
+        relaxed(object_with(r#"{"a":0.50}"#)),
+        Some(Verdict::default())
+    );
+}
+
+#[test]
+fn relaxed_failing_fields_are_named_with_the_span_of_their_token() {
+    let listed = enum_field();
+    let doc = base()
+        .raw(
+            listed,
+            &format!("{} :  {}", json_string(&listed.name), r#""\u006eope""#),
+        )
+        .text();
+    let found = relaxed(&doc).unwrap();
+    assert_eq!(failing_names(&found), vec![listed.name.clone()]);
+    assert_eq!(
+        &doc[found.failing[0].start..found.failing[0].end],
+        r#""\u006eope""#
+    );
+    // A required field missing while the others are out of order: named, in declaration order.
+    let mut reversed = base().without(required_i64());
+    reversed.members.reverse();
+    assert_eq!(
+        relaxed(reversed.text()).unwrap().missing,
+        vec![required_i64().name.clone()]
+    );
 }
