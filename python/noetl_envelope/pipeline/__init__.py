@@ -67,8 +67,14 @@ class DocumentChecker:
         if verdict is None:
             return self(data)
         if self.checks.drift:
-            # Proved canonical (listed only because every document is reported), else conform's own path.
-            return [] if not any(verdict) else self(data)
+            misreads, unknown, missing, failing = verdict
+            if not (unknown or missing or failing):
+                # serde_json's own bytes (it was read as canonical) but for the floats its parser
+                # misreads: nothing drifted, one warning each (none: proved canonical).
+                from noetl_envelope.profiles.drift import float_roundtrip_findings
+
+                return float_roundtrip_findings(misreads)
+            return self(data)  # conform's own path
         return self.engine.after_native(data, self.checks.profile, verdict)
 
 

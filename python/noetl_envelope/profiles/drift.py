@@ -28,7 +28,7 @@ import dataclasses
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from noetl_envelope.core.rules import CANONICAL, Rule
@@ -397,7 +397,7 @@ def _number_finding(token: Num, where: JsonPath) -> Violation | None:
         except NumberRangeError:
             return None
         if isinstance(reread, float) and f64_bits(reread) != f64_bits(intended):
-            return DRIFT_FLOAT_ROUNDTRIP.at(where, value=token, reread=format_float(reread))
+            return _float_roundtrip(where, token, reread)
         return None
     # 21 digits and more are past u64 either way (and int() refuses 4,300 and more).
     number = int(token) if len(token.lstrip("-")) <= 20 else U64_MAX + 1
@@ -410,6 +410,19 @@ def _number_finding(token: Num, where: JsonPath) -> Violation | None:
     except NumberRangeError:
         return None
     return DRIFT_NUMBER_FORM.at(where, "beyond-u64", value=excerpt(token), written=format_float(float(as_float)))
+
+
+def _float_roundtrip(where: JsonPath, token: str, reread: float) -> Violation:
+    return DRIFT_FLOAT_ROUNDTRIP.at(where, value=token, reread=format_float(reread))
+
+
+def float_roundtrip_findings(misreads: Iterable[tuple[JsonPath, str, float]]) -> list[Violation]:
+    """What conform finds in a document whose bytes are serde_json's own but for float tokens its
+    default parser misreads, given as (path, token, the double it reads) in document order: one
+    warning each, none when the consumers read floats correctly rounded (`float_roundtrip`)."""
+    if float_roundtrip():
+        return []
+    return [_float_roundtrip(path, token, reread) for path, token, reread in misreads]
 
 
 # --- pass 2: the bytes -----------------------------------------------------------------------
