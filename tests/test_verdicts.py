@@ -87,6 +87,11 @@ def test_ignore_counts_the_rule_as_ignored(tmp_path: Path) -> None:
         (CLEAN.replace(b'"context":{"x":0.5}', b'"context":{},"extra":1'), "drift.unknown-field"),
         (CLEAN.replace(b'"status":"STARTED",', b""), "drift.missing-field"),
         (CLEAN.replace(b'"execution_id":1', b'"execution_id":"1"'), "drift.type-change"),
+        # A number's form explains the contract's type error, negative zero and integer overflow.
+        (CLEAN.replace(b'"execution_id":1', b'"execution_id":1.0'), "drift.number-form"),
+        (CLEAN.replace(b'"execution_id":1', b'"execution_id":-0'), "drift.number-form"),
+        (CLEAN.replace(b'"x":0.5', b'"x":-0'), "drift.number-form"),
+        (CLEAN.replace(b'"x":0.5', b'"x":18446744073709551616'), "drift.number-form"),
     ],
 )
 def test_conform_reports_one_finding_per_cause(tmp_path: Path, document: bytes, drift: str) -> None:

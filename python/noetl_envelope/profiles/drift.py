@@ -35,7 +35,13 @@ from noetl_envelope.core.rules import CANONICAL, Rule
 from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.model.rusttypes import EncodeError, quote
 from noetl_envelope.model.schema import FieldSpec, field_specs, float_roundtrip
-from noetl_envelope.profiles.contract import SCHEMA_ADDITIONALPROPERTIES, SCHEMA_REQUIRED, SCHEMA_TYPE
+from noetl_envelope.profiles.contract import (
+    JSON_INTEGER_OVERFLOW,
+    JSON_NEGATIVE_ZERO,
+    SCHEMA_ADDITIONALPROPERTIES,
+    SCHEMA_REQUIRED,
+    SCHEMA_TYPE,
+)
 from noetl_envelope.wire.jsontree import BadStr, Num, Obj, a_type_name, clip, excerpt, type_name
 from noetl_envelope.wire.lexer import LexError, scan
 from noetl_envelope.wire.numbers import (
@@ -156,33 +162,32 @@ DRIFT_ESCAPE_FORM = Rule(
 # The classes in the order a report lists them: the struct's shape first, then its values,
 # then the bytes. Every id is declared in rules.py.
 # One finding per cause in conform: a drift class naming why a schema rule fired replaces that
-# finding. drift class -> (the schema rule it explains, whether the schema rule sits at the
-# member's parent: `required` is reported at the object, the missing member at its own path).
-EXPLAINS: dict[str, tuple[str, bool]] = {
-    DRIFT_UNKNOWN_FIELD: (SCHEMA_ADDITIONALPROPERTIES, False),
-    DRIFT_MISSING_FIELD: (SCHEMA_REQUIRED, True),
-    DRIFT_TYPE_CHANGE: (SCHEMA_TYPE, False),
+# finding. drift class -> the rules it may explain, each with whether it sits at the member's
+# parent (`required` is reported at the object, the missing member at its own path); a finding
+# explains the first of them found. A number's form explains the contract's type error (an
+# integer written as a float), its negative zero and its integer overflow (beyond u64).
+EXPLAINS: dict[str, tuple[tuple[str, bool], ...]] = {
+    DRIFT_UNKNOWN_FIELD: ((SCHEMA_ADDITIONALPROPERTIES, False),),
+    DRIFT_MISSING_FIELD: ((SCHEMA_REQUIRED, True),),
+    DRIFT_TYPE_CHANGE: ((SCHEMA_TYPE, False),),
+    DRIFT_NUMBER_FORM: ((SCHEMA_TYPE, False), (JSON_NEGATIVE_ZERO, False), (JSON_INTEGER_OVERFLOW, False)),
 }
 
 
 def explained(found: list[Violation], drift: list[Violation]) -> list[Violation]:
     """`found` without the schema findings that a drift finding in `drift` explains (each drift
     finding explains one)."""
-    owed: dict[tuple[str, JsonPath], int] = {}
+    waiting: dict[tuple[str, JsonPath], list[int]] = {}  # the findings not yet explained, by rule and path
+    for index, violation in enumerate(found):
+        waiting.setdefault((violation.rule, violation.path), []).append(index)
+    explained_ones: set[int] = set()
     for finding in drift:
-        explains = EXPLAINS.get(finding.rule)
-        if explains is not None:
-            rule, at_parent = explains
-            key = (rule, finding.path[:-1] if at_parent else finding.path)
-            owed[key] = owed.get(key, 0) + 1
-    kept: list[Violation] = []
-    for violation in found:
-        key = (violation.rule, violation.path)
-        if owed.get(key, 0) > 0:
-            owed[key] -= 1
-            continue
-        kept.append(violation)
-    return kept
+        for rule, at_parent in EXPLAINS.get(finding.rule, ()):
+            indices = waiting.get((rule, finding.path[:-1] if at_parent else finding.path))
+            if indices:
+                explained_ones.add(indices.pop(0))
+                break
+    return [violation for index, violation in enumerate(found) if index not in explained_ones]
 
 
 CLASSES = (
