@@ -9,10 +9,10 @@ field values" below). Otherwise it returns None ("cannot tell") and the referenc
 runs. `decide(data, profile)` is the boolean form (proved valid). The two engines agree by
 construction, and tests/test_fastpath.py checks it on the whole differential corpus.
 When the optional native accelerator is installed (rust/accel, see "the optional native
-accelerator" below) it is asked first: it answers "proved valid", "valid but for these floats
-serde_json misreads" (their warnings are then the reference engine's own), "these fields are
-undeclared, missing or failing their checks, all else proved" (the schema's findings are then
-the whole verdict) or "don't know".
+accelerator" below) it is asked first, at any size: it answers "proved valid", "valid but for
+these floats serde_json misreads" (their warnings are then the reference engine's own), "these
+fields are undeclared, missing or failing their checks, all else proved" (the schema's findings
+are then the whole verdict) or "don't know".
 
 The proof, for one document (`body` = the bytes without one trailing newline):
 
@@ -233,17 +233,18 @@ _NUMBER_SHAPE = bytes.maketrans(
 # --- the optional native accelerator ---------------------------------------------------
 #
 # `noetl_envelope_accel` (rust/accel, built by `make setup`) proves in one native pass what
-# steps 1-5 above prove for the canonical form: serde_json itself reads the document with the
-# fields' Rust types and writes it back byte for byte, checking the compiled field specs on the
-# way (see rust/accel/src/lib.rs). Where the only difference is a float token that is the
-# shortest form of its correctly rounded value but which serde_json's default parser reads as
-# a neighbour, it names those tokens and their paths: the reference engine reports exactly one
+# steps 1-5 above prove: serde_json itself reads the document with the fields' Rust types,
+# checking the compiled field specs on the way; under canonical it writes it back and compares
+# byte for byte, under serde and contract it reads the input's form as it is and checks on the
+# tokens what the comparison would have ruled out (see rust/accel/src/lib.rs). Where the only
+# finding is a float token which serde_json's default parser reads as a neighbour, it names
+# those tokens, their paths and the doubles read: the reference engine reports exactly one
 # `canonical.float-roundtrip` warning for each, under every profile, and nothing else; the
-# warnings are made here by the canonical profile's own `_misread`, so they are its words, and
-# a token it does not find misread sends the document to the reference engine. It also reads
-# past undeclared top-level members, absent required fields and string / i64 values failing the
-# schema's checks, naming each: serde's verdict is then known (skipped, an error, accepted), and
-# contract's is python-jsonschema's alone (`_schema_only_violations`). Anything else takes the
+# warnings are worded here by the canonical profile's own `float_roundtrip_warning`. It also
+# reads past undeclared top-level members, absent required fields and string / i64 values
+# failing the schema's checks, naming each (a failing value with where it is): serde's verdict
+# is then known (skipped, an error, accepted), and contract's is python-jsonschema's alone on
+# those values (`_schema_only_violations`). Anything else takes the
 # path below. NOETL_ENVELOPE_ACCEL=0 switches it off (tests run both paths). Its bulk loop
 # (`native_lines_checker`, one call per span, run/bulk.py) gives each listed line's verdict to
 # `after_native`, which goes on exactly as `violations` does after asking the accelerator.
