@@ -121,7 +121,7 @@ def describe() -> str:
     """Which engine `--engine fast` runs here and, when not the native one, why (`--version`)."""
     if not native_module.wanted():
         return f"pure Python ({native_module.SWITCH}=0)"
-    if fast.native_checker() is not None:
+    if fast.native_prover() is not None:
         return "native"
     if not native_module.available():
         return f"pure Python ({native_module.MODULE} is not installed)"

@@ -59,7 +59,8 @@ from typing import Any
 import orjson
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.engines.native import LinesCheck, Misreads, Verdict
+from noetl_envelope.engines.native import LinesCheck, Misreads, Prover, Verdict
+from noetl_envelope.engines.native import load as load_native
 from noetl_envelope.model.rusttypes import MAX_NESTING
 from noetl_envelope.model.schema import Fields, FieldSpec, field_specs, float_roundtrip, load_schema
 from noetl_envelope.wire.numbers import NumberRangeError, number_reader, parse_number
@@ -244,8 +245,8 @@ _NUMBER_SHAPE = bytes.maketrans(
 # reads past undeclared top-level members, absent required fields and string / i64 values
 # failing the schema's checks, naming each (a failing value with where it is): serde's verdict
 # is then known (skipped, an error, accepted), and contract's is python-jsonschema's alone on
-# those values (`_schema_only_violations`). Anything else takes the
-# path below. NOETL_ENVELOPE_ACCEL=0 switches it off (tests run both paths). Its bulk loop
+# those values (`_schema_only_violations`). Anything else takes the path below.
+# NOETL_ENVELOPE_ACCEL=0 switches it off (tests run both paths). Its bulk loop
 # (`native_lines_checker`, one call per span, run/bulk.py) gives each listed line's verdict to
 # `after_native`, which goes on exactly as `violations` does after asking the accelerator.
 
@@ -289,27 +290,23 @@ NativeCheck = Callable[[bytes, str], Verdict | None]
 
 
 @cache
-def native_checker() -> NativeCheck | None:
-    """The native accelerator's `check` for this schema, or None when the module is not built or
+def native_prover() -> Prover | None:
+    """The native accelerator's `Prover` for this schema, or None when the module is not built or
     the schema uses something it does not check. Loaded when an engine first asks, not at import."""
-    from noetl_envelope.engines import native
-
     spec = accel_spec()
-    if spec is None:
-        return None
-    return native.checker(orjson.dumps(spec).decode())
+    return None if spec is None else load_native(orjson.dumps(spec).decode())
 
 
-@cache
+def native_checker() -> NativeCheck | None:
+    """`native_prover()`'s `check`, or None where there is no prover."""
+    prover = native_prover()
+    return None if prover is None else prover.check
+
+
 def native_lines_checker() -> LinesCheck | None:
-    """The native accelerator's bulk loop (`check_lines`) for this schema, or None where
-    `native_checker()` is None."""
-    from noetl_envelope.engines import native
-
-    spec = accel_spec()
-    if spec is None:
-        return None
-    return native.lines_checker(orjson.dumps(spec).decode())
+    """`native_prover()`'s bulk loop (`check_lines`), or None where there is no prover."""
+    prover = native_prover()
+    return None if prover is None else prover.check_lines
 
 
 def decide(data: bytes, profile: str, native: NativeCheck | None = None) -> bool:

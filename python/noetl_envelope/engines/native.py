@@ -2,10 +2,9 @@
 
 The compiled module ships in the platform wheel and is built by every source install where cargo
 is (`make setup`, `pip install` of the sdist or a git URL: maturin is the build backend); where no
-binary can be had everything works without it (slower). `prover(spec)` returns its
-`Prover(spec).prove` bound method, typed, `checker(spec)` its `Prover(spec).check` and
-`lines_checker(spec)` its `Prover(spec).check_lines` (the bulk loop), or None when the module
-is not installed.
+binary can be had everything works without it (slower). `load(spec)` returns its
+`Prover(spec)`, typed (`prove`, `check` and `check_lines`, the bulk loop), or None when the
+module is not installed.
 """
 
 from __future__ import annotations
@@ -72,28 +71,11 @@ def available() -> bool:
     return True
 
 
-def _made(spec: str) -> Prover | None:
+def load(spec: str) -> Prover | None:
+    """`Prover(spec)`, or None when the compiled module is not installed."""
     try:
         module = importlib.import_module(MODULE)
     except ImportError:
         return None
     prover_class = cast(type[Prover], module.Prover)
     return prover_class(spec)
-
-
-def prover(spec: str) -> Callable[[bytes, str], bool] | None:
-    """`Prover(spec).prove`, or None when the compiled module is not installed."""
-    made = _made(spec)
-    return None if made is None else made.prove
-
-
-def checker(spec: str) -> Callable[[bytes, str], Verdict | None] | None:
-    """`Prover(spec).check`, or None when the compiled module is not installed."""
-    made = _made(spec)
-    return None if made is None else made.check
-
-
-def lines_checker(spec: str) -> LinesCheck | None:
-    """`Prover(spec).check_lines`, or None when the compiled module is not installed."""
-    made = _made(spec)
-    return None if made is None else made.check_lines

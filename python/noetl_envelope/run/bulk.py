@@ -414,18 +414,17 @@ def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int
                 unit = next(units, None)
                 if unit is None:
                     more = False
-                elif _checked_here(unit):
+                    continue
+                if _checked_here(unit):
                     ticket, here = here, here - 1
                     try:
                         answered[ticket] = Answer(ticket, True, work(unit))
                     except Exception as exc:  # raised in report order, as a worker's would be
                         answered[ticket] = Answer(ticket, False, exc)
-                    order.append(ticket)
-                    unit_of[ticket] = unit
                 else:
                     ticket = pool.submit(unit)
-                    order.append(ticket)
-                    unit_of[ticket] = unit
+                order.append(ticket)
+                unit_of[ticket] = unit
             if not order:
                 return
             if order[0] in answered:

@@ -341,6 +341,16 @@ impl Ctx<'_> {
         self.at += 1;
     }
 
+    /// Records `token` as a float serde_json's parser reads as `value` (its path is added as the
+    /// containers return, see `inside`).
+    fn misread_found(&mut self, token: &str, value: f64) {
+        self.misreads.push(Misread {
+            path: Vec::new(),
+            token: token.to_string(),
+            read_bits: value.to_bits(),
+        });
+    }
+
     /// Relaxed: the float serde_json read as `value` from the next token. The reference engine
     /// warns when the token is a float literal whose correctly rounded reading differs; an
     /// integer token read as a float (beyond u64, or `-0`) is a contract error it words: refused.
@@ -353,11 +363,7 @@ impl Ctx<'_> {
         let token = std::str::from_utf8(token).map_err(|_| refuse("not UTF-8"))?;
         let correct: f64 = token.parse().map_err(|_| refuse("not a float"))?;
         if correct.to_bits() != value.to_bits() {
-            self.misreads.push(Misread {
-                path: Vec::new(),
-                token: token.to_string(),
-                read_bits: value.to_bits(),
-            });
+            self.misread_found(token, value);
         }
         Ok(())
     }
@@ -391,11 +397,7 @@ impl Ctx<'_> {
         if shortest != token.as_bytes() {
             return Err(refuse("float written otherwise"));
         }
-        self.misreads.push(Misread {
-            path: Vec::new(),
-            token: token.to_string(),
-            read_bits: value.to_bits(),
-        });
+        self.misread_found(token, value);
         self.out.truncate(written);
         self.out.extend_from_slice(&body[start..end]);
         self.verified = end;
@@ -800,9 +802,9 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
                     if ctx.body[start..end] != written[..] {
                         return Err(refuse("timestamp written otherwise"));
                     }
+                } else {
+                    ctx.out.extend_from_slice(&written); // compared with the input with the rest
                 }
-                ctx.out
-                    .extend_from_slice(if ctx.relaxed { &[] } else { &written });
                 // What chrono wrote (between the quotes) is the input's text if the document is
                 // proved at all: the checks chrono's acceptance does not imply are made on it.
                 let text = std::str::from_utf8(&written[1..written.len() - 1])
