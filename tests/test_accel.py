@@ -290,3 +290,34 @@ def test_python_written_forms_are_judged_natively_and_exactly(harness: Path) -> 
                 wrong.append((profile, doc[:160]))
     assert not wrong, wrong[:3]
     assert answered["serde"] > 1000 and answered["contract"] > 1000, answered
+
+
+def test_float_tokens_in_i64_fields_are_judged_natively_and_exactly() -> None:
+    # An integer written as a float (a producer's f64 id) is the commonest wrong type in real
+    # dumps; the native engine names the field and Python words it from the token alone.
+    # Regressions: the message shows the double serde_json reads (9007199254740993.0 is read
+    # as ...994.0, correctly rounded ...992.0), and -0.0 is not worded from a cached 0.0.
+    native = fastpath.native_checker()
+    assert native is not None
+    execution, event = b'"execution_id":280640865532228085', b'"event_id":280640865532228086'
+    tokens = [b"0.0", b"-0.0", b"1.0", b"2.8047545963851523e+17", b"9007199254740993.0", b"-1.5", b"9.3e+18", b"1E2"]
+    documents = [BASE.replace(execution, b'"execution_id":' + token) for token in tokens]
+    documents += [BASE.replace(event, b'"event_id":' + token) for token in tokens]
+    documents.append(BASE.replace(execution, b'"execution_id":2.0').replace(event, b'"event_id":-0.0'))
+    documents.append(BASE.replace(execution, b'"execution_id":2.0,"trace_id":1'))
+    documents.append(BASE.replace(execution + b",", b"").replace(b'"meta"', b'"execution_id":1.0,"meta"'))
+    answered = dict.fromkeys(PROFILES, 0)
+    wrong = []
+    for doc in documents:
+        for profile in PROFILES:
+            verdict = native(doc, profile)
+            found = None if verdict is None else fastpath._native_violations(doc, profile, verdict)
+            if found is None:
+                continue
+            answered[profile] += 1
+            reference = run(doc, profile).violations
+            if found != reference:
+                wrong.append((profile, doc[:80], [str(v) for v in found], [str(v) for v in reference]))
+    assert not wrong, wrong[:3]
+    assert answered["serde"] >= len(documents) - 1 and answered["contract"] == len(documents), answered
+    assert answered["canonical"] >= 12, answered

@@ -374,11 +374,47 @@ def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Viol
     if profile == "serde":
         if missing:
             return None  # serde's own error: the reference engine words it
+        refused = {key: (start, end) for key, start, end in failing if _is_float_token(data[start:end])}
+        if refused:
+            return _serde_float_violations(data, refused)
         # serde skips undeclared members and takes any String / i64: only the bound fields'
         # floats can speak (a warning, as for a valid document).
         bound = [misread for misread in misreads if misread[0][0] not in unknown]
         return _misread_warnings(bound) if bound else []
     return _schema_only_violations(data, unknown, missing, failing)
+
+
+def _is_float_token(token: bytes) -> bool:
+    """Whether a failing i64 field's token is a float literal (the accelerator names only those
+    and integers outside the schema's bounds)."""
+    return token[:1] in _NUMBER_STARTS and any(mark in token for mark in (b".", b"e", b"E"))
+
+
+_NUMBER_STARTS = frozenset(b"-0123456789"[i : i + 1] for i in range(11))
+
+
+def _serde_number(token: bytes) -> int | float:
+    """A number token as the consumers' serde_json reads it (`codec.serde_reader`)."""
+    from noetl_envelope.model.codec import serde_reader
+    from noetl_envelope.wire.lexer import scan
+
+    return serde_reader()(scan(token))
+
+
+def _serde_float_violations(data: bytes, refused: dict[str, tuple[int, int]]) -> list[Violation]:
+    """serde's findings for a document it reads but for float tokens in i64 fields (`refused`:
+    their spans by field): each field's own check on its token, in declaration order as serde
+    reports them."""
+    from noetl_envelope.model.binding import TOP_LEVEL
+    from noetl_envelope.model.codec import serde_reader
+    from noetl_envelope.wire.lexer import scan
+
+    found: list[Violation] = []
+    for spec in _fields():
+        if spec.wire in refused:
+            start, end = refused[spec.wire]
+            found.extend(spec.rust.check(scan(data[start:end]), (spec.wire,), TOP_LEVEL, serde_reader()))
+    return found
 
 
 def _schema_only_violations(
@@ -393,11 +429,14 @@ def _schema_only_violations(
     found = list(_shape_errors(tuple(unknown), tuple(missing)))
     properties = _properties()
     for key, start, end in failing:
+        token = data[start:end]
         try:
-            value = _loads(data[start:end])
-        except _JSONDecodeError:
+            # A float token in an i64 field is read as the consumers' serde_json reads it, as
+            # the reference does (its message shows that double).
+            value = _serde_number(token) if _is_float_token(token) else _loads(token)
+        except (_JSONDecodeError, NumberRangeError):
             return None
-        if type(value) not in _SCALARS:
+        if type(value) not in _SCALARS and type(value) is not float:
             return None
         found.extend(_value_errors(key, value, properties[key]))
     if len(found) < len(unknown) + len(missing) + len(failing):
@@ -479,11 +518,12 @@ def _contract_parts() -> tuple[Any, Any, Any, tuple[FieldSpec, ...]]:
     return _fraction_violations, _from_error, validator_for(), timestamps
 
 
-def _value_errors(key: str, value: str | int | bool | None, schema: dict[str, Any]) -> tuple[Violation, ...]:
+def _value_errors(key: str, value: str | int | float | bool | None, schema: dict[str, Any]) -> tuple[Violation, ...]:
     """What the `properties` keyword reports for one top-level field's scalar value, exactly as
     python-jsonschema does (`validator.descend`), memoized per value."""
     kind = type(value)
-    cache_key = (key, kind, value)
+    # A float by its repr: -0.0 == 0.0, but python-jsonschema's message shows the sign.
+    cache_key = (key, kind, repr(value) if kind is float else value)
     errors = _error_cache.get(cache_key)
     if errors is None:
         _, from_error, validator, _ = _contract_parts()

@@ -58,8 +58,8 @@
 //! verdict from the schema alone, without the reference pipeline: a top-level key the schema
 //! does not declare (read and written back like a `Value`; an alias or a repeated unknown key
 //! still declines), a required field missing, a string or i64 field failing the schema's enum,
-//! length or bound checks. Each is named in the [`Verdict`]; everything else is still proved
-//! byte for byte.
+//! length or bound checks, a float token in an i64 field. Each is named in the [`Verdict`];
+//! everything else is still proved byte for byte.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -223,7 +223,8 @@ pub struct Verdict {
     pub unknown: Vec<String>,
     /// Required fields that are absent, in declaration order.
     pub missing: Vec<String>,
-    /// String and i64 fields whose value fails the schema's checks (enum, length, bounds).
+    /// String and i64 fields whose value fails the schema's checks (enum, length, bounds), and
+    /// i64 fields holding a float token (`1.0`), which serde refuses.
     pub failing: Vec<Failing>,
 }
 
@@ -771,16 +772,27 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         let field = self.field;
         match field.kind {
-            Kind::I64 { low, high } => {
-                // Option<i64> reads null as None, which serde then skips on output: refused.
-                let value =
-                    Option::<i64>::deserialize(deserializer)?.ok_or_else(|| refuse("null"))?;
-                let span = self.ctx.scalar(|ctx| ctx.put(&value))?;
-                if value < low || value > high {
-                    self.ctx.fail(field, span);
+            Kind::I64 { low, high } => match deserializer.deserialize_option(I64Seed)? {
+                Number::Integer(value) => {
+                    let span = self.ctx.scalar(|ctx| ctx.put(&value))?;
+                    if value < low || value > high {
+                        self.ctx.fail(field, span);
+                    }
+                    Ok(())
                 }
-                Ok(())
-            }
+                Number::Float(value) => {
+                    // serde refuses it, the schema's `integer` too: a failing value either way,
+                    // which the Python side words from its token. Written back as serde_json
+                    // writes the f64, so that canonical still proves the rest byte for byte.
+                    let span = self.ctx.scalar(|ctx| ctx.put(&value))?;
+                    let token = self.ctx.body.get(span.0..span.1).unwrap_or_default();
+                    if !token.iter().any(|b| b".eE".contains(b)) {
+                        return Err(refuse("an integer read as a float"));
+                    }
+                    self.ctx.fail(field, span);
+                    Ok(())
+                }
+            },
             Kind::Text { timestamp: false } => {
                 let value = deserializer.deserialize_option(TextSeed)?;
                 let span = self.ctx.scalar(|ctx| ctx.write_str(&value))?;
@@ -843,6 +855,43 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
 
 /// A String field's value as serde's derive reads `String` (null refused: an `Option` reads it
 /// as None, which serde then skips on output), borrowed from the input where it has no escape.
+/// What an i64 field's number token is read as: an integer serde takes, or a float token
+/// (serde_json hands an i64 a float for `1.0`, `1e2`, and for `-0` and integers beyond u64,
+/// which are refused by the caller: the reference engine words those as other rules).
+enum Number {
+    Integer(i64),
+    Float(f64),
+}
+
+/// Reads an i64 field as serde's derive does, but reads on past a float token instead of
+/// failing there; null (None, which serde skips on output), a u64 beyond i64 and any other
+/// JSON type are refused.
+struct I64Seed;
+
+impl<'de> Visitor<'de> for I64Seed {
+    type Value = Number;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an i64")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Number, E> {
+        Err(refuse("null"))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Number, D::Error> {
+        deserializer.deserialize_i64(self)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Number, E> {
+        Ok(Number::Integer(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Number, E> {
+        i64::try_from(v)
+            .map(Number::Integer)
+            .map_err(|_| refuse("beyond i64"))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Number, E> {
+        Ok(Number::Float(v))
+    }
+}
+
 struct TextSeed;
 
 impl<'de> Visitor<'de> for TextSeed {
