@@ -372,11 +372,9 @@ def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Viol
     if unknown and _fields().deny_unknown_fields:
         return None  # serde refuses the undeclared key: the reference engine words it
     if profile == "serde":
-        if missing:
-            return None  # serde's own error: the reference engine words it
         refused = {key: (start, end) for key, start, end in failing if _is_float_token(data[start:end])}
-        if refused:
-            return _serde_float_violations(data, refused)
+        if refused or missing:
+            return _serde_field_violations(data, refused, frozenset(missing))
         # serde skips undeclared members and takes any String / i64: only the bound fields'
         # floats can speak (a warning, as for a valid document).
         bound = [misread for misread in misreads if misread[0][0] not in unknown]
@@ -401,17 +399,25 @@ def _serde_number(token: bytes) -> int | float:
     return serde_reader()(scan(token))
 
 
-def _serde_float_violations(data: bytes, refused: dict[str, tuple[int, int]]) -> list[Violation]:
+def _serde_field_violations(
+    data: bytes, refused: dict[str, tuple[int, int]], missing: frozenset[str]
+) -> list[Violation] | None:
     """serde's findings for a document it reads but for float tokens in i64 fields (`refused`:
-    their spans by field): each field's own check on its token, in declaration order as serde
-    reports them."""
+    their spans by field) and absent required fields: per field in declaration order, as serde
+    reports them, the field's own check on its token or `missing field`. None when a field the
+    accelerator calls missing is one serde fills in (Option, `#[serde(default)]`)."""
     from noetl_envelope.model.binding import TOP_LEVEL
     from noetl_envelope.model.codec import serde_reader
+    from noetl_envelope.profiles.serde import SERDE_MISSING_FIELD
     from noetl_envelope.wire.lexer import scan
 
     found: list[Violation] = []
     for spec in _fields():
-        if spec.wire in refused:
+        if spec.wire in missing:
+            if spec.optional or spec.serde_default:
+                return None
+            found.append(SERDE_MISSING_FIELD.at((), field=spec.wire))
+        elif spec.wire in refused:
             start, end = refused[spec.wire]
             found.extend(spec.rust.check(scan(data[start:end]), (spec.wire,), TOP_LEVEL, serde_reader()))
     return found
