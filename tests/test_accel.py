@@ -255,6 +255,26 @@ def test_large_documents_are_judged_exactly_as_the_reference_engine_judges_them(
     assert native_answers == {"serde": 7 * 4, "contract": 7 * 4, "canonical": 4 * 4}, native_answers
 
 
+def _judged_natively(documents: list[bytes]) -> tuple[dict[str, int], list[tuple[str, bytes, list[str], list[str]]]]:
+    """For each profile, how many of `documents` the native verdict answers (Python words it
+    without the reference engine), and every answer that is not the reference engine's."""
+    native = fastpath.native_checker()
+    assert native is not None
+    answered = dict.fromkeys(PROFILES, 0)
+    wrong = []
+    for doc in documents:
+        for profile in PROFILES:
+            verdict = native(doc, profile)
+            found = None if verdict is None else fastpath._native_violations(doc, profile, verdict)
+            if found is None:
+                continue
+            answered[profile] += 1
+            reference = run(doc, profile).violations
+            if found != reference:
+                wrong.append((profile, doc[:160], [str(v) for v in found], [str(v) for v in reference]))
+    return answered, wrong
+
+
 def test_python_written_forms_are_judged_natively_and_exactly(harness: Path) -> None:
     # What a Python producer writes for the same events: keys in its own order, indented or spaced,
     # non-ASCII escaped or not. serde and contract read them relaxed; canonical refuses the form.
@@ -262,10 +282,7 @@ def test_python_written_forms_are_judged_natively_and_exactly(harness: Path) -> 
     import random
 
     rng = random.Random(15)
-    native = fastpath.native_checker()
-    assert native is not None
-    answered = dict.fromkeys(PROFILES, 0)
-    wrong = []
+    documents = []
     for line in mixed_events(1500, seed=15, harness=harness):
         try:
             event = json.loads(line)
@@ -279,15 +296,10 @@ def test_python_written_forms_are_judged_natively_and_exactly(harness: Path) -> 
             inner = list(event["context"].items())
             rng.shuffle(inner)
             members = [(k, dict(inner) if k == "context" else v) for k, v in members]
-        doc = json.dumps(dict(members), indent=rng.choice([None, 2]), ensure_ascii=rng.random() < 0.5).encode()
-        for profile in PROFILES:
-            verdict = native(doc, profile)
-            found = None if verdict is None else fastpath._native_violations(doc, profile, verdict)
-            if found is None:
-                continue
-            answered[profile] += 1
-            if found != run(doc, profile).violations:
-                wrong.append((profile, doc[:160]))
+        documents.append(
+            json.dumps(dict(members), indent=rng.choice([None, 2]), ensure_ascii=rng.random() < 0.5).encode()
+        )
+    answered, wrong = _judged_natively(documents)
     assert not wrong, wrong[:3]
     assert answered["serde"] > 1000 and answered["contract"] > 1000, answered
 
@@ -297,8 +309,6 @@ def test_float_ids_and_absent_fields_are_judged_natively_and_exactly() -> None:
     # dumps; the native engine names the field and Python words it from the token alone.
     # Regressions: the message shows the double serde_json reads (9007199254740993.0 is read
     # as ...994.0, correctly rounded ...992.0), and -0.0 is not worded from a cached 0.0.
-    native = fastpath.native_checker()
-    assert native is not None
     execution, event = b'"execution_id":280640865532228085', b'"event_id":280640865532228086'
     tokens = [b"0.0", b"-0.0", b"1.0", b"2.8047545963851523e+17", b"9007199254740993.0", b"-1.5", b"9.3e+18", b"1E2"]
     documents = [BASE.replace(execution, b'"execution_id":' + token) for token in tokens]
@@ -309,18 +319,7 @@ def test_float_ids_and_absent_fields_are_judged_natively_and_exactly() -> None:
     # serde words an absent field too, in declaration order among the refused floats.
     documents.append(BASE.replace(b'"step":"start",', b"").replace(event, b'"event_id":3.0'))
     documents.append(BASE.replace(b'"step":"start",', b'"node":"start",'))
-    answered = dict.fromkeys(PROFILES, 0)
-    wrong = []
-    for doc in documents:
-        for profile in PROFILES:
-            verdict = native(doc, profile)
-            found = None if verdict is None else fastpath._native_violations(doc, profile, verdict)
-            if found is None:
-                continue
-            answered[profile] += 1
-            reference = run(doc, profile).violations
-            if found != reference:
-                wrong.append((profile, doc[:80], [str(v) for v in found], [str(v) for v in reference]))
+    answered, wrong = _judged_natively(documents)
     assert not wrong, wrong[:3]
     assert answered["serde"] == len(documents) and answered["contract"] == len(documents), answered
     assert answered["canonical"] >= 12, answered
