@@ -853,8 +853,6 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
     }
 }
 
-/// A String field's value as serde's derive reads `String` (null refused: an `Option` reads it
-/// as None, which serde then skips on output), borrowed from the input where it has no escape.
 /// What an i64 field's number token is read as: an integer serde takes, or a float token
 /// (serde_json hands an i64 a float for `1.0`, `1e2`, and for `-0` and integers beyond u64,
 /// which are refused by the caller: the reference engine words those as other rules).
@@ -892,6 +890,8 @@ impl<'de> Visitor<'de> for I64Seed {
     }
 }
 
+/// A String field's value as serde's derive reads `String` (null refused: an `Option` reads it
+/// as None, which serde then skips on output), borrowed from the input where it has no escape.
 struct TextSeed;
 
 impl<'de> Visitor<'de> for TextSeed {
