@@ -39,9 +39,10 @@ harness: $(HARNESS)
 $(HARNESS): rust/Cargo.toml rust/Cargo.lock $(wildcard rust/src/*.rs)
 	cd rust && cargo build --release --locked --quiet
 
-# The whole suite, the conformance tests below included (so CI runs `make test`, not both).
+# The whole suite, the conformance tests below included (so CI runs `make test`, not both), one
+# pytest-xdist worker per core; `worksteal` evens out what is left when a worker runs dry.
 test: setup harness
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -n auto --dist worksteal
 
 lint: setup
 	$(PYTHON) -m ruff check python scripts tests

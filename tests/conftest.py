@@ -71,6 +71,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The large-corpus tests first: spread over `make test`'s workers (pytest-xdist), one of them
+    # left to the end would keep the others idle while it runs alone.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if HYPOTHESIS_PROFILE != "ci":
         return
     ignoring = []
