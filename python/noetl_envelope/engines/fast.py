@@ -63,6 +63,7 @@ from noetl_envelope.engines.native import LinesCheck, Misreads, Prover, Verdict
 from noetl_envelope.engines.native import load as load_native
 from noetl_envelope.model.rusttypes import MAX_NESTING
 from noetl_envelope.model.schema import Fields, FieldSpec, field_specs, float_roundtrip, load_schema
+from noetl_envelope.wire.jsontree import Num
 from noetl_envelope.wire.numbers import NumberRangeError, number_reader, parse_number
 
 # Keywords whose meaning the compiled checks reproduce, and annotations that validate nothing.
@@ -385,10 +386,10 @@ def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Viol
 def _is_float_token(token: bytes) -> bool:
     """Whether a failing i64 field's token is a float literal (the accelerator names only those
     and integers outside the schema's bounds)."""
-    return token[:1] in _NUMBER_STARTS and any(mark in token for mark in (b".", b"e", b"E"))
+    return token[:1] in _NUMBER_STARTS and Num(token.decode("ascii")).is_float_literal
 
 
-_NUMBER_STARTS = frozenset(b"-0123456789"[i : i + 1] for i in range(11))
+_NUMBER_STARTS = frozenset(bytes([digit]) for digit in b"-0123456789")  # a number token's first byte
 
 
 def _serde_number(token: bytes) -> int | float:

@@ -196,6 +196,12 @@ fn refuse<E: de::Error>(why: &str) -> E {
     E::custom(why)
 }
 
+/// Written with a fraction or an exponent: serde_json reads such a token as an f64 whatever its
+/// value (the Python side's `Num.is_float_literal`).
+fn is_float_literal(token: &[u8]) -> bool {
+    token.iter().any(|b| b".eE".contains(b))
+}
+
 /// One step of a JSON path: an object key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathPart {
@@ -358,7 +364,7 @@ impl Ctx<'_> {
     fn relaxed_float<E: de::Error>(&mut self, value: f64) -> Result<(), E> {
         let (start, end) = self.scan_scalar();
         let token = &self.body[start..end];
-        if !token.iter().any(|b| b".eE".contains(b)) {
+        if !is_float_literal(token) {
             return Err(refuse("an integer read as a float"));
         }
         let token = std::str::from_utf8(token).map_err(|_| refuse("not UTF-8"))?;
@@ -786,7 +792,7 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
                     // writes the f64, so that canonical still proves the rest byte for byte.
                     let span = self.ctx.scalar(|ctx| ctx.put(&value))?;
                     let token = self.ctx.body.get(span.0..span.1).unwrap_or_default();
-                    if !token.iter().any(|b| b".eE".contains(b)) {
+                    if !is_float_literal(token) {
                         return Err(refuse("an integer read as a float"));
                     }
                     self.ctx.fail(field, span);
