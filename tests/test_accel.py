@@ -256,16 +256,16 @@ def test_large_documents_are_judged_exactly_as_the_reference_engine_judges_them(
 
 
 def _judged_natively(documents: list[bytes]) -> tuple[dict[str, int], list[tuple[str, bytes, list[str], list[str]]]]:
-    """For each profile, how many of `documents` the native verdict answers (Python words it
-    without the reference engine), and every answer that is not the reference engine's."""
+    """For each profile, how many of `documents` the fast engine answers with the native module
+    (Python words its verdict without the reference engine), and every answer that is not the
+    reference engine's."""
     native = fastpath.native_checker()
     assert native is not None
     answered = dict.fromkeys(PROFILES, 0)
     wrong = []
     for doc in documents:
         for profile in PROFILES:
-            verdict = native(doc, profile)
-            found = None if verdict is None else fastpath._native_violations(doc, profile, verdict)
+            found = fastpath.violations(doc, profile, native)
             if found is None:
                 continue
             answered[profile] += 1
@@ -322,4 +322,6 @@ def test_float_ids_and_absent_fields_are_judged_natively_and_exactly() -> None:
     answered, wrong = _judged_natively(documents)
     assert not wrong, wrong[:3]
     assert answered["serde"] == len(documents) and answered["contract"] == len(documents), answered
-    assert answered["canonical"] >= 12, answered
+    # canonical compares bytes only for a contract-valid document: a float id's `e+17` or `1E2`
+    # (serde_json writes neither) leaves the verdict the contract one.
+    assert answered == dict.fromkeys(PROFILES, len(documents)), answered

@@ -89,7 +89,7 @@ class FastEngine(ReferenceEngine):
         """`violations(data, profile)` for a line `lines` listed with `verdict` (None: declined
         or not read), without asking the native engine again."""
         if profile in PROFILES:
-            found = fast.after_native(data, profile, verdict)
+            found = fast.after_native(data, profile, verdict, self._check)
             if found is not None:
                 return found
         return run(data, profile).violations
