@@ -35,11 +35,20 @@ from noetl_envelope.engines import native as accel
 from noetl_envelope.engines.reference import run
 from noetl_envelope.fixturegen.samples import events as sample_events
 from noetl_envelope.model.schema import field_specs
+from noetl_envelope.pipeline import Checks, checker_for, conform_violations
 from noetl_envelope.wire.numbers import f64_bits, parse_number
 from test_fastpath import BASE, near_misses
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from bench_data import mixed_events, realistic_events, with_two_violations
+from bench_data import (
+    BREAKAGES,
+    broken,
+    mixed_events,
+    python_lines,
+    realistic_events,
+    rust_emitted,
+    with_two_violations,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -325,3 +334,42 @@ def test_float_ids_and_absent_fields_are_judged_natively_and_exactly() -> None:
     # canonical compares bytes only for a contract-valid document: a float id's `e+17` or `1E2`
     # (serde_json writes neither) leaves the verdict the contract one.
     assert answered == dict.fromkeys(PROFILES, len(documents)), answered
+
+
+def test_conform_words_the_ordinary_broken_lines_from_the_native_verdict(
+    harness: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # conform's findings for the broken lines of real dumps (a float id, an undeclared or renamed
+    # field, a status outside the enum, two violations; misread floats beside them) come from
+    # the native verdict, exactly as conform's own stages find them, which never run.
+    events = rust_emitted(python_lines(300, 16, random_floats=0.75), harness)  # as the mix's
+    documents = [broken(line, how) for line in events for how in BREAKAGES]
+    documents += [with_two_violations(line) for line in events]
+    execution = b'"execution_id":280640865532228085'
+    documents += [BASE.replace(execution, b'"execution_id":' + token) for token in (b"1.5", b"2.8047545963851523e+17")]
+    expected = [conform_violations(doc) for doc in documents]
+    native = fastpath.native_checker()
+    assert native is not None
+    checker = checker_for(Checks(profile="canonical", drift=True))
+
+    def refused(data: bytes) -> list[object]:
+        raise AssertionError(f"conform's own stages ran on {data[:120]!r}")
+
+    monkeypatch.setattr("noetl_envelope.pipeline.conform_violations", refused)
+    answered = 0
+    for doc, reference in zip(documents, expected, strict=True):
+        verdict = native(doc, "canonical")
+        if verdict is None:
+            continue  # bytes serde_json does not write (a float id as Python writes it, e+17)
+        assert any(verdict[1:]), doc[:160]
+        assert checker.listed(doc, verdict) == reference, doc[:160]
+        answered += 1
+    assert answered > 0.9 * len(documents), (answered, len(documents))
+    floats = sum(v.rule == "drift.float-roundtrip" for found in expected for v in found)
+    assert floats > 10 and {v.rule for found in expected for v in found} >= {
+        "drift.number-form",
+        "drift.unknown-field",
+        "drift.missing-field",
+        "drift.type-change",
+        "schema.enum",
+    }, floats

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import orjson
+
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.engines import Engine, select
 from noetl_envelope.engines.native import Lines, Verdict
@@ -74,8 +76,26 @@ class DocumentChecker:
                 from noetl_envelope.profiles.drift import float_roundtrip_findings
 
                 return float_roundtrip_findings(misreads)
-            return self(data)  # conform's own path
+            found = self._conform_beside_faults(data, verdict)
+            return self(data) if found is None else found  # else conform's own path
         return self.engine.after_native(data, self.checks.profile, verdict)
+
+    def _conform_beside_faults(self, data: bytes, verdict: Verdict) -> list[Violation] | None:
+        """`conform_violations(data)` for a document the native engine read as serde_json's own
+        bytes but for the faults it names in `verdict`: the contract's findings from the verdict,
+        the drift classes from the faults alone (`drift.beside_faults`). None when the top-level
+        keys cannot be listed here."""
+        from noetl_envelope.profiles.drift import beside_faults, explained
+        from noetl_envelope.wire.lexer import scan
+
+        misreads, _, _, failing = verdict
+        try:
+            keys = list(orjson.loads(data))  # in the document's order: the native engine refused repeated ones
+        except orjson.JSONDecodeError:
+            return None
+        found = self.engine.after_native(data, "contract", verdict)
+        drift = beside_faults(keys, {name: scan(data[start:end]) for name, start, end in failing}, misreads)
+        return explained(found, drift) + drift
 
 
 def checker_for(checks: Checks) -> DocumentChecker:

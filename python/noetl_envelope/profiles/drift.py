@@ -28,7 +28,7 @@ import dataclasses
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from noetl_envelope.core.rules import CANONICAL, Rule
@@ -228,6 +228,32 @@ def classify_tree(data: bytes, tree: Any) -> list[Violation]:
 
 
 def _struct_findings(tree: Obj) -> list[Violation]:
+    return _members_findings(tree, _field_findings)
+
+
+def beside_faults(
+    keys: Iterable[str], faulty: dict[str, Any], misreads: Iterable[tuple[JsonPath, str, float]]
+) -> list[Violation]:
+    """`classify` for a document whose bytes are serde_json's own but for the faults the native
+    engine names: `keys`, its top-level keys in order; `faulty`, the value (as the lexer reads
+    it) of each declared field failing its checks; `misreads`, the floats serde_json's parser
+    misreads, as for `float_roundtrip_findings`. Only the struct pass can find anything there,
+    and in a field not in `faulty` only those floats."""
+    misread = list(misreads)
+
+    def findings(spec: FieldSpec, value: Any, pointer: JsonPath) -> list[Violation]:
+        if spec.wire in faulty:
+            return _field_findings(spec, faulty[spec.wire], pointer)
+        return float_roundtrip_findings(m for m in misread if m[0][:1] == pointer)
+
+    return _members_findings(((key, None) for key in keys), findings)
+
+
+def _members_findings(
+    members: Iterable[tuple[str, Any]], field_findings: Callable[[FieldSpec, Any, JsonPath], list[Violation]]
+) -> list[Violation]:
+    """The struct pass over the top-level (key, value) pairs, each declared field's value judged
+    by `field_findings`."""
     specs = field_specs()
     by_wire = {name: spec for spec in specs for name in spec.wire_names}
     order = {spec.name: index for index, spec in enumerate(specs)}
@@ -235,7 +261,7 @@ def _struct_findings(tree: Obj) -> list[Violation]:
     seen: dict[str, Any] = {}  # field name -> the first value serde binds to it
     last_index = -1
     order_reported = False
-    for key, value in tree:
+    for key, value in members:
         pointer: JsonPath = (key,)
         found_spec = by_wire.get(key) if not isinstance(key, BadStr) else None
         if found_spec is None:
@@ -254,7 +280,7 @@ def _struct_findings(tree: Obj) -> list[Violation]:
             order_reported = True  # one finding per document: the rest follows from it
         last_index = max(last_index, index)
         seen[spec.name] = value
-        found.extend(_field_findings(spec, value, pointer))
+        found.extend(field_findings(spec, value, pointer))
     for spec in specs:
         if spec.name not in seen and not spec.optional:
             found.append(DRIFT_MISSING_FIELD.at((spec.wire,), field=spec.wire, rust=spec.rust_type))
