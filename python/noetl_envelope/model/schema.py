@@ -187,9 +187,22 @@ class Fields(tuple[FieldSpec, ...]):
 
 
 def field_specs(schema: dict[str, Any] | None = None) -> Fields:
-    """The struct's fields in declaration order (the schema's property order)."""
-    own = schema is None
-    schema = schema if schema is not None else load_schema()
+    """The struct's fields in declaration order (the schema's property order). Those of this
+    process's schema are made once per `load_schema()` result: the reference engine asks for
+    them for every document."""
+    global _own_fields
+    if schema is not None:
+        return _fields_of(schema, own=False)
+    loaded = load_schema()
+    if _own_fields is None or _own_fields[0] is not loaded:
+        _own_fields = (loaded, _fields_of(loaded, own=True))
+    return _own_fields[1]
+
+
+_own_fields: tuple[dict[str, Any], Fields] | None = None
+
+
+def _fields_of(schema: dict[str, Any], *, own: bool) -> Fields:
     required = set(schema.get("required", ()))
     container = schema.get("x-serde-container", {})
     rename_all = container.get("rename_all")
