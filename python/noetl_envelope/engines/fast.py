@@ -62,7 +62,7 @@ from noetl_envelope.core.violations import Violation
 from noetl_envelope.engines.native import LinesCheck, Misreads, Prover, Verdict
 from noetl_envelope.engines.native import load as load_native
 from noetl_envelope.model.rusttypes import MAX_NESTING
-from noetl_envelope.model.schema import Fields, FieldSpec, field_specs, float_roundtrip, load_schema
+from noetl_envelope.model.schema import FieldSpec, field_specs, float_roundtrip, load_schema
 from noetl_envelope.wire.jsontree import Num
 from noetl_envelope.wire.numbers import NumberRangeError, number_reader, parse_number
 
@@ -392,7 +392,7 @@ def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Viol
     misreads, unknown, missing, failing = verdict
     if not (unknown or missing or failing):
         return _misread_warnings(misreads) if misreads else []
-    if unknown and _fields().deny_unknown_fields:
+    if unknown and field_specs().deny_unknown_fields:
         return None  # serde refuses the undeclared key: the reference engine words it
     if profile == "serde":
         refused = {key: (start, end) for key, start, end in failing if _is_float_token(data[start:end])}
@@ -435,7 +435,7 @@ def _serde_field_violations(
     from noetl_envelope.wire.lexer import scan
 
     found: list[Violation] = []
-    for spec in _fields():
+    for spec in field_specs():
         if spec.wire in missing:
             if spec.optional or spec.serde_default:
                 return None
@@ -511,11 +511,6 @@ _ERROR_CACHE_LIMIT = 4096
 _CACHED_STRING_LIMIT = 256  # longer bad strings are judged each time, never kept
 _error_cache: dict[tuple[str, type, object], tuple[Violation, ...]] = {}
 _SCALARS = (str, int, bool, type(None))  # values the lexer's tree and orjson read alike
-
-
-@cache
-def _fields() -> Fields:
-    return field_specs()
 
 
 @cache
