@@ -136,3 +136,19 @@ def test_json_report_escapes_keys_with_tilde_and_slash(
         container = resolve(json.loads(doc), parent)
         assert isinstance(container, (dict, list))
         assert parse(pointer)[-1] in container if isinstance(container, dict) else int(last) < len(container)
+
+
+def test_a_violations_rendered_forms_are_its_own_and_not_part_of_its_value() -> None:
+    """The pointer and text are kept once made; a copy with other fields renders its own, and
+    neither equality nor a pickle (the --jobs pipes) carries them."""
+    import dataclasses
+    import pickle
+
+    first = Violation("schema.enum", ("a/b", 0), "bad")
+    assert (first.pointer, str(first)) == ("/a~1b/0", "/a~1b/0: bad [schema.enum]")
+    moved = dataclasses.replace(first, path=("c",), message="worse")
+    assert (moved.pointer, str(moved)) == ("/c", "/c: worse [schema.enum]")
+    back = pickle.loads(pickle.dumps(first))
+    assert back == first and hash(back) == hash(first) and back.severity == "error"
+    assert (back.pointer, str(back)) == (first.pointer, str(first))
+    assert first == Violation("schema.enum", ("a/b", 0), "bad")  # rendered or not, the same value

@@ -11,7 +11,8 @@ come from a file, a line of NDJSON or an in-memory string.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from noetl_envelope.core.registry import severity_of
 
@@ -35,6 +36,11 @@ class Violation:
     path: JsonPath
     message: str
     severity: str = ""
+    # The rendered forms, made on first use: the engines hand out one memoized violation for
+    # a drifting producer's every repeat of a mistake, and a report renders each several times
+    # (sort keys, the line itself). Not part of the value: equality and pickles ignore them.
+    _pointer: str | None = field(default=None, init=False, repr=False, compare=False)
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.severity:
@@ -43,14 +49,26 @@ class Violation:
             severity = getattr(self.rule, "severity", None) or severity_of(self.rule)
             object.__setattr__(self, "severity", severity)
 
+    def __reduce__(self) -> tuple[Any, tuple[str, JsonPath, str, str]]:
+        # Violations cross the --jobs pipes by pickle: the constructor rebuilds one faster than
+        # the dataclass's field-by-field state, and the rendered forms are not sent.
+        return (Violation, (self.rule, self.path, self.message, self.severity))
+
     @property
     def pointer(self) -> str:
         """The path as an RFC 6901 JSON pointer ('' = the document)."""
-        return render_pointer(self.path)
+        pointer = self._pointer
+        if pointer is None:
+            pointer = render_pointer(self.path)
+            object.__setattr__(self, "_pointer", pointer)
+        return pointer
 
     def __str__(self) -> str:
-        where = self.pointer or "/"
-        return f"{where}: {self.message} [{self.rule}]"
+        text = self._text
+        if text is None:
+            text = f"{self.pointer or '/'}: {self.message} [{self.rule}]"
+            object.__setattr__(self, "_text", text)
+        return text
 
 
 class EnvelopeError(ValueError):

@@ -51,7 +51,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import BinaryIO, Protocol, TypeVar
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 from noetl_envelope.core.errors import InputError
 from noetl_envelope.core.rules import ALL_PROFILES, Rule
@@ -96,6 +96,11 @@ class Document:
     data: bytes
     input_violations: tuple[Violation, ...] = ()
     excerpts: tuple[tuple[str, str], ...] = ()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Reported documents cross the --jobs pipes by pickle: the constructor rebuilds one
+        # faster than the dataclass's field-by-field state.
+        return (Document, (self.source, self.line, self.data, self.input_violations, self.excerpts))
 
 
 def too_large_document(source: str, line: int, size: int, limit: int) -> Document:
