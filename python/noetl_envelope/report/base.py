@@ -43,11 +43,15 @@ class Summary:
     def record(self, violations: list[Violation]) -> None:
         """Count one document with its violations ([] = valid)."""
         self.documents += 1
-        if is_valid(violations):
+        if not violations:
             self.valid += 1
-        else:
+            return
+        severities = {v.severity for v in violations}
+        if "error" in severities:
             self.invalid += 1
-        if any(v.severity == "warning" for v in violations):
+        else:
+            self.valid += 1
+        if "warning" in severities:
             self.warned += 1
         self.rules.update(v.rule for v in violations)
 
@@ -161,12 +165,13 @@ def one_line(text: str) -> str:
     line-oriented report and a raw escape sequence could drive the user's terminal. Lone
     surrogates cannot be encoded at all.
     """
-    return _CONTROL.sub(_escape_char, text)
+    # Control characters and surrogates are never printable: most texts need no search.
+    return text if text.isprintable() else _CONTROL.sub(_escape_char, text)
 
 
 def visible(text: str) -> str:
     """Like `one_line` but leaves CR and LF alone, for formats that escape those their own way."""
-    return _CONTROL_BUT_LINE_BREAKS.sub(_escape_char, text)
+    return text if text.isprintable() else _CONTROL_BUT_LINE_BREAKS.sub(_escape_char, text)
 
 
 def _escape_char(match: re.Match[str]) -> str:
