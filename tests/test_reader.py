@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from noetl_envelope.core.errors import InputError
 from noetl_envelope.run.reader import (
+    INPUT_TOO_LARGE,
     Document,
     DocumentReader,
     Span,
@@ -430,3 +431,24 @@ def test_a_span_of_a_vanished_file_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "gone.ndjson"
     with pytest.raises(InputError, match=r"gone\.ndjson: cannot read: No such file or directory$"):
         list(read_span(Span(str(path), str(path), True, 0, 10), max_document_bytes=10, chunk_size=2))
+
+
+def test_a_document_keeps_every_field_across_a_pipe_and_a_line_offset() -> None:
+    """`Document.__reduce__` and `with_line_offset` name the fields by hand (speed): a field
+    added to the dataclass and forgotten by either is lost on the --jobs pipes or placed in
+    the file without it."""
+    import dataclasses
+    import pickle
+
+    # Every field away from its default, so a forgotten one comes back different.
+    values = {
+        "source": "dir/events.ndjson",
+        "line": 7,
+        "data": b'{"a":1}',
+        "input_violations": (INPUT_TOO_LARGE.at((), size=9, limit=3),),
+        "excerpts": (("rule.id", "quoted"),),
+    }
+    assert set(values) == {f.name for f in dataclasses.fields(Document)}
+    doc = Document(**values)  # type: ignore[arg-type]
+    assert pickle.loads(pickle.dumps(doc)) == doc
+    assert with_line_offset(doc, 5) == dataclasses.replace(doc, line=12)

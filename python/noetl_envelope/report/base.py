@@ -46,12 +46,11 @@ class Summary:
         if not violations:
             self.valid += 1
             return
-        severities = {v.severity for v in violations}
-        if "error" in severities:
-            self.invalid += 1
-        else:
+        if is_valid(violations):
             self.valid += 1
-        if "warning" in severities:
+        else:
+            self.invalid += 1
+        if any(v.severity == "warning" for v in violations):
             self.warned += 1
         self.rules.update(v.rule for v in violations)
 
