@@ -7,6 +7,7 @@ progress line must appear only on a terminal.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -20,11 +21,11 @@ from envelope import complete
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.pipeline import Checks, checker_for
 from noetl_envelope.run import bulk
-from noetl_envelope.run.bulk import Progress, check_stream
-from noetl_envelope.run.reader import DocumentReader, Span, iter_documents
+from noetl_envelope.run.bulk import Progress, check_stream, digest_stream
+from noetl_envelope.run.reader import MIN_SPAN_BYTES, DocumentReader, Span, iter_documents
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from bench_data import realistic_events, with_two_violations
+from bench_data import mixed_events, realistic_events, with_two_violations
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "python"), str(ROOT / "generated")])}
@@ -373,3 +374,53 @@ def test_conform_report_is_the_same_with_two_jobs_and_with_the_reference_engine(
     summary = expected[-1]["summary"]
     assert isinstance(summary, dict)
     assert summary["invalid"] > 50 and summary["valid"] > 4000 and summary["classes"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_report_rendered_where_checked_is_the_report_made_from_the_documents(
+    mixed_file: Path, harness: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, jobs: int
+) -> None:
+    """validate's path (`digest_stream` with `report.render`: workers send text without line
+    numbers) writes and counts exactly what reporting each checked document writes and counts:
+    over several files of several spans each, spans sent in pieces, warnings, ignored rules,
+    listed valid documents or not."""
+    from noetl_envelope.report import Summary, make_reporter
+    from noetl_envelope.report.base import LineReporter, render, report_all, report_rendered
+
+    monkeypatch.setattr(bulk, "SPAN_BYTES", MIN_SPAN_BYTES)  # many spans per file
+    monkeypatch.setattr(bulk, "REPORT_LIMIT", 7)  # and each span's reports in pieces
+    second = tmp_path / "second.ndjson"
+    # The bench's mix: random f64 bit patterns (warnings) and broken lines; a last line without b"\n".
+    second.write_bytes(b"[1]\n\n" + b"\n".join(mixed_events(1500, seed=5, harness=harness)) + b'\n{"tail": 1}')
+    paths = [str(mixed_file), str(second), str(mixed_file)]
+    checker = checker_for(Checks(profile="canonical", engine="fast"))
+
+    def report(rendered: bool, quiet: bool, ignore: frozenset[str]) -> tuple[str, dict[str, object]]:
+        out = io.StringIO()
+        reporter, summary, reader = (
+            make_reporter(fmt, out, quiet=quiet),
+            Summary("validate", "canonical"),
+            iter_documents(paths),
+        )
+        assert isinstance(reporter, LineReporter)
+        if rendered:
+            digest = functools.partial(render, reporter=reporter, ignore=ignore)
+            report_rendered(
+                digest_stream(reader, checker, digest, jobs=jobs, list_valid=reporter.lists_valid), summary, reporter
+            )
+        else:
+            report_all(check_stream(reader, checker, list_valid=reporter.lists_valid), summary, reporter, ignore=ignore)
+        summary.settle(reader.documents, reader.blank_lines)
+        reporter.finish(summary)
+        counts = summary.as_dict()
+        counts.pop("elapsed_seconds")
+        return out.getvalue().replace(json.dumps(round(summary.elapsed, 6)), ""), counts
+
+    for quiet, ignore in ((False, frozenset()), (True, frozenset()), (False, frozenset({"canonical.float-roundtrip"}))):
+        expected = report(False, quiet, ignore)
+        assert report(True, quiet, ignore) == expected, (quiet, ignore)
+    text, counts = expected
+    assert counts["warned"] == 0 and counts["ignored"] and counts["invalid"] and text.count("\n") > 100
+    assert report(False, False, frozenset())[1]["warned"]  # the run had warnings to ignore
+

@@ -54,6 +54,15 @@ class Summary:
             self.warned += 1
         self.rules.update(v.rule for v in violations)
 
+    def add(self, other: Summary) -> None:
+        """Count in the documents `other` recorded (a part of the input counted elsewhere)."""
+        self.documents += other.documents
+        self.valid += other.valid
+        self.invalid += other.invalid
+        self.warned += other.warned
+        self.rules.update(other.rules)
+        self.ignored.update(other.ignored)
+
     def failed(self, *, strict: bool = False) -> bool:
         """Whether the run has findings (exit 1): an invalid document, or under `strict` a warning."""
         return bool(self.invalid or (strict and self.warned))
@@ -116,14 +125,50 @@ def report_all(
     """Count and report every checked document, in order; violations of an `ignore`d rule are
     counted as ignored and decide nothing. `each` sees what the reporter sees (conform's classes)."""
     for doc, found in checked:
-        violations = found
-        if ignore:
-            violations = [v for v in found if v.rule not in ignore]
-            summary.ignored.update(v.rule for v in found if v.rule in ignore)
-        summary.record(violations)
+        violations = _counted(found, summary, ignore)
         if each is not None:
             each(doc, violations)
         reporter.document(doc, violations)
+
+
+def _counted(found: list[Violation], summary: Summary, ignore: frozenset[str]) -> list[Violation]:
+    """`found` without the violations of `ignore`d rules, recorded in `summary` (those as ignored)."""
+    violations = found
+    if ignore:
+        violations = [v for v in found if v.rule not in ignore]
+        summary.ignored.update(v.rule for v in found if v.rule in ignore)
+    summary.record(violations)
+    return violations
+
+
+@dataclass(slots=True)
+class Rendered:
+    """Some documents' report, made where they were checked (a --jobs worker): what they add
+    to the summary, and per document its line number and the pieces of its report text the
+    line number goes between (`LineReporter.pieces`)."""
+
+    summary: Summary
+    texts: list[tuple[int, list[str]]]
+
+
+def render(
+    checked: Iterable[tuple[Document, list[Violation]]], reporter: LineReporter, *, ignore: frozenset[str] = frozenset()
+) -> Rendered:
+    """`checked` counted and reported as `report_all` would, as text still without line numbers."""
+    rendered = Rendered(Summary("", ""), [])
+    for doc, found in checked:
+        pieces = reporter.pieces(doc, _counted(found, rendered.summary, ignore))
+        if pieces:
+            rendered.texts.append((doc.line, pieces))
+    return rendered
+
+
+def report_rendered(parts: Iterable[tuple[int, Rendered]], summary: Summary, reporter: LineReporter) -> None:
+    """Each `Rendered` part, its line numbers placed `offset` lines on, counted and written in order."""
+    for offset, part in parts:
+        summary.add(part.summary)
+        if part.texts:
+            reporter.stream.write("".join(str(line + offset).join(pieces) for line, pieces in part.texts))
 
 
 class Reporter(ABC):
@@ -146,6 +191,32 @@ class Reporter(ABC):
     @abstractmethod
     def finish(self, summary: Summary) -> None:
         """Write whatever closes the report; called exactly once, after the last document."""
+
+
+class LineReporter(Reporter):
+    """A format whose report of a document is text in which only the line number depends on
+    where the document is in its file: it can be rendered where the document was checked
+    and the number filled in later (`render`, `report_rendered`)."""
+
+    @abstractmethod
+    def pieces(self, doc: Document, violations: list[Violation]) -> list[str]:
+        """The report of `doc` ([] = valid) cut where its line number goes (`line_pieces`);
+        [] when it writes nothing. `doc.line` is not looked at."""
+
+    def document(self, doc: Document, violations: list[Violation]) -> None:
+        self.stream.write(str(doc.line).join(self.pieces(doc, violations)))
+
+
+def line_pieces(lines: Iterable[tuple[str, str]]) -> list[str]:
+    """Report lines, each `before` + line number + `after`, as the pieces one line number joins."""
+    pieces: list[str] = []
+    after = None
+    for before, next_after in lines:
+        pieces.append(before if after is None else after + before)
+        after = next_after
+    if after is not None:
+        pieces.append(after)
+    return pieces
 
 
 def location(doc: Document) -> str:

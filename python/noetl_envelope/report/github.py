@@ -8,7 +8,7 @@ characters are shown as `\\xNN` escapes.
 from __future__ import annotations
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.report.base import Reporter, Summary, visible
+from noetl_envelope.report.base import LineReporter, Summary, line_pieces, visible
 from noetl_envelope.run.reader import Document
 
 
@@ -23,18 +23,21 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-class GithubReporter(Reporter):
+class GithubReporter(LineReporter):
     @property
     def lists_valid(self) -> bool:
         return False
 
-    def document(self, doc: Document, violations: list[Violation]) -> None:
+    def pieces(self, doc: Document, violations: list[Violation]) -> list[str]:
         # Valid documents produce no annotation: only findings belong in the PR view.
-        for violation in violations:
-            props = f"file={escape_property(doc.source)},line={doc.line},title={escape_property(violation.rule)}"
-            where = violation.pointer or "/"
-            command = "warning" if violation.severity == "warning" else "error"
-            self.stream.write(f"::{command} {props}::{escape_data(f'{where}: {violation.message}')}\n")
+        file = escape_property(doc.source)
+        return line_pieces(
+            (
+                f"::{'warning' if v.severity == 'warning' else 'error'} file={file},line=",
+                f",title={escape_property(v.rule)}::{escape_data((v.pointer or '/') + ': ' + v.message)}\n",
+            )
+            for v in violations
+        )
 
     def finish(self, summary: Summary) -> None:
         text = summary.headline()

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.report.base import Reporter, Summary, is_valid
+from noetl_envelope.report.base import LineReporter, Summary, is_valid, line_pieces
 from noetl_envelope.run.reader import Document
 
 _UNDECODABLE = re.compile(r"[\udc80-\udcff]")
@@ -43,17 +43,16 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=True)
 
 
-class JsonReporter(Reporter):
-    def document(self, doc: Document, violations: list[Violation]) -> None:
-        record = {
-            "source": file_name(doc.source),
-            "line": doc.line,
+class JsonReporter(LineReporter):
+    def pieces(self, doc: Document, violations: list[Violation]) -> list[str]:
+        # The record `{"source":...,"line":N,"valid":...,"violations":[...]}`, cut at N.
+        rest = {
             "valid": is_valid(violations),
             "violations": [
                 {"rule": v.rule, "severity": v.severity, "pointer": v.pointer, "message": v.message} for v in violations
             ],
         }
-        self.stream.write(_dumps(record) + "\n")
+        return line_pieces([('{"source":' + _dumps(file_name(doc.source)) + ',"line":', "," + _dumps(rest)[1:] + "\n")])
 
     def finish(self, summary: Summary) -> None:
         self.stream.write(_dumps({"summary": _sources_shown(summary.as_dict())}) + "\n")

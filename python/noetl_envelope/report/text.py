@@ -4,25 +4,25 @@
 from __future__ import annotations
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.report.base import Reporter, Summary, location, one_line
+from noetl_envelope.report.base import LineReporter, Summary, line_pieces, one_line
 from noetl_envelope.run.reader import Document
 
 
-class TextReporter(Reporter):
+class TextReporter(LineReporter):
     @property
     def lists_valid(self) -> bool:
         return not self.quiet
 
-    def document(self, doc: Document, violations: list[Violation]) -> None:
+    def pieces(self, doc: Document, violations: list[Violation]) -> list[str]:
+        # `path:line`: a line number is never a control character, so one_line of the path is
+        # one_line of the location.
+        where = one_line(doc.source) + ":"
         if not violations:
-            if not self.quiet:
-                self.stream.write(f"{one_line(location(doc))}: ok\n")
-            return
-        where = one_line(location(doc))
-        for violation in violations:
-            # Violation.__str__ is the canonical `/pointer: message [rule]` form; a warning says so.
-            mark = "warning: " if violation.severity == "warning" else ""
-            self.stream.write(f"{where}: {mark}{one_line(str(violation))}\n")
+            return [] if self.quiet else line_pieces([(where, ": ok\n")])
+        # Violation.__str__ is the canonical `/pointer: message [rule]` form; a warning says so.
+        return line_pieces(
+            (where, f": {'warning: ' if v.severity == 'warning' else ''}{one_line(str(v))}\n") for v in violations
+        )
 
     def finish(self, summary: Summary) -> None:
         self.stream.write(summary.headline() + "\n")

@@ -30,14 +30,15 @@ and counts are the reader's either way.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, TextIO, cast
+from typing import TYPE_CHECKING, TextIO, TypeVar, cast
 
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.pipeline import Checker, DocumentChecker
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 
 
 Reported = tuple[Document, list[Violation]]
+T = TypeVar("T")
 Unit = Span | list[Document]
 # The text a report quotes from a document's bytes for one violation (conform's examples).
 Quote = Callable[[bytes, Violation], str]
@@ -88,6 +90,7 @@ class UnitResult:
     reported: list[Reported]
     rest: Span | None = None
     consumed: int = 0  # bytes of the span read (only the native loop sets it)
+    digest: object = None  # `digest_stream`'s digest of `reported` (which it then empties)
 
 
 def _check_unit(
@@ -339,8 +342,6 @@ def check_stream(
     When the iterator is exhausted the reader's `documents` and `blank_lines` count the whole
     input (valid documents not listed included), and `InputError` has been raised if it held
     no document."""
-    if jobs < 1:
-        raise ValueError("jobs must be at least 1")
     work = functools.partial(
         _check_unit,
         checker,
@@ -351,6 +352,53 @@ def check_stream(
         keep_data=keep_data,
         quote=quote,
     )
+    # Closed with this generator, not when collected: the reader's files are closed at once.
+    with contextlib.closing(_placed(reader, work, jobs, progress)) as placed:
+        for offset, result in placed:
+            for doc, violations in result.reported:
+                yield with_line_offset(doc, offset), violations
+
+
+def digest_stream(
+    reader: DocumentReader,
+    checker: Checker,
+    digest: Callable[[list[Reported]], T],
+    *,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    list_valid: bool = True,
+) -> Iterator[tuple[int, T]]:
+    """`check_stream` (without documents' bytes) with each unit's reported documents given to
+    `digest` where they were checked, so a worker sends back the digest (a report's text)
+    instead of the documents: `(offset, digest)` per unit in order, where the documents' line
+    numbers are `offset` lines short of their place in the file."""
+
+    def work(unit: Unit) -> UnitResult:
+        result = _check_unit(
+            checker,
+            unit,
+            list_valid=list_valid,
+            report_limit=REPORT_LIMIT,
+            max_document_bytes=reader.max_document_bytes,
+            chunk_size=reader.chunk_size,
+            keep_data=False,
+        )
+        result.digest = digest(result.reported)
+        result.reported = []
+        return result
+
+    with contextlib.closing(_placed(reader, work, jobs, progress)) as placed:
+        for offset, result in placed:
+            yield offset, cast(T, result.digest)
+
+
+def _placed(
+    reader: DocumentReader, work: Callable[[Unit], UnitResult], jobs: int, progress: Progress | None
+) -> Generator[tuple[int, UnitResult], None, None]:
+    """Each unit's result in order, with the lines of its file before it (0 for a standard
+    input batch, whose documents know their lines), counted into the reader."""
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
     try:
         offset = 0  # lines of the current file before the span at hand
         for unit, result in _results(work, _units(reader, jobs), jobs):
@@ -358,13 +406,12 @@ def check_stream(
             if isinstance(unit, Span):
                 if unit.start == 0:
                     offset = 0
-                for doc, violations in result.reported:
-                    yield with_line_offset(doc, offset), violations
+                yield offset, result
                 offset += result.documents + result.blank_lines  # every line is one or the other
                 if unit.to_end and result.rest is None:  # the file's last piece: its snapshot is done
                     reader.release(unit)
             else:
-                yield from result.reported
+                yield 0, result
             if progress is not None:
                 progress.advance(result.documents)
     finally:
