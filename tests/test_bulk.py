@@ -424,3 +424,26 @@ def test_a_report_rendered_where_checked_is_the_report_made_from_the_documents(
     assert counts["warned"] == 0 and counts["ignored"] and counts["invalid"] and text.count("\n") > 100
     assert report(False, False, frozenset())[1]["warned"]  # the run had warnings to ignore
 
+
+def test_a_span_reported_in_pieces_is_shared_by_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One span of invalid lines, reported in pieces: each piece's rest is known only when it
+    is answered, so checked as one chain it would keep one worker busy and the other idle.
+    Its rests are split for idle workers, and the report is still the one job's."""
+    monkeypatch.setattr(bulk, "REPORT_LIMIT", 50)
+    monkeypatch.setattr(bulk, "MIN_PIECE_BYTES", 256)
+    path = tmp_path / "invalid.ndjson"
+    path.write_bytes(b"".join(b'{"n":%d}\n' % i for i in range(3000)))  # under MIN_SPAN_BYTES: one span
+    checker = checker_for(Checks(profile="serde", engine="fast"))
+    pids = tmp_path / "pids"
+    check_unit = bulk._check_unit
+
+    def recording(checker: bulk.Checker, unit: bulk.Unit, **options: object) -> bulk.UnitResult:
+        with open(pids, "a") as out:
+            out.write(f"{os.getpid()}\n")
+        return check_unit(checker, unit, **options)  # type: ignore[arg-type]
+
+    expected = _expected(iter_documents([str(path)]), checker)
+    monkeypatch.setattr(bulk, "_check_unit", recording)
+    assert list(check_stream(iter_documents([str(path)]), checker, jobs=2)) == expected
+    assert len(expected) == 3000
+    assert len(set(pids.read_text().split())) == 2  # both workers checked pieces of it

@@ -21,6 +21,7 @@ from noetl_envelope.run.reader import (
     Span,
     iter_documents,
     read_span,
+    split_span,
     with_line_offset,
 )
 
@@ -315,8 +316,9 @@ def test_memory_is_not_kept_per_document() -> None:
 # --- spans (the units bulk hands to worker processes) ------------------------------------------
 
 
-def _read_by_spans(reader: DocumentReader, span_bytes: int) -> list[Document]:
-    """Every document of `reader`, read span by span as bulk's workers do, placed in its file."""
+def _read_by_spans(reader: DocumentReader, span_bytes: int, parts: int = 1, min_bytes: int = 1) -> list[Document]:
+    """Every document of `reader`, read span by span as bulk's workers do (each span split in
+    up to `parts`, as bulk shares a rest out), placed in its file."""
     found: list[Document] = []
     offset = 0
     for unit in reader.units(span_bytes):
@@ -326,10 +328,11 @@ def _read_by_spans(reader: DocumentReader, span_bytes: int) -> list[Document]:
             continue
         if unit.start == 0:
             offset = 0
-        part = read_span(unit, max_document_bytes=reader.max_document_bytes, chunk_size=reader.chunk_size)
-        found.extend(with_line_offset(doc, offset) for doc in part)
-        reader.account(part.documents, part.blank_lines)
-        offset += part.documents + part.blank_lines
+        for span in split_span(unit, parts, min_bytes=min_bytes):
+            part = read_span(span, max_document_bytes=reader.max_document_bytes, chunk_size=reader.chunk_size)
+            found.extend(with_line_offset(doc, offset) for doc in part)
+            reader.account(part.documents, part.blank_lines)
+            offset += part.documents + part.blank_lines
     return found
 
 
@@ -347,6 +350,8 @@ _LINE = st.one_of(
     span_bytes=st.integers(1, 64),
     chunk_size=st.integers(1, 16),
     max_document_bytes=st.integers(1, 20),
+    parts=st.integers(1, 5),
+    min_bytes=st.integers(1, 12),
 )
 def test_spans_read_exactly_what_the_reader_reads(
     tmp_path_factory: pytest.TempPathFactory,
@@ -355,6 +360,8 @@ def test_spans_read_exactly_what_the_reader_reads(
     span_bytes: int,
     chunk_size: int,
     max_document_bytes: int,
+    parts: int,
+    min_bytes: int,
 ) -> None:
     folder = tmp_path_factory.mktemp("spans")
     (folder / "a.ndjson").write_bytes(b"\n".join(lines) + (b"\n" if final_newline else b""))
@@ -366,6 +373,9 @@ def test_spans_read_exactly_what_the_reader_reads(
     spans = iter_documents([str(folder)], **options)
     assert _read_by_spans(spans, span_bytes) == expected
     assert (spans.documents, spans.blank_lines) == (whole.documents, whole.blank_lines)
+    shared = iter_documents([str(folder)], **options)
+    assert _read_by_spans(shared, span_bytes, parts, min_bytes) == expected
+    assert (shared.documents, shared.blank_lines) == (whole.documents, whole.blank_lines)
     # A file's line longer than a chunk is found to its end and read in one buffer
     # (`_Positioned.line_at`), standard input's gathered piece by piece: two ways, one answer.
     by_file = iter_documents([str(folder / "a.ndjson")], **options)
@@ -452,3 +462,15 @@ def test_a_document_keeps_every_field_across_a_pipe_and_a_line_offset() -> None:
     doc = Document(**values)  # type: ignore[arg-type]
     assert pickle.loads(pickle.dumps(doc)) == doc
     assert with_line_offset(doc, 5) == dataclasses.replace(doc, line=12)
+
+
+def test_a_span_is_split_after_line_ends_into_parts_of_at_least_the_smallest_size(tmp_path: Path) -> None:
+    path = tmp_path / "a.ndjson"
+    path.write_bytes(b"aaaa\nbb\n\ncccccccccc\nd\n" * 3)  # 22 bytes, three times
+    (span,) = (u for u in iter_documents([str(path)]).units(2**20) if isinstance(u, Span))
+    cuts = [(part.start, part.end, part.to_end) for part in split_span(span, 4, min_bytes=10)]
+    # 66 bytes in 4 is 17 a part; each part runs on to the first line end from there, the
+    # last one to the span's end, reading on as the span would.
+    assert cuts == [(0, 20, False), (20, 42, False), (42, 64, False), (64, 66, True)]
+    assert [(p.start, p.end) for p in split_span(span, 4, min_bytes=30)] == [(0, 30), (30, 64), (64, 66)]
+    assert split_span(span, 1, min_bytes=1) == [span] == split_span(span, 8, min_bytes=66)

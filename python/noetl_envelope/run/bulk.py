@@ -49,6 +49,7 @@ from noetl_envelope.run.reader import (
     Span,
     read_span,
     reopen_span,
+    split_span,
     too_large_document,
     with_line_offset,
 )
@@ -74,6 +75,8 @@ WINDOW_PER_JOB = 3  # units in flight per worker: keeps workers busy, memory bou
 # Documents one unit reports at most; a span holding more (a megabyte of tiny invalid lines can
 # hold 500,000, each with its violations) sends them in pieces, so memory stays bounded.
 REPORT_LIMIT = 2000
+# The smallest part a rest of a span is split into for idle workers (`_pooled`).
+MIN_PIECE_BYTES = MIN_SPAN_BYTES // 4
 # A longer span (a file's lines longer than that) is read by the reader, a line at a time: the
 # native loop holds its whole span at once.
 NATIVE_SPAN_BYTES = 4 * SPAN_BYTES
@@ -436,10 +439,11 @@ def _results(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: in
 
 def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int) -> Iterator[tuple[Unit, UnitResult]]:
     # Units are yielded in order. A rest is given to the pool as soon as its piece is answered
-    # when that piece is next in the report order; a rest of a later piece waits until its
-    # piece is yielded: otherwise every span of the window could go on answering pieces of
-    # REPORT_LIMIT documents that all wait here (10 MiB of tiny invalid lines held 583 MiB).
-    # So at most `window` answered pieces wait, each of at most REPORT_LIMIT documents.
+    # while at most `window` answered pieces wait here (or when that piece is next in the
+    # report order); past that it waits until its piece is yielded: otherwise every span of
+    # the window could go on answering pieces of REPORT_LIMIT documents that all wait here (10
+    # MiB of tiny invalid lines held 583 MiB). Holding every rest until its piece is next left
+    # a worker idle while another checked a span's last piece.
     from noetl_envelope.run.forkpool import Answer, ForkPool
 
     order: deque[int] = deque()  # tickets in report order
@@ -450,9 +454,14 @@ def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int
     here = -1  # tickets of the units checked in this process count down, the pool's up from 0
 
     def give(ticket: int, rest: Span) -> None:  # right after its piece in the report order
-        follow = pool.submit(rest)
-        order.insert(order.index(ticket) + 1 if ticket in order else 0, follow)
-        unit_of[follow] = rest
+        place = order.index(ticket) + 1 if ticket in order else 0
+        # A span reported in pieces is a chain, each piece's rest known when it is answered:
+        # shared out, the rest keeps workers that have nothing else to do busy.
+        for piece in split_span(rest, jobs - pool.in_flight(), min_bytes=MIN_PIECE_BYTES):
+            follow = pool.submit(piece)
+            order.insert(place, follow)
+            place += 1
+            unit_of[follow] = piece
 
     with ForkPool(work, jobs) as pool:
         more = True
@@ -488,7 +497,7 @@ def _pooled(work: Callable[[Unit], UnitResult], units: Iterator[Unit], jobs: int
                 rest = cast(UnitResult, answer.value).rest if answer.ok else None
                 if rest is None:
                     continue
-                if order[0] == answer.ticket:
+                if order[0] == answer.ticket or len(answered) <= window:
                     give(answer.ticket, rest)
                 else:
                     waiting[answer.ticket] = rest

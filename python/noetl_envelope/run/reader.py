@@ -498,10 +498,27 @@ def _cut(item: Span, span_bytes: int, spans_per_file: int) -> Iterator[Span]:
     """`item` (a whole NDJSON file's snapshot) as consecutive spans, each ending just after a
     b"\\n" at or past `step` bytes from its start (a line longer than that makes a longer span);
     the last one goes on to wherever the file ends when it is read (`to_end`)."""
-    assert item.fd is not None
-    size = item.size
-    step = min(span_bytes, max(-(-size // spans_per_file), MIN_SPAN_BYTES))
-    start = 0
+    step = min(span_bytes, max(-(-item.size // spans_per_file), MIN_SPAN_BYTES))
+    yield from _cut_range(replace(item, start=0, end=item.size, to_end=True), step)
+
+
+def split_span(span: Span, parts: int, *, min_bytes: int) -> list[Span]:
+    """`span` (cut by `DocumentReader.units`, or a rest of one) as up to `parts` consecutive
+    spans of about equal size, at least `min_bytes` each, cut just after a b"\\n": read one
+    after the other, they read what `span` reads (the last one keeps its `end` and `to_end`)."""
+    if span.fd is None or span.end is None or parts < 2:
+        return [span]
+    size = span.end - span.start
+    step = max(-(-size // parts), min_bytes, 1)
+    return [span] if step >= size else list(_cut_range(span, step))
+
+
+def _cut_range(item: Span, step: int) -> Iterator[Span]:
+    """`item`'s bytes from `start` to `end` as spans ending just after the first b"\\n" at or
+    past `step` bytes from their start, the last one ending where `item` does."""
+    assert item.fd is not None and item.end is not None
+    size = item.end
+    start = item.start
     while True:
         end = start + step
         while end < size:
@@ -515,9 +532,9 @@ def _cut(item: Span, span_bytes: int, spans_per_file: int) -> Iterator[Span]:
                 break
             end += len(block)
         if end >= size:
-            yield replace(item, start=start, end=size, to_end=True)
+            yield replace(item, start=start)
             return
-        yield replace(item, start=start, end=end)
+        yield replace(item, start=start, end=end, to_end=False)
         start = end
 
 
