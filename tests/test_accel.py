@@ -373,3 +373,28 @@ def test_conform_words_the_ordinary_broken_lines_from_the_native_verdict(
         "drift.type-change",
         "schema.enum",
     }, floats
+
+
+def test_a_memoized_verdict_is_the_reference_one_wherever_the_same_mistakes_sit() -> None:
+    """The schema-only verdict is memoized on the failing fields' names and tokens: the same
+    wrong values at other offsets (a longer id before them), with an unknown member or a
+    missing field beside, are judged from the cache, each exactly as the reference engine
+    judges it, and a caller changing the list it got does not change the next answer."""
+    execution = b'"execution_id":280640865532228085'
+    wrong = BASE.replace(b'"step":"start"', b'"step":""')
+    variants = [
+        wrong,
+        wrong.replace(execution, b'"execution_id":1'),  # the same tokens, earlier in the bytes
+        wrong.replace(execution, execution + b',"extra":[1]'),
+        wrong.replace(execution + b",", b""),
+        wrong.replace(b'"STARTED"', b'"DONE"'),
+        wrong.replace(b'"STARTED"', b'"done"'),  # the same field, another token: another verdict
+    ]
+    native = fastpath.native_checker()
+    assert native is not None
+    for doc in variants * 2:  # the second time round from the cache
+        for profile in ("contract", "canonical"):
+            found = fastpath.violations(doc, profile, native)
+            assert found is not None, (profile, doc)
+            assert found == run(doc, profile).violations, (profile, doc)
+            found.clear()

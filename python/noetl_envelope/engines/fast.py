@@ -454,11 +454,32 @@ def _schema_only_violations(
     string / i64 values: python-jsonschema's findings for just those (no lexical, alias,
     fraction or serde finding can arise, and the float warning is only given to valid
     documents), sorted as the contract profile sorts them. None when not certain here. Each
-    failing value is read alone, from where the accelerator found it (`(name, start, end)`)."""
+    failing value is read alone, from where the accelerator found it (`(name, start, end)`).
+    The verdict depends on those names and tokens only: it is memoized on them, as the field
+    values' errors are (a drifting producer repeats its mistakes in every event)."""
+    tokens = tuple((key, data[start:end]) for key, start, end in failing)
+    cache_key = (tuple(unknown), tuple(missing), tokens)
+    cached = _verdict_cache.get(cache_key)
+    if cached is not None:
+        return list(cached) or None  # () stands for None: a found verdict is never empty
+    found = _schema_only_verdict(unknown, missing, tokens)
+    if all(len(token) <= _CACHED_STRING_LIMIT for _, token in tokens):  # bounded memory
+        if len(_verdict_cache) >= _ERROR_CACHE_LIMIT:
+            _verdict_cache.clear()
+        _verdict_cache[cache_key] = tuple(found or ())
+    return found
+
+
+_verdict_cache: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, bytes], ...]], tuple[Violation, ...]] = {}
+
+
+def _schema_only_verdict(
+    unknown: list[str], missing: list[str], tokens: tuple[tuple[str, bytes], ...]
+) -> list[Violation] | None:
+    """`_schema_only_violations`, worked out."""
     found = list(_shape_errors(tuple(unknown), tuple(missing)))
     properties = _properties()
-    for key, start, end in failing:
-        token = data[start:end]
+    for key, token in tokens:
         try:
             # A float token in an i64 field is read as the consumers' serde_json reads it, as
             # the reference does (its message shows that double).
@@ -468,7 +489,7 @@ def _schema_only_violations(
         if type(value) not in _SCALARS and type(value) is not float:
             return None
         found.extend(_value_errors(key, value, properties[key]))
-    if len(found) < len(unknown) + len(missing) + len(failing):
+    if len(found) < len(unknown) + len(missing) + len(tokens):
         return None  # the accelerator named a fault python-jsonschema does not see: not certain
     found.sort(key=lambda v: (v.pointer, v.rule))
     return found
