@@ -378,13 +378,16 @@ def test_conform_report_is_the_same_with_two_jobs_and_with_the_reference_engine(
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github"])
 @pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("command", ["validate", "conform"])
 def test_a_report_rendered_where_checked_is_the_report_made_from_the_documents(
-    mixed_file: Path, harness: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, jobs: int
+    mixed_file: Path, harness: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, jobs: int, command: str
 ) -> None:
-    """validate's path (`digest_stream` with `report.render`: workers send text without line
-    numbers) writes and counts exactly what reporting each checked document writes and counts:
-    over several files of several spans each, spans sent in pieces, warnings, ignored rules,
-    listed valid documents or not."""
+    """validate's and conform's path (`digest_stream` with `report.render`: workers send text
+    without line numbers) writes and counts exactly what reporting each checked document
+    writes and counts, conform's classes and first examples included: over several files of
+    several spans each, spans sent in pieces, warnings, ignored rules, listed valid documents
+    or not."""
+    from noetl_envelope.commands.conform import ConformSummary, _excerpt
     from noetl_envelope.report import Summary, make_reporter
     from noetl_envelope.report.base import LineReporter, render, report_all, report_rendered
 
@@ -394,35 +397,39 @@ def test_a_report_rendered_where_checked_is_the_report_made_from_the_documents(
     # The bench's mix: random f64 bit patterns (warnings) and broken lines; a last line without b"\n".
     second.write_bytes(b"[1]\n\n" + b"\n".join(mixed_events(1500, seed=5, harness=harness)) + b'\n{"tail": 1}')
     paths = [str(mixed_file), str(second), str(mixed_file)]
-    checker = checker_for(Checks(profile="canonical", engine="fast"))
+    conform = command == "conform"
+    checker = checker_for(Checks(profile="canonical", engine="fast", drift=conform))
+    quote = _excerpt if conform else None
 
     def report(rendered: bool, quiet: bool, ignore: frozenset[str]) -> tuple[str, dict[str, object]]:
         out = io.StringIO()
-        reporter, summary, reader = (
-            make_reporter(fmt, out, quiet=quiet),
-            Summary("validate", "canonical"),
-            iter_documents(paths),
-        )
+        reporter, reader = make_reporter(fmt, out, quiet=quiet), iter_documents(paths)
+        summary = ConformSummary(command, "canonical") if conform else Summary(command, "canonical")
         assert isinstance(reporter, LineReporter)
         if rendered:
-            digest = functools.partial(render, reporter=reporter, ignore=ignore)
-            report_rendered(
-                digest_stream(reader, checker, digest, jobs=jobs, list_valid=reporter.lists_valid), summary, reporter
-            )
+            digest = functools.partial(render, reporter=reporter, summary=summary, ignore=ignore)
+            parts = digest_stream(reader, checker, digest, jobs=jobs, list_valid=reporter.lists_valid, quote=quote)
+            report_rendered(parts, summary, reporter)
         else:
-            report_all(check_stream(reader, checker, list_valid=reporter.lists_valid), summary, reporter, ignore=ignore)
+            checked = check_stream(reader, checker, list_valid=reporter.lists_valid, keep_data=False, quote=quote)
+            report_all(checked, summary, reporter, ignore=ignore)
         summary.settle(reader.documents, reader.blank_lines)
         reporter.finish(summary)
         counts = summary.as_dict()
         counts.pop("elapsed_seconds")
         return out.getvalue().replace(json.dumps(round(summary.elapsed, 6)), ""), counts
 
-    for quiet, ignore in ((False, frozenset()), (True, frozenset()), (False, frozenset({"canonical.float-roundtrip"}))):
+    warnings = frozenset({"canonical.float-roundtrip", "drift.float-roundtrip"})
+    for quiet, ignore in ((False, frozenset()), (True, frozenset()), (False, warnings)):
         expected = report(False, quiet, ignore)
         assert report(True, quiet, ignore) == expected, (quiet, ignore)
     text, counts = expected
     assert counts["warned"] == 0 and counts["ignored"] and counts["invalid"] and text.count("\n") > 100
     assert report(False, False, frozenset())[1]["warned"]  # the run had warnings to ignore
+    if conform:  # first examples from the later files too, placed in them
+        examples = [c["example"] for c in counts["classes"].values()]  # type: ignore[attr-defined]
+        assert {e["source"] for e in examples} >= {str(mixed_file), str(second)}
+        assert max(e["line"] for e in examples) > 1000
 
 
 def test_a_span_reported_in_pieces_is_shared_by_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

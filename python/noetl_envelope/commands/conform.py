@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
 from noetl_envelope.commands.options import (
@@ -32,11 +32,12 @@ from noetl_envelope.commands.options import (
     add_report,
     add_verdicts,
     jobs_for,
+    report_checked,
     report_stream,
 )
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.report import Summary, make_reporter
-from noetl_envelope.report.base import one_line, report_all
+from noetl_envelope.report.base import one_line
 from noetl_envelope.run.reader import Document, iter_documents
 
 PRODUCERS = ("rust", "python")
@@ -88,7 +89,19 @@ class ConformSummary(Summary):
     class_documents: dict[str, int] = field(default_factory=dict)
     examples: dict[str, Example] = field(default_factory=dict)
 
-    def record_classes(self, doc: Document, violations: list[Violation]) -> None:
+    def fresh(self) -> ConformSummary:
+        return ConformSummary(self.command, self.profile, producer=self.producer)
+
+    def add(self, other: Summary, offset: int = 0) -> None:
+        Summary.add(self, other, offset)
+        assert isinstance(other, ConformSummary)
+        for rule, count in other.class_documents.items():
+            self.class_documents[rule] = self.class_documents.get(rule, 0) + count
+        for rule, example in other.examples.items():
+            if rule not in self.examples:  # the first in the input: `other` counted a later part
+                self.examples[rule] = replace(example, line=example.line + offset)
+
+    def note(self, doc: Document, violations: list[Violation]) -> None:
         for violation in violations:
             rule = violation.rule
             if rule in self.examples:
@@ -161,7 +174,6 @@ def write_class_table(summary: ConformSummary, stream: TextIO) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from noetl_envelope.pipeline import Checks, checker_for
-    from noetl_envelope.run.bulk import Progress, check_stream
 
     started = time.monotonic()
     documents = iter_documents(args.paths)
@@ -171,17 +183,7 @@ def run(args: argparse.Namespace) -> int:
         reporter = make_reporter(args.format, stream, quiet=args.quiet)
         check = checker_for(Checks(profile="canonical", engine=args.engine, drift=True))
         jobs = jobs_for(args.jobs, documents)
-        checked = check_stream(
-            documents,
-            check,
-            jobs=jobs,
-            progress=Progress(),
-            list_valid=reporter.lists_valid,
-            keep_data=False,
-            quote=_excerpt,
-        )
-        report_all(checked, summary, reporter, ignore=frozenset(args.ignore), each=summary.record_classes)
-        summary.settle(documents.documents, documents.blank_lines)
+        report_checked(documents, check, summary, reporter, jobs=jobs, ignore=frozenset(args.ignore), quote=_excerpt)
         summary.elapsed = time.monotonic() - started
         reporter.finish(summary)
         if args.format == "text":

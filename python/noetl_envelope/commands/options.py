@@ -10,20 +10,25 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import functools
 import io
 import os
 import stat
 import sys
 from collections.abc import Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from noetl_envelope.core.config import Settings
 from noetl_envelope.core.errors import InputError, SchemaAnnotationError
 from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.report import FORMATS
-from noetl_envelope.report.base import one_line
+from noetl_envelope.report.base import LineReporter, Reporter, Summary, one_line, render, report_all, report_rendered
 from noetl_envelope.run.reader import STDIN, Document, DocumentReader
+
+if TYPE_CHECKING:
+    from noetl_envelope.pipeline import Checker
+    from noetl_envelope.run.bulk import Quote
 
 PROG = "noetl-envelope"
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -222,6 +227,43 @@ def report_stream(output: str | None, inputs: DocumentReader | None = None) -> I
 
 def error_line(doc: Document, violation: Violation) -> str:
     return one_line(f"{doc.source}:{doc.line}: {violation}")
+
+
+def report_checked(
+    documents: DocumentReader,
+    check: Checker,
+    summary: Summary,
+    reporter: Reporter,
+    *,
+    jobs: int,
+    ignore: frozenset[str],
+    quote: Quote | None = None,
+) -> None:
+    """Check, count and report every document, then settle the counts with the reader's. No
+    reporter shows a document's bytes, so workers do not send them back (`quote`: what they
+    quote from them instead). A document the reader could not take in full is reported, not
+    checked (`bulk.check_stream`)."""
+    from noetl_envelope.run.bulk import Progress, check_stream, digest_stream
+
+    if isinstance(reporter, LineReporter):
+        # Rendered where checked: with --jobs the workers send text, not documents.
+        digest = functools.partial(render, reporter=reporter, summary=summary, ignore=ignore)
+        rendered = digest_stream(
+            documents, check, digest, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid, quote=quote
+        )
+        report_rendered(rendered, summary, reporter)
+    else:
+        checked = check_stream(
+            documents,
+            check,
+            jobs=jobs,
+            progress=Progress(),
+            list_valid=reporter.lists_valid,
+            keep_data=False,
+            quote=quote,
+        )
+        report_all(checked, summary, reporter, ignore=ignore)
+    summary.settle(documents.documents, documents.blank_lines)
 
 
 def add_engine(parser: argparse.ArgumentParser) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import time
 
 from noetl_envelope.commands.options import (
@@ -16,10 +15,10 @@ from noetl_envelope.commands.options import (
     add_report,
     add_verdicts,
     jobs_for,
+    report_checked,
     report_stream,
 )
 from noetl_envelope.report import Summary, make_reporter
-from noetl_envelope.report.base import LineReporter, render, report_all, report_rendered
 from noetl_envelope.run.reader import iter_documents
 
 
@@ -39,7 +38,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from noetl_envelope.pipeline import Checks, checker_for
-    from noetl_envelope.run.bulk import Progress, check_stream, digest_stream
 
     started = time.monotonic()
     documents = iter_documents(args.paths)
@@ -49,22 +47,7 @@ def run(args: argparse.Namespace) -> int:
     with report_stream(args.output, documents) as stream:
         documents.before_wait = stream.flush  # standard input: what is reported shows before a wait
         reporter = make_reporter(args.format, stream, quiet=args.quiet)
-        # A document the reader could not take in full is reported, not validated (check_stream);
-        # no reporter shows a document's bytes, so workers do not send them back.
-        ignore = frozenset(args.ignore)
-        if isinstance(reporter, LineReporter):
-            # Rendered where checked: with --jobs the workers send text, not documents.
-            digest = functools.partial(render, reporter=reporter, ignore=ignore)
-            rendered = digest_stream(
-                documents, check, digest, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid
-            )
-            report_rendered(rendered, summary, reporter)
-        else:
-            checked = check_stream(
-                documents, check, jobs=jobs, progress=Progress(), list_valid=reporter.lists_valid, keep_data=False
-            )
-            report_all(checked, summary, reporter, ignore=ignore)
-        summary.settle(documents.documents, documents.blank_lines)
+        report_checked(documents, check, summary, reporter, jobs=jobs, ignore=frozenset(args.ignore))
         summary.elapsed = time.monotonic() - started
         reporter.finish(summary)
     return EXIT_FINDINGS if summary.failed(strict=args.strict) else EXIT_OK

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -54,8 +54,17 @@ class Summary:
             self.warned += 1
         self.rules.update(v.rule for v in violations)
 
-    def add(self, other: Summary) -> None:
-        """Count in the documents `other` recorded (a part of the input counted elsewhere)."""
+    def note(self, doc: Document, violations: list[Violation]) -> None:
+        """Keep what this summary shows of a reported document beyond its counts (conform's
+        classes); called after `record`, with the violations the report shows. Nothing here."""
+
+    def fresh(self) -> Summary:
+        """An empty summary of the same kind, to count a part of the input in (a worker's unit)."""
+        return type(self)(self.command, self.profile)
+
+    def add(self, other: Summary, offset: int = 0) -> None:
+        """Count in the documents `other` recorded (a part of the input counted elsewhere, its
+        line numbers `offset` lines short of their place in the file)."""
         self.documents += other.documents
         self.valid += other.valid
         self.invalid += other.invalid
@@ -120,24 +129,22 @@ def report_all(
     reporter: Reporter,
     *,
     ignore: frozenset[str] = frozenset(),
-    each: Callable[[Document, list[Violation]], None] | None = None,
 ) -> None:
     """Count and report every checked document, in order; violations of an `ignore`d rule are
-    counted as ignored and decide nothing. `each` sees what the reporter sees (conform's classes)."""
+    counted as ignored and decide nothing. The summary's `note` sees what the reporter sees."""
     for doc, found in checked:
-        violations = _counted(found, summary, ignore)
-        if each is not None:
-            each(doc, violations)
-        reporter.document(doc, violations)
+        reporter.document(doc, _counted(doc, found, summary, ignore))
 
 
-def _counted(found: list[Violation], summary: Summary, ignore: frozenset[str]) -> list[Violation]:
-    """`found` without the violations of `ignore`d rules, recorded in `summary` (those as ignored)."""
+def _counted(doc: Document, found: list[Violation], summary: Summary, ignore: frozenset[str]) -> list[Violation]:
+    """`found` without the violations of `ignore`d rules, recorded and noted in `summary`
+    (those as ignored)."""
     violations = found
     if ignore:
         violations = [v for v in found if v.rule not in ignore]
         summary.ignored.update(v.rule for v in found if v.rule in ignore)
     summary.record(violations)
+    summary.note(doc, violations)
     return violations
 
 
@@ -152,12 +159,17 @@ class Rendered:
 
 
 def render(
-    checked: Iterable[tuple[Document, list[Violation]]], reporter: LineReporter, *, ignore: frozenset[str] = frozenset()
+    checked: Iterable[tuple[Document, list[Violation]]],
+    reporter: LineReporter,
+    summary: Summary,
+    *,
+    ignore: frozenset[str] = frozenset(),
 ) -> Rendered:
-    """`checked` counted and reported as `report_all` would, as text still without line numbers."""
-    rendered = Rendered(Summary("", ""), [])
+    """`checked` counted (in a `fresh` copy of `summary`) and reported as `report_all` would,
+    as text still without line numbers."""
+    rendered = Rendered(summary.fresh(), [])
     for doc, found in checked:
-        pieces = reporter.pieces(doc, _counted(found, rendered.summary, ignore))
+        pieces = reporter.pieces(doc, _counted(doc, found, rendered.summary, ignore))
         if pieces:
             rendered.texts.append((doc.line, pieces))
     return rendered
@@ -166,7 +178,7 @@ def render(
 def report_rendered(parts: Iterable[tuple[int, Rendered]], summary: Summary, reporter: LineReporter) -> None:
     """Each `Rendered` part, its line numbers placed `offset` lines on, counted and written in order."""
     for offset, part in parts:
-        summary.add(part.summary)
+        summary.add(part.summary, offset)
         if part.texts:
             reporter.stream.write("".join(str(line + offset).join(pieces) for line, pieces in part.texts))
 

@@ -370,6 +370,7 @@ def digest_stream(
     jobs: int = 1,
     progress: Progress | None = None,
     list_valid: bool = True,
+    quote: Quote | None = None,
 ) -> Iterator[tuple[int, T]]:
     """`check_stream` (without documents' bytes) with each unit's reported documents given to
     `digest` where they were checked, so a worker sends back the digest (a report's text)
@@ -385,6 +386,7 @@ def digest_stream(
             max_document_bytes=reader.max_document_bytes,
             chunk_size=reader.chunk_size,
             keep_data=False,
+            quote=quote,
         )
         result.digest = digest(result.reported)
         result.reported = []
