@@ -345,16 +345,7 @@ def check_stream(
     When the iterator is exhausted the reader's `documents` and `blank_lines` count the whole
     input (valid documents not listed included), and `InputError` has been raised if it held
     no document."""
-    work = functools.partial(
-        _check_unit,
-        checker,
-        list_valid=list_valid,
-        report_limit=REPORT_LIMIT,
-        max_document_bytes=reader.max_document_bytes,
-        chunk_size=reader.chunk_size,
-        keep_data=keep_data,
-        quote=quote,
-    )
+    work = _unit_work(reader, checker, list_valid=list_valid, keep_data=keep_data, quote=quote)
     # Closed with this generator, not when collected: the reader's files are closed at once.
     with contextlib.closing(_placed(reader, work, jobs, progress)) as placed:
         for offset, result in placed:
@@ -377,17 +368,10 @@ def digest_stream(
     instead of the documents: `(offset, digest)` per unit in order, where the documents' line
     numbers are `offset` lines short of their place in the file."""
 
+    check = _unit_work(reader, checker, list_valid=list_valid, keep_data=False, quote=quote)
+
     def work(unit: Unit) -> UnitResult:
-        result = _check_unit(
-            checker,
-            unit,
-            list_valid=list_valid,
-            report_limit=REPORT_LIMIT,
-            max_document_bytes=reader.max_document_bytes,
-            chunk_size=reader.chunk_size,
-            keep_data=False,
-            quote=quote,
-        )
+        result = check(unit)
         result.digest = digest(result.reported)
         result.reported = []
         return result
@@ -395,6 +379,22 @@ def digest_stream(
     with contextlib.closing(_placed(reader, work, jobs, progress)) as placed:
         for offset, result in placed:
             yield offset, cast(T, result.digest)
+
+
+def _unit_work(
+    reader: DocumentReader, checker: Checker, *, list_valid: bool, keep_data: bool, quote: Quote | None
+) -> Callable[[Unit], UnitResult]:
+    """`_check_unit` of `checker` with the reader's limits, as the stream's units are checked."""
+    return functools.partial(
+        _check_unit,
+        checker,
+        list_valid=list_valid,
+        report_limit=REPORT_LIMIT,
+        max_document_bytes=reader.max_document_bytes,
+        chunk_size=reader.chunk_size,
+        keep_data=keep_data,
+        quote=quote,
+    )
 
 
 def _placed(
