@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any, cast
 
 from noetl_envelope.model.binding import Binding
-from noetl_envelope.model.rusttypes import NumberReader, quote
+from noetl_envelope.model.rusttypes import NumberReader, quote, value_to_python
 from noetl_envelope.model.schema import FieldSpec, field_specs, float_roundtrip
 from noetl_envelope.wire.jsontree import Num
 from noetl_envelope.wire.numbers import number_reader
@@ -34,15 +34,25 @@ def serde_reader(schema: dict[str, Any] | None = None) -> NumberReader:
 
 
 def field_values(
-    binding: Binding, read_number: NumberReader, specs: tuple[FieldSpec, ...] | None = None
+    binding: Binding,
+    read_number: NumberReader,
+    specs: tuple[FieldSpec, ...] | None = None,
+    *,
+    verbatim: bool = False,
 ) -> dict[str, Any]:
     """The decoded field values serde's binding describes; an absent field that serde may leave
     out (an `Option`, or `#[serde(default)]`) holds what serde puts there (`FieldSpec.absent_value`).
-    `specs`: the fields of another schema than the package's (the harness variants' tests)."""
+    `specs`: the fields of another schema than the package's (the harness variants' tests).
+    `verbatim`: values to write back (`write_values`), not to hand out: the deferred strings inside
+    a `Value` stay deferred (`value_to_python`)."""
     values: dict[str, Any] = {}
     for spec in specs if specs is not None else field_specs():
         if spec.name in binding.values:
-            values[spec.name] = spec.rust.to_python(binding.values[spec.name], read_number)
+            node = binding.values[spec.name]
+            if verbatim and spec.rust.inner.free_form:
+                values[spec.name] = value_to_python(node, read_number, verbatim=True)  # Option's None too
+            else:
+                values[spec.name] = spec.rust.to_python(node, read_number)
         elif spec.optional or spec.serde_default:
             values[spec.name] = spec.absent_value
     return values
@@ -83,15 +93,23 @@ def encode_values(values: Mapping[str, Any], specs: tuple[FieldSpec, ...] | None
     """`encode_event` on field values by name. The profiles and the fixture generator use this
     form so that they work from the schema alone: while `make gen` renders, the generated
     dataclass may not have a field the schema just gained."""
-    out: list[str] = ["{"]
+    out: list[str] = []
+    write_values(values, out, specs)
+    return "".join(out).encode("utf-8")
+
+
+def write_values(values: Mapping[str, Any], out: list[str], specs: tuple[FieldSpec, ...] | None = None) -> None:
+    """`encode_values` as str pieces appended to `out`."""
+    out.append("{")
+    first = True
     for spec in specs if specs is not None else field_specs():
         value = values[spec.name]
         if value is None and spec.optional and spec.skip_if_none:
             continue
-        if len(out) > 1:
+        if not first:
             out.append(",")
+        first = False
         out.append(quote(spec.wire))
         out.append(":")
         spec.rust.write(value, out)
     out.append("}")
-    return "".join(out).encode("utf-8")

@@ -16,7 +16,7 @@ from typing import Any
 from noetl_envelope.core.rules import ALL_PROFILES, CANONICAL, Rule
 from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.model.binding import Binding
-from noetl_envelope.model.codec import encode_values, exact_reader, field_values
+from noetl_envelope.model.codec import exact_reader, field_values, write_values
 from noetl_envelope.model.rusttypes import EncodeError
 from noetl_envelope.model.schema import float_roundtrip
 from noetl_envelope.wire.jsontree import Num, Obj, excerpt
@@ -47,14 +47,69 @@ CANONICAL_DIFFERS = Rule(
 
 def check(data: bytes, binding: Binding) -> list[Violation]:
     """Findings for a contract-valid document whose serde binding is `binding`."""
-    body = data[:-1] if data.endswith(b"\n") else data
+    view = memoryview(data)
+    comparison = _Comparison(view[:-1] if data.endswith(b"\n") else view)
     try:
-        expected = encode_values(field_values(binding, exact_reader))
+        values = field_values(binding, exact_reader, verbatim=True)
+        if len(data) < _WHOLE_BYTES:
+            out: list[str] = []
+            write_values(values, out)
+            comparison.append("".join(out))
+        else:
+            write_values(values, comparison)
     except EncodeError as exc:
         return [CANONICAL_DIFFERS.at((), "unwritable", detail=exc)]
-    if body != expected:
-        return [_first_difference(body, expected)]
+    if comparison.finish() is not None:
+        return [comparison.difference()]
     return float_readback(binding)  # serde_json wrote these bytes, but may read a float back as a neighbour
+
+
+_BEFORE, _AFTER = 12, 24  # bytes shown either side of the first difference
+# A smaller document is compared with serde_json's output made whole, in one step (a step per
+# piece costs more than the copy); a larger one as the output is written.
+_WHOLE_BYTES = 2**20
+
+
+class _Comparison(list[str]):
+    """A writer's output (`write_values` appends str pieces) compared with the document as it is
+    written, holding neither whole: serde_json's output of a large document would be a second
+    copy of it. `differs_at` is the first byte where they differ (None while they agree)."""
+
+    def __init__(self, body: memoryview) -> None:
+        super().__init__()
+        self.body = body
+        self.offset = 0  # bytes written so far, all equal to the document's
+        self.differs_at: int | None = None
+        self.tail = b""  # what serde_json writes from `differs_at` on, as much as a message shows
+
+    def append(self, piece: str) -> None:
+        written = piece.encode("utf-8")
+        if self.differs_at is not None:
+            if len(self.tail) < _AFTER:
+                self.tail += written[: _AFTER - len(self.tail)]
+            return
+        end = self.offset + len(written)
+        found = self.body[self.offset : end]
+        if found == written:
+            self.offset = end
+            return
+        at = next((i for i, (a, b) in enumerate(zip(found, written, strict=False)) if a != b), len(found))
+        self.differs_at = self.offset + at
+        self.tail = written[at : at + _AFTER]
+
+    def finish(self) -> int | None:
+        """The first byte where the document and the whole output differ, or None."""
+        if self.differs_at is None and self.offset != len(self.body):
+            self.differs_at = self.offset  # the document goes on after serde_json's output ends
+        return self.differs_at
+
+    def difference(self) -> Violation:
+        """The finding at `differs_at`, with the bytes around it on both sides."""
+        assert self.differs_at is not None
+        start = max(0, self.differs_at - _BEFORE)
+        got = bytes(self.body[start : self.differs_at + _AFTER]).decode("utf-8", "replace")
+        want = (bytes(self.body[start : self.differs_at]) + self.tail).decode("utf-8", "replace")
+        return CANONICAL_DIFFERS.at((), "bytes", offset=self.differs_at, found=got, expected=want)
 
 
 def float_readback(binding: Binding) -> list[Violation]:
@@ -113,13 +168,3 @@ def float_roundtrip_warning(path: JsonPath, token: str, rust: float, python: flo
     return CANONICAL_FLOAT_ROUNDTRIP.at(
         path, value=excerpt(Num(token)), rust=format_float(rust), python=format_float(python)
     )
-
-
-def _first_difference(found: bytes, expected: bytes) -> Violation:
-    index = next((i for i, (a, b) in enumerate(zip(found, expected, strict=False)) if a != b), None)
-    if index is None:
-        index = min(len(found), len(expected))
-    start = max(0, index - 12)
-    got = found[start : index + 24].decode("utf-8", "replace")
-    want = expected[start : index + 24].decode("utf-8", "replace")
-    return CANONICAL_DIFFERS.at((), "bytes", offset=index, found=got, expected=want)

@@ -25,7 +25,7 @@ from noetl_envelope.model.codec import serde_reader
 from noetl_envelope.model.rusttypes import NumberReader, NumberRule, walk_problems
 from noetl_envelope.model.schema import FieldSpec, field_specs, load_schema
 from noetl_envelope.profiles import serde
-from noetl_envelope.wire.jsontree import BadStr, Num, Obj, ends, excerpt
+from noetl_envelope.wire.jsontree import BadStr, DeferredStr, Num, Obj, ends, excerpt
 from noetl_envelope.wire.numbers import I64_MAX, I64_MIN, NumberRangeError
 from noetl_envelope.wire.timestamp import Timestamp, TimestampError, rfc3339_problem
 
@@ -306,9 +306,40 @@ class _LongInteger(int):
     __str__ = __repr__
 
 
-def to_instance(value: Any, read_number: NumberReader) -> Any:
+# Keywords of a property's schema that judge the member's value itself (its type, size or bounds)
+# and apply no schema to anything inside it: python-jsonschema reads no string nested in it.
+_SHALLOW_KEYWORDS = frozenset(
+    {
+        *("type", "format", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"),
+        *("multipleOf", "minItems", "maxItems", "minProperties", "maxProperties", "required"),
+        *("title", "description", "examples", "default", "deprecated", "readOnly", "writeOnly", "$comment"),
+    }
+)
+
+
+def opaque_members(schema: dict[str, Any]) -> frozenset[str]:
+    """The envelope members (wire names) whose schema reads nothing inside their value, where a
+    `DeferredStr` may stay as it is in `to_instance`'s result."""
+    properties = contract_schema(schema).get("properties", {})
+    return frozenset(
+        name
+        for name, prop in properties.items()
+        if isinstance(prop, dict) and all(key in _SHALLOW_KEYWORDS or key.startswith("x-") for key in prop)
+    )
+
+
+def to_instance(value: Any, read_number: NumberReader, opaque: frozenset[str] = frozenset()) -> Any:
     """The tree as the plain Python value python-jsonschema checks (duplicates: last wins), its
-    floats as `read_number` (the consumers' serde_json) reads them."""
+    floats as `read_number` (the consumers' serde_json) reads them. A `DeferredStr` (always inside
+    a member) is decoded, except inside the members named in `opaque` (`opaque_members`), whose
+    schema never reads it; messages that show it (`repr`) show its text."""
+    if isinstance(value, Obj):
+        return {str(key): _plain(member, read_number, str(key) not in opaque) for key, member in value}
+    return _plain(value, read_number, True)
+
+
+def _plain(value: Any, read_number: NumberReader, decode: bool) -> Any:
+    """`to_instance` of a value below the top level; `decode`: whether a `DeferredStr` is decoded."""
     if isinstance(value, Num):
         if value.is_float_literal:
             try:
@@ -319,12 +350,22 @@ def to_instance(value: Any, read_number: NumberReader) -> Any:
             return _LongInteger(value)
         return int(value)
     if isinstance(value, Obj):
-        return {str(key): to_instance(member, read_number) for key, member in value}
+        return {str(key): _plain(member, read_number, decode) for key, member in value}
     if isinstance(value, list):
-        return [to_instance(item, read_number) for item in value]
-    if isinstance(value, BadStr):
+        return [_plain(item, read_number, decode) for item in value]
+    if isinstance(value, BadStr) or (decode and isinstance(value, DeferredStr)):
         return str(value)
     return value
+
+
+@lru_cache(maxsize=1)
+def _canonical_opaque_members() -> frozenset[str]:
+    return opaque_members(load_schema())
+
+
+def _opaque_members(schema: dict[str, Any] | None) -> frozenset[str]:
+    """`opaque_members` of `schema` (None: the canonical schema, worked out once)."""
+    return _canonical_opaque_members() if schema is None else opaque_members(schema)
 
 
 def schema_violations(instance: Any, schema: dict[str, Any] | None = None) -> list[Violation]:
@@ -386,7 +427,7 @@ def check(tree: Any, schema: dict[str, Any] | None = None) -> tuple[list[Violati
     if binding.sequence_form:
         found.append(CONTRACT_SEQUENCE_FORM.at(()))
     elif not any(v.rule == JSON_DEPTH for v in found):
-        instance = to_instance(tree, read_number)
+        instance = to_instance(tree, read_number, _opaque_members(schema))
         if isinstance(instance, dict):
             for pointer in binding.alias_used:
                 key = str(pointer[0])

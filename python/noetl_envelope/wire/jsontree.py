@@ -4,11 +4,15 @@ Plain Python values would lose exactly what this package exists to see, so three
 keep it: `Obj` keeps an object's members in document order with duplicates, `Num` keeps a
 number's source text (its value depends on who parses it: serde_json is not correctly
 rounded), and `BadStr` marks a string serde_json cannot decode while still holding a
-readable rendering. Everything else is the natural Python value: list, str, True, False, None.
+readable rendering. Everything else is the natural Python value: list, str, True, False, None,
+except a long string deep inside a document when the scan defers it (`DeferredStr`): a decoded
+copy would hold the string a second time beside the document's bytes.
 """
 
 from __future__ import annotations
 
+import codecs
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from noetl_envelope.core.rules import ALL_PROFILES, Rule
@@ -63,6 +67,48 @@ class BadStr(str):
     rule: ClassVar[Rule]
 
 
+class DeferredStr:
+    """A long string kept as its place in the document's bytes: UTF-8 without escapes, so its value
+    is the bytes between its quotes, decoded only when something reads it (`str()`).
+
+    The lexer makes one only where no check reads string contents (`lexer.scan`'s `defer`); the
+    value walks pass it by, and whatever needs the text (decoding an event, a message, a
+    comparison) asks `str()` for it, which is the string a plain scan would have made."""
+
+    __slots__ = ("_data", "_end", "_start")
+
+    def __init__(self, data: bytes, start: int, end: int) -> None:
+        self._data = data
+        self._start = start
+        self._end = end
+
+    def __str__(self) -> str:
+        return str(memoryview(self._data)[self._start : self._end], "utf-8")
+
+    def pieces(self, size: int) -> Iterator[str]:
+        """The text in pieces of at most `size` bytes each (cut between characters), so that it
+        can be written or compared without a copy of it made whole."""
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        view = memoryview(self._data)
+        for start in range(self._start, self._end, size):
+            yield decoder.decode(view[start : min(self._end, start + size)], final=start + size >= self._end)
+
+    def prefix(self, limit: int) -> str:
+        """At least the first `limit` characters (fewer only if the string is shorter)."""
+        return str(self._data[self._start : min(self._end, self._start + 4 * limit)], "utf-8", "ignore")
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (str, DeferredStr)):
+            return str(self) == str(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
 class InvalidUtf8Str(BadStr):
     __slots__ = ()
     rule = JSON_INVALID_UTF8
@@ -81,7 +127,7 @@ def type_name(value: Any) -> str:
         return "array"
     if isinstance(value, Num):
         return "float" if value.is_float_literal else "integer"
-    if isinstance(value, str):
+    if isinstance(value, (str, DeferredStr)):
         return "string"
     if value is None:
         return "null"
@@ -114,7 +160,9 @@ def excerpt(value: Any, limit: int = 40) -> str:
     """A short rendering of a tree value for one-line messages."""
     if isinstance(value, Num):
         return ends(str(value), limit)
-    elif isinstance(value, str):
+    if isinstance(value, DeferredStr):
+        value = value.prefix(limit + 1)  # the rendering below is cut within its first `limit` characters
+    if isinstance(value, str):
         text = '"' + value.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
     elif isinstance(value, Obj):
         text = "{...}" if value else "{}"

@@ -10,18 +10,21 @@ profiles to judge, since that depends on where it sits.
 The scan is iterative (an explicit stack), so no input can exhaust Python's recursion limit.
 A large document is first scanned for its syntax alone, building nothing (`SYNTAX_FIRST_BYTES`):
 a lexical error found that way costs no tree, so a 200 MB document with a stray comma at its
-end is rejected holding only its bytes.
+end is rejected holding only its bytes. With `defer`, a long string without escapes nested two
+containers deep (inside a field's value: no typed field is a string there) is kept as its place
+in the bytes (`DeferredStr`), so the tree of a document holding one stays small beside it.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from json.decoder import scanstring  # type: ignore[attr-defined]  # in the module, not in its stubs
 from typing import Any
 
 from noetl_envelope.core.rules import ALL_PROFILES, Rule
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.wire.jsontree import InvalidUtf8Str, LoneSurrogateStr, Num, Obj
+from noetl_envelope.wire.jsontree import DeferredStr, InvalidUtf8Str, LoneSurrogateStr, Num, Obj
 
 # serde_json's style of position, which every lexical message ends with (1-based).
 _AT = " at line {line} column {column}"
@@ -118,6 +121,10 @@ _BOM = b"\xef\xbb\xbf"
 # string decoded from a slice of the bytes) would hold several times the document.
 SYNTAX_FIRST_BYTES = 2**20
 _LONG_PIECE = 2**16
+# A string at least this long is deferred where `defer` allows; it is validated in pieces this
+# long, so that no decoded copy of it is made whole.
+DEFERRED_STRING_BYTES = _LONG_PIECE
+_UTF8_PIECE = 2**20
 
 
 class LexError(Exception):
@@ -157,14 +164,17 @@ def _describe(data: bytes, i: int) -> str:
     return f"byte 0x{ch[0]:02x}"
 
 
-def _scan_string(data: bytes, i: int, build: bool = True) -> tuple[str, int]:
+def _scan_string(data: bytes, i: int, build: bool = True, defer: bool = False) -> tuple[Any, int]:
     """Scan the string whose opening quote is at i-1; returns (value, index after the quote);
-    without `build`, the value is "" (only the syntax is checked: nothing is decoded)."""
+    without `build`, the value is "" (only the syntax is checked: nothing is decoded); with
+    `defer`, a long one without escapes is a `DeferredStr` when it is UTF-8."""
     n = len(data)
     j = _plain_end(data, i)
     if j < n and data[j] == 0x22:
         if not build:
             return "", j + 1
+        if defer and j - i >= DEFERRED_STRING_BYTES and _is_utf8(data, i, j):
+            return DeferredStr(data, i, j), j + 1
         # Fast path: no escapes. Rust's and Python's strict UTF-8 decoders reject the same
         # sequences (overlongs, encoded surrogates, > U+10FFFF).
         raw = data[i:j] if j - i < _LONG_PIECE else memoryview(data)[i:j]  # `_piece`, inlined: every string
@@ -232,6 +242,19 @@ def _scan_string(data: bytes, i: int, build: bool = True) -> tuple[str, int]:
         add(chr(code))
 
 
+def _is_utf8(data: bytes, i: int, j: int) -> bool:
+    """`data[i:j]` is strict UTF-8 (as `str(..., "utf-8")` judges), checked a piece at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    view = memoryview(data)
+    try:
+        for start in range(i, j, _UTF8_PIECE):
+            decoder.decode(view[start : min(j, start + _UTF8_PIECE)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _decode_escaped(text: str) -> str:
     """The value of a string matched by `_ESCAPED_STRING` (`text`: its rest, closing quote included)."""
     value: str = scanstring(text, 0)[0]
@@ -271,14 +294,16 @@ def _scan_number(data: bytes, i: int) -> tuple[Num, int]:
     return Num(token.decode("ascii")), j
 
 
-def scan(data: bytes) -> Any:
-    """Parse one JSON document into the lossless tree, or raise `LexError`."""
+def scan(data: bytes, *, defer: bool = False) -> Any:
+    """Parse one JSON document into the lossless tree, or raise `LexError`. With `defer`, long
+    strings nested two containers deep or more are `DeferredStr`s (for readers that judge no
+    string contents there, or ask `str()` for them)."""
     if len(data) > SYNTAX_FIRST_BYTES:
         _scan(data, build=False)
-    return _scan(data, build=True)
+    return _scan(data, build=True, defer=defer)
 
 
-def _scan(data: bytes, *, build: bool) -> Any:
+def _scan(data: bytes, *, build: bool, defer: bool = False) -> Any:
     """`scan`; without `build` only the syntax is checked (the same `LexError`s, nothing kept)."""
     n = len(data)
     if data.startswith(_BOM):
@@ -312,7 +337,7 @@ def _scan(data: bytes, *, build: bool) -> Any:
                 stack.append([[], None])
                 continue
         elif c == 0x22:
-            value, i = _scan_string(data, i + 1, build)
+            value, i = _scan_string(data, i + 1, build, defer and len(stack) >= 2)
         elif c == 0x2D or 0x30 <= c <= 0x39:
             value, i = _scan_number(data, i)
         elif c == 0x74:

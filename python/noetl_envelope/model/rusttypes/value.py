@@ -17,7 +17,7 @@ from noetl_envelope.model.rusttypes.base import (
     Variant,
 )
 from noetl_envelope.model.rusttypes.string import quote
-from noetl_envelope.wire.jsontree import BadStr, Num, Obj, excerpt
+from noetl_envelope.wire.jsontree import BadStr, DeferredStr, Num, Obj, excerpt
 from noetl_envelope.wire.numbers import I64_MIN, U64_MAX, NumberRangeError, format_float
 
 NAME = "serde_json::Value"
@@ -90,16 +90,22 @@ def check_value_tree(value: Any, pointer: JsonPath, level: int, read_number: Num
     return walk_problems(value, pointer, level, number_in_range(read_number))
 
 
-def value_to_python(value: Any, read_number: NumberReader) -> Any:
+def value_to_python(value: Any, read_number: NumberReader, *, verbatim: bool = False) -> Any:
     """serde_json's Value as plain Python: objects become dicts (a duplicate key keeps its last
-    value, as Map::insert does), numbers become what `read_number` reads."""
+    value, as Map::insert does), numbers become what `read_number` reads. With `verbatim`, a
+    `DeferredStr` stays one (only `write_value` reads the result: it writes its text in pieces)."""
     if isinstance(value, Num):
         return read_number(value)
     if isinstance(value, Obj):
-        return {key: value_to_python(member, read_number) for key, member in value}
+        return {key: value_to_python(member, read_number, verbatim=verbatim) for key, member in value}
     if isinstance(value, list):
-        return [value_to_python(item, read_number) for item in value]
+        return [value_to_python(item, read_number, verbatim=verbatim) for item in value]
+    if isinstance(value, DeferredStr) and not verbatim:
+        return str(value)
     return value
+
+
+_WRITTEN_PIECE = 2**20
 
 
 def write_value(value: Any, out: list[str]) -> None:
@@ -129,6 +135,12 @@ def _write_value(value: Any, out: list[str], depth: int) -> None:
         out.append(format_float(value))
     elif isinstance(value, str):
         out.append(quote(value))
+    elif isinstance(value, DeferredStr):
+        # UTF-8 without a character serde_json escapes: written as it is, a piece at a time.
+        out.append('"')
+        for piece in value.pieces(_WRITTEN_PIECE):
+            out.append(piece)  # not `extend`: a writer only appends (canonical compares as it goes)
+        out.append('"')
     elif isinstance(value, dict):
         out.append("{")
         first = True
