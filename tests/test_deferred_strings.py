@@ -23,6 +23,7 @@ from noetl_envelope import decode
 from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.core.violations import EnvelopeError
 from noetl_envelope.engines.reference import run
+from noetl_envelope.model.rusttypes import value
 from noetl_envelope.model.schema import load_schema
 from noetl_envelope.pipeline import conform_violations
 from noetl_envelope.profiles import canonical, contract, drift
@@ -70,7 +71,9 @@ def test_deferring_every_deep_string_changes_no_outcome(
     monkeypatch.setattr(lexer, "DEFERRED_STRING_BYTES", 2**62)
     plain = [_outcome(document, profile) for document in documents]
     monkeypatch.setattr(lexer, "DEFERRED_STRING_BYTES", 0)
-    monkeypatch.setattr(canonical, "_WHOLE_BYTES", 0)  # and serde_json's output compared as it is written
+    monkeypatch.setattr(canonical, "_WHOLE_BYTES", 0)  # and serde_json's output compared as it is written,
+    monkeypatch.setattr(value, "_WRITTEN_PIECE", 16)  # with a deferred string's pieces cut short
+    monkeypatch.setattr(drift, "_LONG_STRING_BYTES", 0)  # and conform's escape forms read in pieces
     deferred = [_outcome(document, profile) for document in documents]
     differing = [document for document, a, b in zip(documents, plain, deferred, strict=True) if a != b]
     assert not differing, differing[:3]
@@ -83,24 +86,45 @@ def _deferred_depths(value: Any, depth: int = 0) -> list[int]:
     return [found for member in members for found in _deferred_depths(member, depth + 1)]
 
 
-def test_only_strings_two_containers_deep_without_escapes_are_deferred(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_strings_two_containers_deep_are_deferred_when_utf8_and_escaping_no_surrogate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(lexer, "DEFERRED_STRING_BYTES", 0)
-    tree = lexer.scan(b'{"a":"top","b":{"c":"deep","d":"\\u00e9sc","e":"\xff"},"f":["x",["y"]]}', defer=True)
-    assert _deferred_depths(tree) == [2, 2, 3]  # "deep", "x" and "y"; not the escaped or the non-UTF-8 one
-    assert str(tree[1][1][0][1]) == "deep" and tree[1][1][0][1] == "deep"
+    document = b'{"a":"top","b":{"c":"deep","d":"\\u00e9sc","e":"\xff","s":"\\ud83d\\ude00"},"f":["x",["y"]]}'
+    tree = lexer.scan(document, defer=True)
+    assert _deferred_depths(tree) == [2, 2, 2, 3]  # "deep", "ésc", "x" and "y"; not the non-UTF-8 or surrogate one
+    assert str(tree[1][1][0][1]) == "deep" and tree[1][1][0][1] == "deep" and str(tree[1][1][1][1]) == "ésc"
     assert not _deferred_depths(lexer.scan(b'{"b":{"c":"deep"}}'))  # only where the caller asks
 
 
-@pytest.mark.parametrize("text", ["é中" * 40, "é\x7f\u2028" * 30, "x" * 41, "x" * 40, "😀" * 60])
-def test_a_deferred_string_is_shown_and_typed_as_its_text(text: str) -> None:
+# A string's bytes as written (inside its quotes): plain, or with escapes of every kind, runs of
+# backslashes (whose parity decides where an escape starts) and multi-byte characters beside them.
+_WRITTEN = [
+    "é中" * 40,
+    "é\x7f\u2028" * 30,
+    "x" * 41,
+    "x" * 40,
+    "😀" * 60,
+    'a\\"b\\\\c\\n' * 30,
+    "\\u00e9\\/x\\t€" * 30,
+    "\\\\" * 50 + "\\u00e9" + "\\\\" * 7 + "\\n" + "é\\\\" * 20,
+    "\\u4e2d" * 40 + "\\\\\\\\\\u0041" * 9,
+]
+
+
+@pytest.mark.parametrize("written", _WRITTEN)
+def test_a_deferred_string_is_shown_typed_and_read_in_pieces_as_its_text(written: str) -> None:
     # Messages name a value by `excerpt` and `type_name`: the same words for the text and its place.
-    raw = json.dumps(text, ensure_ascii=False).encode()
-    deferred = DeferredStr(raw, 1, len(raw) - 1)
+    raw = ('"' + written + '"').encode()
+    deferred = DeferredStr(raw, 1, len(raw) - 1, escaped="\\" in written)
     plain = json.loads(raw)
     assert excerpt(deferred) == excerpt(plain) and excerpt(deferred, 12) == excerpt(plain, 12)
     assert type_name(deferred) == type_name(plain) == "string"
     assert repr(deferred) == repr(plain) and deferred == plain and hash(deferred) == hash(plain)
-    assert "".join(deferred.pieces(5)) == plain
+    for size in range(1, 40):
+        spans = list(deferred.spans(size))
+        assert b"".join(bytes(piece) for piece, _ in spans) == raw[1:-1]
+        assert "".join(text for _, text in spans) == plain, size
 
 
 def test_a_deferred_string_is_judged_utf8_as_a_decoded_one_across_its_pieces(monkeypatch: pytest.MonkeyPatch) -> None:

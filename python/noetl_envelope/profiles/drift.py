@@ -43,7 +43,7 @@ from noetl_envelope.profiles.contract import (
     SCHEMA_TYPE,
 )
 from noetl_envelope.wire.jsontree import BadStr, Num, Obj, a_type_name, clip, excerpt, type_name
-from noetl_envelope.wire.lexer import LexError, scan
+from noetl_envelope.wire.lexer import LexError, deferred_string, scan
 from noetl_envelope.wire.numbers import (
     I64_MIN,
     U64_MAX,
@@ -469,41 +469,69 @@ _TOKEN = re.compile(
 
 
 def _lexical_findings(data: bytes) -> list[Violation]:
-    # One trailing newline is not drift: files end with one and canonical allows it.
-    body = data[:-1] if data.endswith(b"\n") else data
+    # One trailing newline is not drift: files end with one and canonical allows it. The tokens
+    # stop before it (a copy of the document without it would be a second one).
     found: list[Violation] = []
     whitespace_reported = False
-    for kind, start, end, step in _tokens(body):
+    for kind, start, end, step in _tokens(data, len(data) - 1 if data.endswith(b"\n") else len(data)):
         if kind == "ws" and not whitespace_reported:
-            shown = body[start:end].decode("ascii")
+            shown = data[start:end].decode("ascii")
             found.append(DRIFT_WHITESPACE_FORM.at(_spelled(step), whitespace=shown, offset=start))
             whitespace_reported = True  # one finding per document: pretty-printing repeats it
-        elif kind in ("key", "str") and body.find(b"\\", start, end) >= 0:  # no escape: serde's form
-            finding = _escape_finding(memoryview(body)[start:end], start, (), is_key=kind == "key")
+        elif kind in ("key", "str") and data.find(b"\\", start, end) >= 0:  # no escape: serde's form
+            finding = _escape_finding(data, start, end, (), is_key=kind == "key")
             if finding is not None:  # the path spelled out only for a finding
                 found.append(dataclasses.replace(finding, path=_spelled(step)))
     return found
 
 
-def _escape_finding(raw: memoryview, offset: int, pointer: JsonPath, *, is_key: bool) -> Violation | None:
-    # `raw` is a view: a 60 MB string is decoded from the document's bytes, not from a copy.
-    try:
-        decoded = json.loads(str(raw, "utf-8"))
-        expected = quote(decoded).encode("utf-8")
-    except (ValueError, EncodeError):
-        return None  # invalid UTF-8 or a lone surrogate: the contract reports it
-    if raw == expected:
-        return None
+def _escape_finding(data: bytes, start: int, end: int, pointer: JsonPath, *, is_key: bool) -> Violation | None:
+    """The escape-form finding for the string token `data[start:end]`, if serde_json writes it otherwise."""
+    raw = memoryview(data)[start:end]  # a view: a 60 MB string is read from the document's bytes, not a copy
+    deferred = deferred_string(data, start, end) if end - start > _LONG_STRING_BYTES else None
+    if deferred is not None:
+        # Compared a piece at a time: the decoded string and serde_json's form of it would be two
+        # more copies of it. Only the start of serde_json's form is kept, for the message.
+        head = b'"'
+        differs = False
+        for piece, text in deferred.spans(_LONG_STRING_BYTES):
+            written = quote(text)[1:-1].encode("utf-8")
+            differs = differs or written != piece
+            if len(head) < _SHOWN_BYTES:
+                head += written
+            elif differs:
+                break  # the rest of serde_json's form is past what the message shows
+        else:
+            head += b'"'
+        if not differs:
+            return None
+        expected: bytes | memoryview = head
+    else:
+        try:
+            decoded = json.loads(str(raw, "utf-8"))
+            expected = quote(decoded).encode("utf-8")
+        except (ValueError, EncodeError):
+            return None  # invalid UTF-8 or a lone surrogate: the contract reports it
+        if raw == expected:
+            return None
     form = "key" if is_key else "string"
-    return DRIFT_ESCAPE_FORM.at(pointer, form, written=_clip(raw), offset=offset, expected=_clip(expected))
+    return DRIFT_ESCAPE_FORM.at(pointer, form, written=_clip(raw), offset=start, expected=_clip(expected))
 
 
-def _clip(raw: bytes | memoryview, limit: int = 40) -> str:
-    return repr(clip(str(raw[: 4 * limit + 8], "utf-8", "backslashreplace"), limit))
+_LONG_STRING_BYTES = 2**20
 
 
-def _tokens(data: bytes) -> Iterator[tuple[str, int, int, _Step]]:
-    """(kind, start, end, path) for each token; kind is ws, key, str, open ('{' '['), punct or atom.
+_SHOWN = 40  # characters of a string a message shows
+_SHOWN_BYTES = 4 * _SHOWN + 8  # the bytes `_clip` reads for them
+
+
+def _clip(raw: bytes | memoryview) -> str:
+    return repr(clip(str(raw[:_SHOWN_BYTES], "utf-8", "backslashreplace"), _SHOWN))
+
+
+def _tokens(data: bytes, stop: int | None = None) -> Iterator[tuple[str, int, int, _Step]]:
+    """(kind, start, end, path) for each token of `data[:stop]`; kind is ws, key, str, open ('{'
+    '['), punct or atom.
 
     The path (a `_Step`) is that of the value the token belongs to (a key's path is its
     member's); whitespace gets the path of the container or member it sits in.
@@ -512,7 +540,7 @@ def _tokens(data: bytes) -> Iterator[tuple[str, int, int, _Step]]:
     stack: list[list[Any]] = []
     expect_key = False
     here: _Step = ()
-    for match in _TOKEN.finditer(data):
+    for match in _TOKEN.finditer(data, 0, len(data) if stop is None else stop):
         kind = match.lastgroup or "atom"
         start, end = match.span()
         if kind == "ws":

@@ -11,8 +11,8 @@ copy would hold the string a second time beside the document's bytes.
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Iterator
+from json.decoder import scanstring  # type: ignore[attr-defined]  # in the module, not in its stubs
 from typing import Any, ClassVar
 
 from noetl_envelope.core.rules import ALL_PROFILES, Rule
@@ -68,34 +68,63 @@ class BadStr(str):
 
 
 class DeferredStr:
-    """A long string kept as its place in the document's bytes: UTF-8 without escapes, so its value
-    is the bytes between its quotes, decoded only when something reads it (`str()`).
+    """A long string kept as its place in the document's bytes (between its quotes), decoded only
+    when something reads it: UTF-8, and either without escapes (its value is those bytes) or
+    with escapes none of which is a surrogate's (`escaped`: the json module's scanner decodes
+    them as serde_json does).
 
     The lexer makes one only where no check reads string contents (`lexer.scan`'s `defer`); the
     value walks pass it by, and whatever needs the text (decoding an event, a message, a
-    comparison) asks `str()` for it, which is the string a plain scan would have made."""
+    comparison) asks `str()` for it, which is the string a plain scan would have made, or reads
+    it in pieces (`spans`)."""
 
-    __slots__ = ("_data", "_end", "_start")
+    __slots__ = ("_data", "_end", "_escaped", "_start")
 
-    def __init__(self, data: bytes, start: int, end: int) -> None:
+    def __init__(self, data: bytes, start: int, end: int, *, escaped: bool = False) -> None:
         self._data = data
         self._start = start
         self._end = end
+        self._escaped = escaped
 
     def __str__(self) -> str:
+        if self._escaped:
+            return _unescape(memoryview(self._data)[self._start : self._end])
         return str(memoryview(self._data)[self._start : self._end], "utf-8")
 
-    def pieces(self, size: int) -> Iterator[str]:
-        """The text in pieces of at most `size` bytes each (cut between characters), so that it
-        can be written or compared without a copy of it made whole."""
-        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    def spans(self, size: int) -> Iterator[tuple[memoryview, str]]:
+        """The string in pieces: each piece's bytes as written (at most `size` of them, at least
+        16) and its text, cut between characters and between escapes, so that it can be written
+        or compared without a copy of it made whole."""
+        size = max(size, 16)
         view = memoryview(self._data)
-        for start in range(self._start, self._end, size):
-            yield decoder.decode(view[start : min(self._end, start + size)], final=start + size >= self._end)
+        start = self._start
+        while start < self._end:
+            end = self._cut(start, start + size)
+            raw = view[start:end]
+            yield raw, _unescape(raw) if self._escaped else str(raw, "utf-8")
+            start = end
+
+    def _cut(self, start: int, end: int) -> int:
+        """The last place at or before `end` (and after `start`, a place between characters) that
+        splits neither a UTF-8 sequence nor an escape."""
+        data = self._data
+        if end >= self._end:
+            return self._end
+        while end > start + 1 and data[end] & 0xC0 == 0x80:
+            end -= 1  # a continuation byte: inside a character
+        if not self._escaped:
+            return end
+        backslash = data.rfind(b"\\", max(start, end - 5), end)  # an escape across `end` starts there
+        if backslash < 0:
+            return end
+        before = data[start : backslash + 1]
+        run = len(before) - len(before.rstrip(b"\\"))  # backslashes ending at it, from a place between escapes
+        starts_escape = run % 2 == 1
+        return backslash if starts_escape and backslash > start else end
 
     def prefix(self, limit: int) -> str:
         """At least the first `limit` characters (fewer only if the string is shorter)."""
-        return str(self._data[self._start : min(self._end, self._start + 4 * limit)], "utf-8", "ignore")
+        return next(self.spans(8 * limit + 16))[1]  # an escape is at most 6 bytes
 
     def __repr__(self) -> str:
         return repr(str(self))
@@ -107,6 +136,12 @@ class DeferredStr:
 
     def __hash__(self) -> int:
         return hash(str(self))
+
+
+def _unescape(raw: memoryview) -> str:
+    """The text of a string's bytes (UTF-8, escapes without a surrogate's), as serde_json reads it."""
+    text: str = scanstring(str(raw, "utf-8") + '"', 0)[0]
+    return text
 
 
 class InvalidUtf8Str(BadStr):

@@ -10,9 +10,9 @@ profiles to judge, since that depends on where it sits.
 The scan is iterative (an explicit stack), so no input can exhaust Python's recursion limit.
 A large document is first scanned for its syntax alone, building nothing (`SYNTAX_FIRST_BYTES`):
 a lexical error found that way costs no tree, so a 200 MB document with a stray comma at its
-end is rejected holding only its bytes. With `defer`, a long string without escapes nested two
-containers deep (inside a field's value: no typed field is a string there) is kept as its place
-in the bytes (`DeferredStr`), so the tree of a document holding one stays small beside it.
+end is rejected holding only its bytes. With `defer`, a long string nested two containers deep
+(inside a field's value: no typed field is a string there) is kept as its place in the bytes
+(`DeferredStr`), so the tree of a document holding one stays small beside it.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def _describe(data: bytes, i: int) -> str:
 def _scan_string(data: bytes, i: int, build: bool = True, defer: bool = False) -> tuple[Any, int]:
     """Scan the string whose opening quote is at i-1; returns (value, index after the quote);
     without `build`, the value is "" (only the syntax is checked: nothing is decoded); with
-    `defer`, a long one without escapes is a `DeferredStr` when it is UTF-8."""
+    `defer`, a long one is a `DeferredStr` when it is UTF-8 and escapes no surrogate."""
     n = len(data)
     j = _plain_end(data, i)
     if j < n and data[j] == 0x22:
@@ -189,6 +189,9 @@ def _scan_string(data: bytes, i: int, build: bool = True, defer: bool = False) -
     if whole is not None:
         if not build:
             return "", whole.end()
+        end = whole.end() - 1  # the closing quote
+        if defer and end - i >= DEFERRED_STRING_BYTES and _is_utf8(data, i, end):
+            return DeferredStr(data, i, end, escaped=True), whole.end()
         try:
             return _decode_escaped(str(_piece(data, i, whole.end()), "utf-8")), whole.end()
         except UnicodeDecodeError:
@@ -240,6 +243,16 @@ def _scan_string(data: bytes, i: int, build: bool = True, defer: bool = False) -
         if 0xD800 <= code <= 0xDFFF:
             bad = bad or LoneSurrogateStr
         add(chr(code))
+
+
+def deferred_string(data: bytes, start: int, end: int) -> DeferredStr | None:
+    """The string token `data[start:end]` (its quotes included) as the `DeferredStr` a deferring
+    scan makes of it, whatever its length; None if the scan would decode it (a surrogate's
+    escape, bytes that are not UTF-8) or reject it."""
+    whole = _ESCAPED_STRING.match(data, start + 1)
+    if whole is None or whole.end() != end or not _is_utf8(data, start + 1, end - 1):
+        return None
+    return DeferredStr(data, start + 1, end - 1, escaped=data.find(b"\\", start, end) >= 0)
 
 
 def _is_utf8(data: bytes, i: int, j: int) -> bool:

@@ -136,10 +136,9 @@ def _write_value(value: Any, out: list[str], depth: int) -> None:
     elif isinstance(value, str):
         out.append(quote(value))
     elif isinstance(value, DeferredStr):
-        # UTF-8 without a character serde_json escapes: written as it is, a piece at a time.
         out.append('"')
-        for piece in value.pieces(_WRITTEN_PIECE):
-            out.append(piece)  # not `extend`: a writer only appends (canonical compares as it goes)
+        for _raw, text in value.spans(_WRITTEN_PIECE):
+            out.append(quote(text)[1:-1])  # a piece at a time; only appends (canonical compares as it goes)
         out.append('"')
     elif isinstance(value, dict):
         out.append("{")
