@@ -1321,6 +1321,24 @@ fn a_long_string_is_compared_as_it_is_written() {
 }
 
 #[test]
+fn a_document_with_a_string_too_long_to_decode_beside_it_is_declined() {
+    use super::{has_long_escaped_string, LONGEST_ESCAPED_STRING};
+    // Found wherever it is, after short strings with escapes and escaped quotes, and only with
+    // an escape: serde_json borrows a string without one from the input.
+    let found = |text: &str, limit: usize| has_long_escaped_string(text.as_bytes(), limit);
+    assert!(found(r#"{"a":"\"x","b":"xxxxxxxxxx\n"}"#, 10));
+    assert!(!found(r#"{"a":"\"x","b":"xxxxxxxx\n"}"#, 10)); // ten bytes: not longer
+    assert!(!found(r#"{"a":"\"x","b":"xxxxxxxxxxxx"}"#, 10));
+    assert!(found(r#"{"a":"\\","b":"\\\"xxxxxxxx"}"#, 10)); // the escaped quote does not end it
+    assert!(!found(r#"{"a":"xxxxxxxxxxxx\"#, 10)); // cut short: not a string serde_json reads
+    let long = "x".repeat(LONGEST_ESCAPED_STRING);
+    let doc = |text: &str| object_with(&format!(r#"{{"a":"{text}"}}"#));
+    assert_eq!(checked(doc(&long)), Some(vec![]));
+    assert_eq!(checked(doc(&format!(r"{long}\n"))), None);
+    assert_eq!(checked(doc(&format!(r"{}\n", &long[2..]))), Some(vec![])); // the limit exactly
+}
+
+#[test]
 fn a_long_failing_string_is_named_with_its_span() {
     let listed = enum_field();
     let value = json_string(&"x".repeat(3 * super::DIRECT_STRING));
