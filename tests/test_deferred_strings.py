@@ -23,7 +23,7 @@ from noetl_envelope import decode
 from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.core.violations import EnvelopeError
 from noetl_envelope.engines.reference import run
-from noetl_envelope.model.rusttypes import value
+from noetl_envelope.model.rusttypes import string
 from noetl_envelope.model.schema import load_schema
 from noetl_envelope.pipeline import conform_violations
 from noetl_envelope.profiles import canonical, contract, drift
@@ -83,7 +83,7 @@ def test_deferring_every_deep_string_changes_no_outcome(
     plain = [_outcome(document, profile) for document in documents]
     monkeypatch.setattr(lexer, "DEFERRED_STRING_BYTES", 0)
     monkeypatch.setattr(canonical, "_WHOLE_BYTES", 0)  # and serde_json's output compared as it is written,
-    monkeypatch.setattr(value, "_WRITTEN_PIECE", 16)  # with a deferred string's pieces cut short
+    monkeypatch.setattr(string, "WRITTEN_PIECE_BYTES", 16)  # with a deferred string's pieces cut short
     monkeypatch.setattr(drift, "_LONG_STRING_BYTES", 0)  # and conform's escape forms read in pieces
     deferred = [_outcome(document, profile) for document in documents]
     differing = [document for document, a, b in zip(documents, plain, deferred, strict=True) if a != b]

@@ -33,7 +33,7 @@ from typing import Any
 
 from noetl_envelope.core.rules import CANONICAL, Rule
 from noetl_envelope.core.violations import JsonPath, Violation
-from noetl_envelope.model.rusttypes import EncodeError, quote
+from noetl_envelope.model.rusttypes import EncodeError, quote, written_pieces
 from noetl_envelope.model.schema import FieldSpec, field_specs, float_roundtrip
 from noetl_envelope.profiles.contract import (
     JSON_INTEGER_OVERFLOW,
@@ -494,8 +494,8 @@ def _escape_finding(data: bytes, start: int, end: int, pointer: JsonPath, *, is_
         # more copies of it. Only the start of serde_json's form is kept, for the message.
         head = b'"'
         differs = False
-        for piece, text in deferred.spans(_LONG_STRING_BYTES):
-            written = quote(text)[1:-1].encode("utf-8")
+        for piece, text in written_pieces(deferred):
+            written = text.encode("utf-8")
             differs = differs or written != piece
             if len(head) < _SHOWN_BYTES:
                 head += written
@@ -518,7 +518,7 @@ def _escape_finding(data: bytes, start: int, end: int, pointer: JsonPath, *, is_
     return DRIFT_ESCAPE_FORM.at(pointer, form, written=_clip(raw), offset=start, expected=_clip(expected))
 
 
-_LONG_STRING_BYTES = 2**20
+_LONG_STRING_BYTES = 2**20  # a longer string token is compared with serde_json's form in pieces
 
 
 _SHOWN = 40  # characters of a string a message shows

@@ -138,10 +138,17 @@ class DeferredStr:
         return hash(str(self))
 
 
+def decode_escaped(text: str) -> str:
+    """The value of a string whose escapes are all valid and none is a surrogate's (`text`: the
+    string after its opening quote, closing quote included), as serde_json reads it: the json
+    module's C scanner reads these escapes as serde does."""
+    value: str = scanstring(text, 0)[0]
+    return value
+
+
 def _unescape(raw: memoryview) -> str:
-    """The text of a string's bytes (UTF-8, escapes without a surrogate's), as serde_json reads it."""
-    text: str = scanstring(str(raw, "utf-8") + '"', 0)[0]
-    return text
+    """`decode_escaped` of a piece of a string's bytes (UTF-8, cut between escapes)."""
+    return decode_escaped(str(raw, "utf-8") + '"')
 
 
 class InvalidUtf8Str(BadStr):

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import codecs
 import re
-from json.decoder import scanstring  # type: ignore[attr-defined]  # in the module, not in its stubs
 from typing import Any
 
 from noetl_envelope.core.rules import ALL_PROFILES, Rule
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.wire.jsontree import DeferredStr, InvalidUtf8Str, LoneSurrogateStr, Num, Obj
+from noetl_envelope.wire.jsontree import DeferredStr, InvalidUtf8Str, LoneSurrogateStr, Num, Obj, decode_escaped
 
 # serde_json's style of position, which every lexical message ends with (1-based).
 _AT = " at line {line} column {column}"
@@ -193,7 +192,7 @@ def _scan_string(data: bytes, i: int, build: bool = True, defer: bool = False) -
         if defer and end - i >= DEFERRED_STRING_BYTES and _is_utf8(data, i, end):
             return DeferredStr(data, i, end, escaped=True), whole.end()
         try:
-            return _decode_escaped(str(_piece(data, i, whole.end()), "utf-8")), whole.end()
+            return decode_escaped(str(_piece(data, i, whole.end()), "utf-8")), whole.end()
         except UnicodeDecodeError:
             pass  # the loop below marks it (InvalidUtf8Str)
     parts: list[str] = []
@@ -266,12 +265,6 @@ def _is_utf8(data: bytes, i: int, j: int) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-def _decode_escaped(text: str) -> str:
-    """The value of a string matched by `_ESCAPED_STRING` (`text`: its rest, closing quote included)."""
-    value: str = scanstring(text, 0)[0]
-    return value
 
 
 def _drop(_part: str) -> None:

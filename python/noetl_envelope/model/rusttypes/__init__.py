@@ -25,7 +25,7 @@ from noetl_envelope.model.rusttypes.base import (
 from noetl_envelope.model.rusttypes.datetime import DATETIME
 from noetl_envelope.model.rusttypes.i64 import I64
 from noetl_envelope.model.rusttypes.registry import RUST_TYPES, UnknownRustType, resolve
-from noetl_envelope.model.rusttypes.string import STRING, key, quote
+from noetl_envelope.model.rusttypes.string import STRING, key, quote, written_pieces
 from noetl_envelope.model.rusttypes.value import (
     VALUE,
     NumberRule,
@@ -63,4 +63,5 @@ __all__ = [
     "value_to_python",
     "walk_problems",
     "write_value",
+    "written_pieces",
 ]

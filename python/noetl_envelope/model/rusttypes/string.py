@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from noetl_envelope.core.violations import JsonPath, Violation
 from noetl_envelope.model.rusttypes.base import EncodeError, FastPath, NumberReader, RustType, Variant, invalid_type
-from noetl_envelope.wire.jsontree import BadStr, Num, excerpt
+from noetl_envelope.wire.jsontree import BadStr, DeferredStr, Num, excerpt
 
 NAME = "String"
 
@@ -28,6 +29,17 @@ def _write_string(value: Any, out: list[str]) -> None:
     if not isinstance(value, str):
         raise EncodeError(f"{value!r} is not a string")
     out.append(quote(value))
+
+
+# A deferred string is written, and compared with its bytes, this many bytes at a time.
+WRITTEN_PIECE_BYTES = 2**20
+
+
+def written_pieces(value: DeferredStr) -> Iterator[tuple[memoryview, str]]:
+    """A deferred string a piece at a time: each piece's bytes as the document has them, and
+    serde_json's form of its text (what `quote` writes, without the quotes)."""
+    for raw, text in value.spans(WRITTEN_PIECE_BYTES):
+        yield raw, quote(text)[1:-1]
 
 
 def quote(text: str) -> str:

@@ -16,7 +16,7 @@ from noetl_envelope.model.rusttypes.base import (
     RustType,
     Variant,
 )
-from noetl_envelope.model.rusttypes.string import quote
+from noetl_envelope.model.rusttypes.string import quote, written_pieces
 from noetl_envelope.wire.jsontree import BadStr, DeferredStr, Num, Obj, excerpt
 from noetl_envelope.wire.numbers import I64_MIN, U64_MAX, NumberRangeError, format_float
 
@@ -105,9 +105,6 @@ def value_to_python(value: Any, read_number: NumberReader, *, verbatim: bool = F
     return value
 
 
-_WRITTEN_PIECE = 2**20
-
-
 def write_value(value: Any, out: list[str]) -> None:
     """serde_json's compact output of a Value: object keys sorted (BTreeMap order, which is
     code point order), integers exact, floats in serde_json's shortest form. A value nested
@@ -137,8 +134,8 @@ def _write_value(value: Any, out: list[str], depth: int) -> None:
         out.append(quote(value))
     elif isinstance(value, DeferredStr):
         out.append('"')
-        for _raw, text in value.spans(_WRITTEN_PIECE):
-            out.append(quote(text)[1:-1])  # a piece at a time; only appends (canonical compares as it goes)
+        for _raw, written in written_pieces(value):
+            out.append(written)  # a piece at a time; only appends (canonical compares as it goes)
         out.append('"')
     elif isinstance(value, dict):
         out.append("{")
