@@ -54,7 +54,7 @@ for profile in PROFILES:
             if answer is not None and [str(v) for v in answer] != expected:
                 result["wrong"].append(["native", profile, doc.decode("utf-8", "replace")[:200]])
             verdict = prove(doc, profile)
-            native += verdict is not None and not any(verdict)
+            native += verdict is not None and not any(verdict[:5])
     result["proved"][profile] = proved
     result["native_proved"][profile] = native
 # The projection's columns keep the field names; an absent defaulted field is stored as its default.

@@ -3,7 +3,8 @@
 An `Engine` answers `violations(data, profile)` (the full list, [] = valid) and
 `proves_valid(data, profile)` (True only when it can tell cheaply that there is nothing to
 report; False means "ask `violations`"); `lines` is the native bulk loop over many NDJSON lines
-at once where there is one (else None), and `after_native` the violations of a line it listed.
+at once where there is one (else None), `verdict` its answer for one document, and
+`after_native` the violations of a document it answered.
 `reference` runs the whole pipeline (lexer -> profile rules) on every document and is the
 oracle; `fast` proves the common cases cheaply (asking the optional `native` module first) and
 hands everything else to the reference engine, so both report exactly the same violations. A
@@ -33,6 +34,8 @@ class Engine(Protocol):
 
     def after_native(self, data: bytes, profile: str, verdict: Verdict | None) -> list[Violation]: ...
 
+    def verdict(self, data: bytes, profile: str) -> Verdict | None: ...
+
 
 class ReferenceEngine:
     """Every document through the lexer and the profile's rules."""
@@ -50,6 +53,9 @@ class ReferenceEngine:
 
     def after_native(self, data: bytes, profile: str, verdict: Verdict | None) -> list[Violation]:
         return self.violations(data, profile)
+
+    def verdict(self, data: bytes, profile: str) -> Verdict | None:
+        return None  # no native engine: nothing is read past
 
 
 class FastEngine(ReferenceEngine):
@@ -84,6 +90,13 @@ class FastEngine(ReferenceEngine):
         if self._check_lines is None or profile not in PROFILES:
             return None
         return self._check_lines(data, profile, max_document_bytes, list_valid, limit)
+
+    def verdict(self, data: bytes, profile: str) -> Verdict | None:
+        """The native engine's answer for one document (`native.Verdict`), or None when it
+        declines or is not in use."""
+        if self._check is None or profile not in PROFILES:
+            return None
+        return self._check(data, profile)
 
     def after_native(self, data: bytes, profile: str, verdict: Verdict | None) -> list[Violation]:
         """`violations(data, profile)` for a line `lines` listed with `verdict` (None: declined

@@ -243,10 +243,11 @@ _NUMBER_SHAPE = bytes.maketrans(
 # those tokens, their paths and the doubles read: the reference engine reports exactly one
 # `canonical.float-roundtrip` warning for each, under every profile, and nothing else; the
 # warnings are worded here by the canonical profile's own `float_roundtrip_warning`. It also
-# reads past undeclared top-level members, absent required fields and string / i64 values
-# failing the schema's checks, naming each (a failing value with where it is): serde's verdict
-# is then known (skipped, an error, accepted), and contract's is python-jsonschema's alone on
-# those values (`_schema_only_violations`). Anything else takes the path below.
+# reads past undeclared top-level members, fields under serde's aliases, absent required fields
+# and string / i64 values failing the schema's checks, naming each (a failing value with where it
+# is): serde's verdict is then known (skipped, bound, an error, accepted), and contract's is one
+# `contract.alias-used` per alias and python-jsonschema's findings on those values
+# (`_aliased_violations`, `_schema_only_violations`). Anything else takes the path below.
 # NOETL_ENVELOPE_ACCEL=0 switches it off (tests run both paths). Its bulk loop
 # (`native_lines_checker`, one call per span, run/bulk.py) gives each listed line's verdict to
 # `after_native`, which goes on exactly as `violations` does after asking the accelerator.
@@ -380,8 +381,8 @@ def _contract_errors(data: bytes, native: NativeCheck) -> list[Violation] | None
     verdict = native(data, "contract")
     if verdict is None:
         return None
-    _, unknown, missing, failing = verdict
-    if not (unknown or missing or failing):
+    _, unknown, missing, failing, aliases, _ = verdict
+    if not (unknown or missing or failing or aliases):
         return None  # contract-valid: the bytes decide, which only the reference engine can word here
     return _native_violations(data, "contract", verdict) or None
 
@@ -389,11 +390,13 @@ def _contract_errors(data: bytes, native: NativeCheck) -> list[Violation] | None
 def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Violation] | None:
     """The reference engine's violations for a document the accelerator read to the end (see
     `Verdict`), or None when they are not certain here."""
-    misreads, unknown, missing, failing = verdict
-    if not (unknown or missing or failing):
+    misreads, unknown, missing, failing, aliases, _ = verdict
+    if not (unknown or missing or failing or aliases):
         return _misread_warnings(misreads) if misreads else []
     if unknown and field_specs().deny_unknown_fields:
         return None  # serde refuses the undeclared key: the reference engine words it
+    if aliases:
+        return _aliased_violations(data, profile, verdict)
     if profile == "serde":
         refused = {key: (start, end) for key, start, end in failing if _is_float_token(data[start:end])}
         if refused or missing:
@@ -403,6 +406,27 @@ def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Viol
         bound = [misread for misread in misreads if misread[0][0] not in unknown]
         return _misread_warnings(bound) if bound else []
     return _schema_only_violations(data, unknown, missing, failing)
+
+
+def _aliased_violations(data: bytes, profile: str, verdict: Verdict) -> list[Violation] | None:
+    """`_native_violations` for a document with fields written under serde's aliases: serde
+    binds each to its field (its verdict is the one without aliases); the contract reports each
+    alias, in document order, before python-jsonschema's findings, which judge the value under
+    the field's name. None when an aliased field is also failing (serde would name it by the
+    alias, the schema by the field: not worded here)."""
+    from noetl_envelope.profiles.contract import alias_violation
+
+    misreads, unknown, missing, failing, aliases, keys = verdict
+    specs = field_specs()
+    found = [alias_violation(key, specs) for key in aliases]
+    if {spec.wire for _, spec in found} & {name for name, _, _ in failing}:
+        return None
+    if profile == "serde":
+        return _native_violations(data, profile, (misreads, unknown, missing, failing, [], keys))
+    if not (unknown or missing or failing):
+        return [violation for violation, _ in found]
+    rest = _schema_only_violations(data, unknown, missing, failing)
+    return None if rest is None else [violation for violation, _ in found] + rest
 
 
 def _is_float_token(token: bytes) -> bool:

@@ -21,8 +21,10 @@ from noetl_envelope.core.violations import JsonPath
 Misreads = list[tuple[JsonPath, str, float]]
 # `Prover.check`'s answer when it knows: what a document holds besides serde_json's own bytes,
 # (misreads, undeclared top-level keys, absent required fields, fields failing the schema's
-# string or i64 checks as (name, start, end): where the value's JSON text is); all empty = valid.
-Verdict = tuple[Misreads, list[str], list[str], list[tuple[str, int, int]]]
+# string or i64 checks as (name, start, end): where the value's JSON text is, top-level keys
+# that are serde aliases, where each top-level key's JSON string is as (start, end), in order);
+# all but the last empty = valid.
+Verdict = tuple[Misreads, list[str], list[str], list[tuple[str, int, int]], list[str], list[tuple[int, int]]]
 
 # `Prover.check_lines`'s answer for one buffer of NDJSON lines: (bytes consumed, documents,
 # blank lines, listed lines as (0-based line number in the buffer, start, end, verdict)); the

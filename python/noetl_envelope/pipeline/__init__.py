@@ -64,38 +64,13 @@ class DocumentChecker:
         return self.lines(b"", max_document_bytes=0, list_valid=False, limit=1) is not None
 
     def listed(self, data: bytes, verdict: Verdict | None) -> list[Violation]:
-        """`self(data)` for a line `lines` listed with `verdict`: a line the native engine
-        declined (None) takes exactly the per-document path."""
+        """`self(data)` for a line `lines` listed with `verdict` (None: the native engine
+        declined it), without asking the native engine again."""
+        if self.checks.drift:
+            return _conform(data, self.engine, verdict)
         if verdict is None:
             return self(data)
-        if self.checks.drift:
-            misreads, unknown, missing, failing = verdict
-            if not (unknown or missing or failing):
-                # serde_json's own bytes (it was read as canonical) but for the floats its parser
-                # misreads: nothing drifted, one warning each (none: proved canonical).
-                from noetl_envelope.profiles.drift import float_roundtrip_findings
-
-                return float_roundtrip_findings(misreads)
-            found = self._conform_beside_faults(data, verdict)
-            return self(data) if found is None else found  # else conform's own path
         return self.engine.after_native(data, self.checks.profile, verdict)
-
-    def _conform_beside_faults(self, data: bytes, verdict: Verdict) -> list[Violation] | None:
-        """`conform_violations(data)` for a document the native engine read as serde_json's own
-        bytes but for the faults it names in `verdict`: the contract's findings from the verdict,
-        the drift classes from the faults alone (`drift.beside_faults`). None when the top-level
-        keys cannot be listed here."""
-        from noetl_envelope.profiles.drift import beside_faults, explained
-        from noetl_envelope.wire.lexer import scan
-
-        misreads, _, _, failing = verdict
-        try:
-            keys = list(orjson.loads(data))  # in the document's order: the native engine refused repeated ones
-        except orjson.JSONDecodeError:
-            return None
-        found = self.engine.after_native(data, "contract", verdict)
-        drift = beside_faults(keys, {name: scan(data[start:end]) for name, start, end in failing}, misreads)
-        return explained(found, drift) + drift
 
 
 def checker_for(checks: Checks) -> DocumentChecker:
@@ -109,9 +84,7 @@ def check(data: bytes, checks: Checks, engine: Engine | None = None) -> list[Vio
     if engine is None:
         engine = select(checks.engine, native=checks.native)
     if checks.drift:
-        if engine.proves_valid(data, "canonical"):
-            return []
-        violations = conform_violations(data)
+        violations = _conform(data, engine, engine.verdict(data, "canonical"))
     else:
         violations = engine.violations(data, checks.profile)
     if checks.project:
@@ -119,6 +92,38 @@ def check(data: bytes, checks: Checks, engine: Engine | None = None) -> list[Vio
 
         violations = violations + projection_violations(data)
     return violations
+
+
+def _conform(data: bytes, engine: Engine, verdict: Verdict | None) -> list[Violation]:
+    """`conform_violations(data)`, from the native engine's canonical `verdict` where it answered
+    (None: it declined, or there is none), else by the fast engine's proof or conform's stages."""
+    if verdict is not None:
+        misreads, unknown, missing, failing, aliases, _ = verdict
+        if not (unknown or missing or failing or aliases):
+            # serde_json's own bytes (it was read as canonical) but for the floats its parser
+            # misreads: nothing drifted, one warning each (none: proved canonical).
+            from noetl_envelope.profiles.drift import float_roundtrip_findings
+
+            return float_roundtrip_findings(misreads)
+        return _conform_beside_faults(data, engine, verdict)
+    if engine.proves_valid(data, "canonical"):
+        return []
+    return conform_violations(data)
+
+
+def _conform_beside_faults(data: bytes, engine: Engine, verdict: Verdict) -> list[Violation]:
+    """`conform_violations(data)` for a document the native engine read as serde_json's own
+    bytes but for the faults it names in `verdict`: the contract's findings from the verdict,
+    the drift classes from the faults alone (`drift.beside_faults`), in the key order the
+    verdict gives."""
+    from noetl_envelope.profiles.drift import beside_faults, explained
+    from noetl_envelope.wire.lexer import scan
+
+    misreads, _, _, failing, _, spans = verdict
+    keys = [orjson.loads(data[start:end]) for start, end in spans]  # JSON strings serde_json read
+    found = engine.after_native(data, "contract", verdict)
+    drift = beside_faults(keys, {name: scan(data[start:end]) for name, start, end in failing}, misreads)
+    return explained(found, drift) + drift
 
 
 def conform_violations(data: bytes) -> list[Violation]:

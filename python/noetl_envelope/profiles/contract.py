@@ -414,6 +414,13 @@ def _fraction_violations(instance: dict[str, Any], specs: tuple[FieldSpec, ...])
     return found
 
 
+def alias_violation(key: str, specs: tuple[FieldSpec, ...]) -> tuple[Violation, FieldSpec]:
+    """`contract.alias-used` for the top-level `key`, one of serde's aliases in `specs`, and the
+    field it binds."""
+    spec = next(s for s in specs if key in s.aliases)
+    return CONTRACT_ALIAS_USED.at((key,), alias=key, field=spec.wire), spec
+
+
 def check(tree: Any, schema: dict[str, Any] | None = None) -> tuple[list[Violation], Binding]:
     """Every contract finding for the tree ([] = valid), and serde's field binding.
 
@@ -431,8 +438,8 @@ def check(tree: Any, schema: dict[str, Any] | None = None) -> tuple[list[Violati
         if isinstance(instance, dict):
             for pointer in binding.alias_used:
                 key = str(pointer[0])
-                spec = next(s for s in specs if key in s.aliases)
-                found.append(CONTRACT_ALIAS_USED.at(pointer, alias=key, field=spec.wire))
+                violation, spec = alias_violation(key, specs)
+                found.append(violation)
                 # Check the value under its real name so it is judged once, not twice.
                 if spec.wire not in instance:
                     instance[spec.wire] = instance.pop(key)

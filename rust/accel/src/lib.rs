@@ -56,8 +56,10 @@
 //!
 //! It also reads on past the ordinary field faults of real dumps, so that Python can give their
 //! verdict from the schema alone, without the reference pipeline: a top-level key the schema
-//! does not declare (read and written back like a `Value`; an alias or a repeated unknown key
-//! still declines), a required field missing, a string or i64 field failing the schema's enum,
+//! does not declare (read and written back like a `Value`; a repeated unknown key still
+//! declines), a field written under its serde alias (read as the field, written back under the
+//! alias as the input has it: an alias is a contract error, so canonical's verdict is the
+//! contract's whatever the bytes), a required field missing, a string or i64 field failing the schema's enum,
 //! length or bound checks, a float token in an i64 field. Each is named in the [`Verdict`];
 //! everything else is still proved byte for byte.
 
@@ -227,11 +229,28 @@ pub struct Verdict {
     pub misreads: Vec<Misread>,
     /// Top-level keys the schema does not declare, in document order.
     pub unknown: Vec<String>,
+    /// Top-level keys that are a field's serde alias (serde binds them to the field), in
+    /// document order.
+    pub aliases: Vec<String>,
+    /// Where each top-level key's JSON string is in the document (`start..end`, quotes
+    /// included), in document order: the key order, without reading the values again.
+    pub keys: Vec<(usize, usize)>,
     /// Required fields that are absent, in declaration order.
     pub missing: Vec<String>,
     /// String and i64 fields whose value fails the schema's checks (enum, length, bounds), and
     /// i64 fields holding a float token (`1.0`), which serde refuses.
     pub failing: Vec<Failing>,
+}
+
+impl Verdict {
+    /// Nothing found: valid, no warning (`keys` only says where the keys are).
+    pub fn is_valid(&self) -> bool {
+        self.misreads.is_empty()
+            && self.unknown.is_empty()
+            && self.aliases.is_empty()
+            && self.missing.is_empty()
+            && self.failing.is_empty()
+    }
 }
 
 /// A field whose value fails the schema's checks: its name, and where its value's JSON text is
@@ -300,6 +319,8 @@ struct Ctx<'b> {
     verified: usize,
     misreads: Vec<Misread>,
     unknown: Vec<String>,
+    aliases: Vec<String>,
+    keys: Vec<(usize, usize)>,
     missing: Vec<String>,
     failing: Vec<Failing>,
 }
@@ -506,6 +527,13 @@ impl Ctx<'_> {
         let start = self.position();
         write(self)?;
         Ok((start, self.position()))
+    }
+
+    /// Writes a top-level key (relaxed: scans it) and records where it is in the input.
+    fn key<E: de::Error>(&mut self, text: &str) -> Result<(), E> {
+        let span = self.scalar(|ctx| ctx.write_str(text))?;
+        self.keys.push(span);
+        Ok(())
     }
 
     /// Records that `field`'s value, at `start..end` in the input, fails the schema's checks.
@@ -780,13 +808,15 @@ impl<'de> Visitor<'de> for TextVisitor {
     }
 }
 
-/// A top-level key: a declared field's index, or a name the schema does not declare.
+/// A top-level key: a declared field's index, a field's index by one of its serde aliases (as
+/// written), or a name the schema does not declare.
 enum TopKey {
     Declared(usize),
+    Alias(usize, String),
     Unknown(String),
 }
 
-/// Reads a top-level key (an alias is refused: serde binds it, the schema does not declare it).
+/// Reads a top-level key.
 struct FieldKey<'a>(&'a [Field]);
 
 impl<'de> DeserializeSeed<'de> for FieldKey<'_> {
@@ -796,8 +826,12 @@ impl<'de> DeserializeSeed<'de> for FieldKey<'_> {
         if let Some(index) = self.0.iter().position(|f| f.name == key) {
             return Ok(TopKey::Declared(index));
         }
-        if self.0.iter().any(|f| f.aliases.iter().any(|a| *a == key)) {
-            return Err(refuse("an alias"));
+        if let Some(index) = self
+            .0
+            .iter()
+            .position(|f| f.aliases.iter().any(|a| *a == key))
+        {
+            return Ok(TopKey::Alias(index, key.into_owned()));
         }
         Ok(TopKey::Unknown(key.into_owned()))
     }
@@ -990,19 +1024,17 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
                 ctx.push(b',');
             }
             first = false;
-            if ctx.relaxed {
-                ctx.scan_scalar(); // the key
-            }
             let since = ctx.misreads.len();
-            let index = match key {
-                TopKey::Declared(index) => index,
+            let (index, alias) = match key {
+                TopKey::Declared(index) => (index, None),
+                TopKey::Alias(index, alias) => (index, Some(alias)),
                 TopKey::Unknown(name) => {
                     // serde skips it; the schema reports it. Read as a Value so the bytes are
                     // still proved serde_json's own; a repeated unknown key is the lexer's to report.
                     if ctx.unknown.contains(&name) {
                         return Err(refuse("unknown key twice"));
                     }
-                    ctx.write_str(name.as_str())?;
+                    ctx.key(name.as_str())?;
                     ctx.push(b':');
                     map.next_value_seed(ValueSeed {
                         ctx: &mut *ctx,
@@ -1013,18 +1045,24 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
                     continue;
                 }
             };
+            // A field under its name and its alias is serde's duplicate field: declined too.
             if seen[index] || (index < next && !ctx.relaxed) {
                 return Err(refuse("field order or duplicate"));
             }
             seen[index] = true;
             let field = &self.fields[index];
-            ctx.put(field.name.as_str())?;
+            // The key as the input has it: the field's name as serde writes it, or the alias.
+            let key = alias.as_deref().unwrap_or(field.name.as_str());
+            ctx.key(key)?;
             ctx.push(b':');
             map.next_value_seed(FieldValue {
                 field,
                 ctx: &mut *ctx,
             })?;
-            ctx.inside(since, || PathPart::Key(field.name.clone()));
+            ctx.inside(since, || PathPart::Key(key.to_string()));
+            if let Some(alias) = alias {
+                ctx.aliases.push(alias);
+            }
             next = next.max(index + 1);
         }
         // The required fields absent, in declaration order.
@@ -1107,7 +1145,7 @@ impl Prover {
     pub fn prove(&self, data: &[u8], profile: &str) -> Result<bool, String> {
         Ok(self
             .check(data, profile)?
-            .is_some_and(|found| found == Verdict::default()))
+            .is_some_and(|found| found.is_valid()))
     }
 
     /// What the document holds besides serde_json's own bytes (see [`Verdict`]; all empty:
@@ -1153,7 +1191,7 @@ impl Prover {
                 } else {
                     self.read(line, relaxed)
                 };
-                if limits.list_valid || verdict.as_ref() != Some(&Verdict::default()) {
+                if limits.list_valid || !verdict.as_ref().is_some_and(Verdict::is_valid) {
                     lines.listed.push(Listed {
                         index,
                         start,
@@ -1188,6 +1226,8 @@ impl Prover {
             verified: 0,
             misreads: Vec::new(),
             unknown: Vec::new(),
+            aliases: Vec::new(),
+            keys: Vec::new(),
             missing: Vec::new(),
             failing: Vec::new(),
         };
@@ -1208,6 +1248,8 @@ impl Prover {
         Some(Verdict {
             misreads: ctx.misreads,
             unknown: ctx.unknown,
+            aliases: ctx.aliases,
+            keys: ctx.keys,
             missing: ctx.missing,
             failing: ctx.failing,
         })

@@ -29,11 +29,13 @@ impl PyProver {
     }
 
     /// None ("don't know"), or what the document holds besides serde_json's own bytes, as
-    /// `(misreads, unknown, missing, failing)`: the float tokens serde_json's default parser
-    /// misreads as `(path, token, read)` in document order (`path`: a tuple of keys and
-    /// indices; `read`: the double serde_json reads), the undeclared top-level keys, the absent required fields and the fields
-    /// failing the schema's string or i64 checks as `(name, start, end)`, the span of the value's
-    /// JSON text (see `crate::Verdict`). All empty: valid.
+    /// `(misreads, unknown, missing, failing, aliases, keys)`: the float tokens serde_json's
+    /// default parser misreads as `(path, token, read)` in document order (`path`: a tuple of
+    /// keys and indices; `read`: the double serde_json reads), the undeclared top-level keys, the
+    /// absent required fields, the fields failing the schema's string or i64 checks as `(name,
+    /// start, end)`, the span of the value's JSON text, the top-level keys that are serde
+    /// aliases, and where every top-level key's JSON string is as `(start, end)` (see
+    /// `crate::Verdict`). All but `keys` empty: valid.
     fn check<'py>(
         &self,
         py: Python<'py>,
@@ -88,13 +90,15 @@ type LinesTuple<'py> = (
     Vec<(usize, usize, usize, Option<VerdictTuple<'py>>)>,
 );
 
-/// A [`crate::Verdict`] as Python sees it: `(misreads, unknown, missing, failing)`, each failing
-/// field as `(name, start, end)` (where its value's JSON text is in the document).
+/// A [`crate::Verdict`] as Python sees it: `(misreads, unknown, missing, failing, aliases, keys)`,
+/// each failing field as `(name, start, end)` (where its value's JSON text is in the document).
 type VerdictTuple<'py> = (
     Vec<(Bound<'py, PyTuple>, String, f64)>,
     Vec<String>,
     Vec<String>,
     Vec<(String, usize, usize)>,
+    Vec<String>,
+    Vec<(usize, usize)>,
 );
 
 fn verdict_tuple(py: Python<'_>, verdict: crate::Verdict) -> PyResult<VerdictTuple<'_>> {
@@ -118,7 +122,14 @@ fn verdict_tuple(py: Python<'_>, verdict: crate::Verdict) -> PyResult<VerdictTup
         .into_iter()
         .map(|f| (f.name, f.start, f.end))
         .collect();
-    Ok((misreads, verdict.unknown, verdict.missing, failing))
+    Ok((
+        misreads,
+        verdict.unknown,
+        verdict.missing,
+        failing,
+        verdict.aliases,
+        verdict.keys,
+    ))
 }
 
 #[pymodule]

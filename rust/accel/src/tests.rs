@@ -439,14 +439,36 @@ fn unknown_top_level_field_is_refused() {
 }
 
 #[test]
-fn serde_alias_is_refused() {
+fn serde_alias_is_named_never_proved() {
     // serde reads a field under its alias (x-serde) and writes the field's own key; the
-    // contract rejects the alias.
+    // contract rejects the alias. The verdict names it, with what else the document holds
+    // (the misreads inside it found under the alias as written), and nothing is proved.
     for (field, alias) in aliases() {
         if let Some(field) = field {
             let value = sample(field, false);
+            let aliased = base().raw(field, &member(&alias, &value));
+            assert!(!proved(aliased.text()), "{alias}");
+            let found = verdict(aliased.text()).expect("an alias is read past");
+            assert_eq!(found.aliases, vec![alias.clone()]);
             assert!(
-                !proved(base().raw(field, &member(&alias, &value)).text()),
+                found.unknown.is_empty() && found.missing.is_empty() && found.failing.is_empty()
+            );
+            let extra = undeclared_key();
+            let beside = verdict(aliased.clone().push(&member(&extra, "1")).text()).unwrap();
+            assert_eq!(
+                (beside.aliases, beside.unknown),
+                (vec![alias.clone()], vec![extra])
+            );
+            if field.rust == "serde_json::Value" && field.has_type("object") {
+                let inner = format!("{{\"a\":{MISREAD}}}");
+                let found = verdict(base().raw(field, &member(&alias, &inner)).text()).unwrap();
+                assert_eq!(
+                    found.misreads,
+                    vec![misread(&[key(&alias), key("a")], MISREAD)]
+                );
+            }
+            assert!(
+                !proved(base().push(&member(&alias, &value)).text()),
                 "{alias}"
             );
             assert!(
@@ -458,6 +480,36 @@ fn serde_alias_is_refused() {
             !proved(base().push(&member(&alias, "{}")).text()),
             "{alias}"
         );
+    }
+}
+
+#[test]
+fn top_level_keys_are_listed_where_they_are_in_document_order() {
+    let extra = undeclared_key();
+    let mut doc = full().push(&member(&extra, "[1]"));
+    doc.members.rotate_right(1); // the undeclared key first
+    let names: Vec<String> = std::iter::once(extra.clone())
+        .chain(fields().iter().map(|f| f.name.clone()))
+        .collect();
+    let text = doc.text();
+    let found = prover()
+        .check(text.as_bytes(), "canonical")
+        .unwrap()
+        .unwrap();
+    assert_eq!(top_level_keys(text.as_bytes(), &found), names);
+    // Read relaxed: spaced, a key escaped, the order of the input.
+    let spaced = text.replacen('"', " \"", 1).replace("\":", "\" :  ");
+    let first = &fields()[0].name;
+    let mut chars = first.chars();
+    let lead = chars.next().unwrap();
+    let written = format!("\"\\u{:04x}{}\"", lead as u32, chars.as_str());
+    let escaped = spaced.replacen(&json_string(first), &written, 1);
+    for form in [spaced, escaped] {
+        let found = prover()
+            .check(form.as_bytes(), "contract")
+            .unwrap()
+            .unwrap();
+        assert_eq!(top_level_keys(form.as_bytes(), &found), names, "{form}");
     }
 }
 
@@ -650,33 +702,58 @@ fn failing_names(verdict: &Verdict) -> Vec<String> {
 }
 
 /// `check`'s answer for `doc` under "canonical"; the relaxed profiles give the same answer
-/// wherever it is known.
+/// wherever it is known. The key spans are checked (`top_level_keys`) and left out.
 fn verdict(doc: impl AsRef<[u8]>) -> Option<Verdict> {
     let prover = prover();
-    let strict = prover
-        .check(doc.as_ref(), "canonical")
-        .expect("a known profile");
+    let doc = doc.as_ref();
+    let strict = prover.check(doc, "canonical").expect("a known profile");
     if strict.is_some() {
         for profile in RELAXED {
-            assert_eq!(
-                prover.check(doc.as_ref(), profile).unwrap(),
-                strict,
-                "{profile}"
-            );
+            assert_eq!(prover.check(doc, profile).unwrap(), strict, "{profile}");
         }
     }
-    strict
+    strict.map(|found| without_keys(doc, found))
 }
 
-/// `check`'s answer for `doc` under the relaxed profiles, which must agree.
+/// `check`'s answer for `doc` under the relaxed profiles, which must agree (key spans checked
+/// and left out, as by `verdict`).
 fn relaxed(doc: impl AsRef<[u8]>) -> Option<Verdict> {
     let prover = prover();
+    let doc = doc.as_ref();
     let answers: Vec<_> = RELAXED
         .iter()
-        .map(|profile| prover.check(doc.as_ref(), profile).unwrap())
+        .map(|profile| prover.check(doc, profile).unwrap())
         .collect();
     assert_eq!(answers[0], answers[1], "serde and contract disagree");
-    answers.into_iter().next().unwrap()
+    answers
+        .into_iter()
+        .next()
+        .unwrap()
+        .map(|found| without_keys(doc, found))
+}
+
+/// The top-level keys `verdict.keys` points at in `doc`, decoded, in order; each span must be
+/// one JSON string, after the one before.
+fn top_level_keys(doc: &[u8], verdict: &Verdict) -> Vec<String> {
+    let mut after = 0;
+    let mut keys = Vec::new();
+    for &(start, end) in &verdict.keys {
+        assert!(start >= after && start < end, "key spans out of order");
+        keys.push(serde_json::from_slice::<String>(&doc[start..end]).expect("a JSON string"));
+        after = end;
+    }
+    keys
+}
+
+/// `verdict` without its key spans, once they are checked to be the document's top-level keys.
+fn without_keys(doc: &[u8], mut verdict: Verdict) -> Verdict {
+    let listed = top_level_keys(doc, &verdict);
+    let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(doc).unwrap();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(sorted, parsed.keys().cloned().collect::<Vec<_>>()); // every key, once
+    verdict.keys.clear();
+    verdict
 }
 
 fn misread(path: &[PathPart], token: &str) -> Misread {
@@ -847,8 +924,14 @@ fn field_faults_with_anything_else_wrong_are_not_known() {
     assert_eq!(verdict(plus(&member(&extra, "-0"))), None);
     for (field, alias) in aliases() {
         if let Some(field) = field {
-            let aliased = base().raw(field, &member(&alias, &sample(field, false)));
-            assert_eq!(verdict(aliased.text()), None, "serde's alias {alias}");
+            // The field under its name and its alias: serde's duplicate field.
+            let both = base().push(&member(&alias, &sample(field, false)));
+            assert_eq!(
+                verdict(both.text()),
+                None,
+                "serde's alias {alias} beside {}",
+                field.name
+            );
         }
     }
     assert_eq!(verdict(base().set(plain(), "1").text()), None); // a wrong type
@@ -1246,14 +1329,10 @@ fn check_lines_cuts_at_line_feeds_counts_and_lists_what_is_not_proved() {
             index: 3,
             start: end - unknown.len() - 1,
             end: end - 1,
-            verdict: found_verdict(&prover, &unknown)
+            verdict: prover.check(unknown.as_bytes(), "contract").unwrap()
         }]
     );
     assert!(prover.check_lines(b"", "strict", limits).is_err());
-}
-
-fn found_verdict(prover: &Prover, doc: &str) -> Option<Verdict> {
-    prover.check(doc.as_bytes(), "contract").unwrap()
 }
 
 // ---- large documents: the output is compared as it is written, never held whole -------------
