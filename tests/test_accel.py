@@ -16,6 +16,7 @@ Skipped only where the module is not built and CI is not set; under CI it must b
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -287,7 +288,6 @@ def _judged_natively(documents: list[bytes]) -> tuple[dict[str, int], list[tuple
 def test_python_written_forms_are_judged_natively_and_exactly(harness: Path) -> None:
     # What a Python producer writes for the same events: keys in its own order, indented or spaced,
     # non-ASCII escaped or not. serde and contract read them relaxed; canonical refuses the form.
-    import json
     import random
 
     rng = random.Random(15)
@@ -393,8 +393,6 @@ def test_fields_under_serde_aliases_are_judged_natively_and_exactly(
     # serde binds it, the contract reports it, conform names the drift. The native engine reads
     # past it, beside misread floats, undeclared, missing and failing fields, under every
     # profile; relaxed (serde, contract) in a Python producer's form too.
-    import json
-
     if not any(spec.aliases for spec in field_specs()):
         pytest.skip("the schema declares no serde alias")
     events = rust_emitted(python_lines(400, 17, random_floats=0.75), harness)
@@ -414,6 +412,74 @@ def test_fields_under_serde_aliases_are_judged_natively_and_exactly(
     # conform words them from the native verdict alone.
     expected = [conform_violations(doc) for doc in documents]
     assert all(any(v.rule == "drift.alias-used" for v in found) for found in expected)
+    native = fastpath.native_checker()
+    assert native is not None
+    checker = checker_for(Checks(profile="canonical", drift=True))
+
+    def refused(data: bytes) -> list[object]:
+        raise AssertionError(f"conform's own stages ran on {data[:120]!r}")
+
+    monkeypatch.setattr("noetl_envelope.pipeline.conform_violations", refused)
+    listed = 0
+    for doc, reference in zip(documents, expected, strict=True):
+        verdict = native(doc, "canonical")
+        if verdict is not None:
+            assert checker.listed(doc, verdict) == reference, doc[:160]
+            listed += 1
+    assert listed > 0.9 * len(documents), (listed, len(documents))
+
+
+# Timestamps as other producers write them (Python's isoformat, other offsets and fractions) and
+# as chrono or RFC 3339 refuse them; the first ones are what a Python producer's dump holds.
+_OTHER_TIMESTAMPS = (
+    "2026-03-01T12:00:00.123456+00:00",
+    "2026-03-01T12:00:00+00:00",
+    "2026-03-01T14:00:00+02:00",
+    "2026-03-01T06:30:00.5-05:30",
+    "2026-03-01T12:00:00.12Z",
+    "2026-03-01T12:00:00.1234Z",
+    "2026-03-01T12:00:00.1234567891Z",
+    "2026-03-01t12:00:00z",
+    "2026-03-01 12:00:00Z",
+    "2026-02-30T12:00:00Z",
+    "2026-03-01T24:00:00Z",
+    "2026-03-01T12:00:00",
+    "2026-03-01T12:00:60Z",
+    "+10000-03-01T12:00:00Z",
+    "2026-03-01",
+    "not a date",
+    "",
+)
+
+
+def test_timestamps_in_other_forms_are_judged_natively_and_exactly(
+    harness: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A timestamp serde reads or refuses, the contract accepts or not, in another form than
+    # chrono's: the native engine names the field and reads on (beside misread floats, aliases,
+    # undeclared and failing fields); Python judges the token as serde, the contract and conform see it.
+    import re
+
+    wire = next((spec.wire for spec in field_specs() if spec.inner.timestamp and not spec.optional), None)
+    if wire is None:
+        pytest.skip("the schema declares no required timestamp")
+    stamp = re.compile(b'"' + wire.encode() + b'":"[^"]*"')
+    events = rust_emitted(python_lines(400, 18, random_floats=0.75), harness)
+    bases = events + [broken(line, how) for line in events[:100] for how in BREAKAGES] + _aliased(events[:100])
+    documents = []
+    for index, line in enumerate(bases):
+        member = b'"' + wire.encode() + b'":' + json.dumps(_OTHER_TIMESTAMPS[index % len(_OTHER_TIMESTAMPS)]).encode()
+        documents.append(stamp.sub(lambda _, member=member: member, line, 1))
+    python_written = [json.dumps(json.loads(doc), indent=1).encode() for doc in documents[:100]]
+    answered, wrong = _judged_natively(documents + python_written)
+    assert not wrong, wrong[:3]
+    assert min(answered.values()) >= len(documents), answered
+    # Both kinds: contract errors, and contract-valid timestamps where only the bytes differ.
+    valid = sum(not any(v.severity == "error" for v in run(doc, "contract").violations) for doc in documents)
+    assert len(documents) // 10 < valid < len(documents) // 2, valid
+    expected = [conform_violations(doc) for doc in documents]
+    # (chrono's own form that RFC 3339 refuses, a leap second off 23:59, is only the schema's)
+    assert sum(any(v.rule == "drift.timestamp-form" for v in found) for found in expected) > 0.8 * len(expected)
     native = fastpath.native_checker()
     assert native is not None
     checker = checker_for(Checks(profile="canonical", drift=True))

@@ -54,7 +54,7 @@ import keyword
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -379,12 +379,9 @@ def _contract_errors(data: bytes, native: NativeCheck) -> list[Violation] | None
     canonical reading declined it at the first byte serde_json would write otherwise (a float id
     as Python writes it, `e+17`, in the benchmark's dumps)."""
     verdict = native(data, "contract")
-    if verdict is None:
-        return None
-    _, unknown, missing, failing, aliases, _ = verdict
-    if not (unknown or missing or failing or aliases):
-        return None  # contract-valid: the bytes decide, which only the reference engine can word here
-    return _native_violations(data, "contract", verdict) or None
+    if verdict is None or not any(verdict[1:5]):
+        return None  # declined, or contract-valid: the bytes decide, which only the reference engine can word here
+    return _contract_findings(data, verdict) or None
 
 
 def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Violation] | None:
@@ -393,40 +390,81 @@ def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Viol
     misreads, unknown, missing, failing, aliases, _ = verdict
     if not (unknown or missing or failing or aliases):
         return _misread_warnings(misreads) if misreads else []
-    if unknown and field_specs().deny_unknown_fields:
-        return None  # serde refuses the undeclared key: the reference engine words it
-    if aliases:
-        return _aliased_violations(data, profile, verdict)
     if profile == "serde":
-        refused = {key: (start, end) for key, start, end in failing if _is_float_token(data[start:end])}
-        if refused or missing:
-            return _serde_field_violations(data, refused, frozenset(missing))
-        # serde skips undeclared members and takes any String / i64: only the bound fields'
-        # floats can speak (a warning, as for a valid document).
-        bound = [misread for misread in misreads if misread[0][0] not in unknown]
-        return _misread_warnings(bound) if bound else []
-    return _schema_only_violations(data, unknown, missing, failing)
+        return _serde_violations(data, verdict)
+    found = _contract_findings(data, verdict)
+    if found is None or found:
+        return found
+    # Contract-valid: the named faults were timestamps in another form than chrono's, where the
+    # canonical bytes differ (the accelerator proved the rest serde_json's own).
+    return _timestamp_difference(data, failing) if profile == "canonical" else _misread_warnings(misreads)
 
 
-def _aliased_violations(data: bytes, profile: str, verdict: Verdict) -> list[Violation] | None:
-    """`_native_violations` for a document with fields written under serde's aliases: serde
-    binds each to its field (its verdict is the one without aliases); the contract reports each
-    alias, in document order, before python-jsonschema's findings, which judge the value under
-    the field's name. None when an aliased field is also failing (serde would name it by the
-    alias, the schema by the field: not worded here)."""
+def _timestamp_difference(data: bytes, failing: list[tuple[str, int, int]]) -> list[Violation] | None:
+    """canonical's verdict for a contract-valid document the accelerator read under canonical as
+    serde_json's own bytes but for timestamps in another form than chrono's (`failing`): the
+    first of them is where serde_json writes otherwise (`canonical.value_difference`)."""
+    from noetl_envelope.model.codec import serde_reader
+    from noetl_envelope.profiles.canonical import value_difference
+    from noetl_envelope.wire.lexer import scan
+
+    name, start, end = min(failing, key=lambda found: found[1])
+    spec = next(spec for spec in field_specs() if spec.wire == name)
+    out: list[str] = []
+    spec.rust.write(spec.rust.to_python(scan(data[start:end]), serde_reader()), out)
+    found = value_difference(data, start, end, "".join(out))
+    return None if found is None else [found]
+
+
+def _serde_violations(data: bytes, verdict: Verdict) -> list[Violation] | None:
+    """serde's verdict for a document the accelerator read to the end with faults in it: serde
+    skips undeclared members (unless it denies them), binds aliases, takes any String and i64;
+    it refuses absent required fields, float tokens in i64 fields and timestamps chrono refuses.
+    Refused or not, the bound fields' floats speak only in a document serde reads (a warning)."""
+    misreads, unknown, missing, failing, aliases, _ = verdict
+    specs = field_specs()
+    if unknown and specs.deny_unknown_fields:
+        return None  # serde refuses the undeclared key: the reference engine words it
+    if _aliased_and_failing(aliases, failing):
+        return None
+    timestamps = _timestamp_fields()
+    refused = {
+        key: (start, end) for key, start, end in failing if key in timestamps or _is_float_token(data[start:end])
+    }
+    if refused or missing:
+        found = _serde_field_violations(data, refused, frozenset(missing))
+        if found is None or found:
+            return found
+    bound = [misread for misread in misreads if misread[0][0] not in unknown]
+    return _misread_warnings(bound) if bound else []
+
+
+def _contract_findings(data: bytes, verdict: Verdict) -> list[Violation] | None:
+    """What `contract.check` finds in a document the accelerator read to the end ([] =
+    contract-valid; no read-back warning, which the caller adds to a valid document): one
+    `contract.alias-used` per alias in document order, then the schema's findings on the named
+    faults (`_schema_only_violations`). None when not certain here."""
     from noetl_envelope.profiles.contract import alias_violation
 
-    misreads, unknown, missing, failing, aliases, keys = verdict
+    _, unknown, missing, failing, aliases, _ = verdict
     specs = field_specs()
-    found = [alias_violation(key, specs) for key in aliases]
-    if {spec.wire for _, spec in found} & {name for name, _, _ in failing}:
+    if unknown and specs.deny_unknown_fields:
+        return None  # serde refuses the undeclared key: the reference engine words it
+    if _aliased_and_failing(aliases, failing):
         return None
-    if profile == "serde":
-        return _native_violations(data, profile, (misreads, unknown, missing, failing, [], keys))
-    if not (unknown or missing or failing):
-        return [violation for violation, _ in found]
-    rest = _schema_only_violations(data, unknown, missing, failing)
-    return None if rest is None else [violation for violation, _ in found] + rest
+    found = _schema_only_violations(data, unknown, missing, failing)
+    if found is None or not aliases:
+        return found
+    return [alias_violation(key, specs)[0] for key in aliases] + found
+
+
+def _aliased_and_failing(aliases: list[str], failing: list[tuple[str, int, int]]) -> bool:
+    """Whether a field written under an alias is also failing: serde would name it by the alias,
+    the schema by the field, which is not worded here."""
+    if not aliases:
+        return False
+    aliased = {spec.wire for spec in field_specs() if set(spec.aliases) & set(aliases)}
+    return any(name in aliased for name, _, _ in failing)
 
 
 def _is_float_token(token: bytes) -> bool:
@@ -436,6 +474,12 @@ def _is_float_token(token: bytes) -> bool:
 
 
 _NUMBER_STARTS = frozenset(bytes([digit]) for digit in b"-0123456789")  # a number token's first byte
+
+
+@cache
+def _timestamp_fields() -> frozenset[str]:
+    """The wire names of the timestamp fields (the accelerator names those not in chrono's form)."""
+    return frozenset(spec.wire for spec in field_specs() if spec.inner.timestamp)
 
 
 def _serde_number(token: bytes) -> int | float:
@@ -449,9 +493,10 @@ def _serde_number(token: bytes) -> int | float:
 def _serde_field_violations(
     data: bytes, refused: dict[str, tuple[int, int]], missing: frozenset[str]
 ) -> list[Violation] | None:
-    """serde's findings for a document it reads but for float tokens in i64 fields (`refused`:
-    their spans by field) and absent required fields: per field in declaration order, as serde
-    reports them, the field's own check on its token or `missing field`. None when a field the
+    """serde's findings for a document it reads but for the values in `refused` (their spans by
+    field: float tokens in i64 fields, timestamps not in chrono's form) and absent required
+    fields: per field in declaration order, as serde reports them, the field's own check on its
+    token ([] for a timestamp chrono reads) or `missing field`. None when a field the
     accelerator calls missing is one serde fills in (Option, `#[serde(default)]`)."""
     from noetl_envelope.model.binding import TOP_LEVEL
     from noetl_envelope.model.codec import serde_reader
@@ -473,28 +518,31 @@ def _serde_field_violations(
 def _schema_only_violations(
     data: bytes, unknown: list[str], missing: list[str], failing: list[tuple[str, int, int]]
 ) -> list[Violation] | None:
-    """contract and canonical for a document whose bytes are serde_json's own but for undeclared
+    """What the contract finds in a document whose bytes are serde_json's own but for undeclared
     members, and whose only faults are those members, absent required fields and failing
-    string / i64 values: python-jsonschema's findings for just those (no lexical, alias,
-    fraction or serde finding can arise, and the float warning is only given to valid
-    documents), sorted as the contract profile sorts them. None when not certain here. Each
-    failing value is read alone, from where the accelerator found it (`(name, start, end)`).
-    The verdict depends on those names and tokens only: it is memoized on them, as the field
-    values' errors are (a drifting producer repeats its mistakes in every event)."""
+    string / i64 / timestamp values: the fraction-digit rule on those timestamps, then
+    python-jsonschema's findings for just those values, sorted as the contract profile sorts
+    them (no lexical, alias or serde finding can arise). [] = none (every failing value was a
+    timestamp the contract accepts), None when not certain here. Each failing value is read
+    alone, from where the accelerator found it (`(name, start, end)`). The verdict depends on
+    those names and tokens only: it is memoized on them, as the field values' errors are (a
+    drifting producer repeats its mistakes in every event)."""
     tokens = tuple((key, data[start:end]) for key, start, end in failing)
     cache_key = (tuple(unknown), tuple(missing), tokens)
-    cached = _verdict_cache.get(cache_key)
-    if cached is not None:
-        return list(cached) or None  # () stands for None: a found verdict is never empty
+    cached = _verdict_cache.get(cache_key, _MISSING)
+    if cached is not _MISSING:
+        return None if cached is None else list(cast(tuple[Violation, ...], cached))
     found = _schema_only_verdict(unknown, missing, tokens)
     if all(len(token) <= _CACHED_STRING_LIMIT for _, token in tokens):  # bounded memory
         if len(_verdict_cache) >= _ERROR_CACHE_LIMIT:
             _verdict_cache.clear()
-        _verdict_cache[cache_key] = tuple(found or ())
+        _verdict_cache[cache_key] = None if found is None else tuple(found)
     return found
 
 
-_verdict_cache: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, bytes], ...]], tuple[Violation, ...]] = {}
+_verdict_cache: dict[
+    tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, bytes], ...]], tuple[Violation, ...] | None
+] = {}
 
 
 def _schema_only_verdict(
@@ -502,7 +550,12 @@ def _schema_only_verdict(
 ) -> list[Violation] | None:
     """`_schema_only_violations`, worked out."""
     found = list(_shape_errors(tuple(unknown), tuple(missing)))
+    if len(found) < len(unknown) + len(missing):
+        return None  # the accelerator named a fault python-jsonschema does not see: not certain
+    fraction_violations, _, _, timestamp_specs = _contract_parts()
     properties = _properties()
+    timestamps = _timestamp_fields()
+    texts: dict[str, str] = {}  # the failing timestamps' values
     for key, token in tokens:
         try:
             # A float token in an i64 field is read as the consumers' serde_json reads it, as
@@ -512,11 +565,16 @@ def _schema_only_verdict(
             return None
         if type(value) not in _SCALARS and type(value) is not float:
             return None
-        found.extend(_value_errors(key, value, properties[key]))
-    if len(found) < len(unknown) + len(missing) + len(tokens):
-        return None  # the accelerator named a fault python-jsonschema does not see: not certain
+        errors = _value_errors(key, value, properties[key])
+        if key in timestamps:
+            if not isinstance(value, str):
+                return None
+            texts[key] = value  # another form than chrono's may be valid: no error required
+        elif not errors:
+            return None  # as above: not certain
+        found.extend(errors)
     found.sort(key=lambda v: (v.pointer, v.rule))
-    return found
+    return fraction_violations(texts, timestamp_specs) + found if texts else found
 
 
 def _misread_warnings(misreads: Misreads) -> list[Violation]:

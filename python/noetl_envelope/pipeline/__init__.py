@@ -116,12 +116,15 @@ def _conform_beside_faults(data: bytes, engine: Engine, verdict: Verdict) -> lis
     bytes but for the faults it names in `verdict`: the contract's findings from the verdict,
     the drift classes from the faults alone (`drift.beside_faults`), in the key order the
     verdict gives."""
+    from noetl_envelope.profiles.canonical import CANONICAL_FLOAT_ROUNDTRIP
     from noetl_envelope.profiles.drift import beside_faults, explained
     from noetl_envelope.wire.lexer import scan
 
     misreads, _, _, failing, _, spans = verdict
     keys = [orjson.loads(data[start:end]) for start, end in spans]  # JSON strings serde_json read
-    found = engine.after_native(data, "contract", verdict)
+    # The contract's own findings: a contract-valid document (a timestamp in another form than
+    # chrono's) gets the read-back warnings there, which conform words as drift instead.
+    found = [v for v in engine.after_native(data, "contract", verdict) if v.rule != CANONICAL_FLOAT_ROUNDTRIP]
     drift = beside_faults(keys, {name: scan(data[start:end]) for name, start, end in failing}, misreads)
     return explained(found, drift) + drift
 

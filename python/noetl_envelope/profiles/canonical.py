@@ -64,6 +64,22 @@ def check(data: bytes, binding: Binding) -> list[Violation]:
     return float_readback(binding)  # serde_json wrote these bytes, but may read a float back as a neighbour
 
 
+def value_difference(data: bytes, start: int, end: int, written: str) -> Violation | None:
+    """`check`'s finding for a contract-valid document whose bytes are serde_json's own but for
+    one value, `data[start:end]`, which serde_json writes as `written` (a timestamp in another
+    form than chrono's, as the native engine found it): the difference is there, and the bytes
+    after it are the document's own. None when `written` and the value agree (then the
+    difference is not there)."""
+    view = memoryview(data)
+    comparison = _Comparison(view[:-1] if data.endswith(b"\n") else view)
+    comparison.offset = start  # the bytes before are serde_json's own
+    comparison.append(written)
+    if comparison.differs_at is None:
+        return None
+    comparison.append_bytes(view[end : end + _AFTER])
+    return comparison.difference()
+
+
 _BEFORE, _AFTER = 12, 24  # bytes shown either side of the first difference
 # A smaller document is compared with serde_json's output made whole, in one step (a step per
 # piece costs more than the copy); a larger one as the output is written.
@@ -83,10 +99,13 @@ class _Comparison(list[str]):
         self.tail = b""  # what serde_json writes from `differs_at` on, as much as a message shows
 
     def append(self, piece: str) -> None:
-        written = piece.encode("utf-8")
+        self.append_bytes(piece.encode("utf-8"))
+
+    def append_bytes(self, written: bytes | memoryview) -> None:
+        """`append` of output already encoded."""
         if self.differs_at is not None:
             if len(self.tail) < _AFTER:
-                self.tail += written[: _AFTER - len(self.tail)]
+                self.tail += bytes(written[: _AFTER - len(self.tail)])
             return
         end = self.offset + len(written)
         found = self.body[self.offset : end]
@@ -95,7 +114,7 @@ class _Comparison(list[str]):
             return
         at = next((i for i, (a, b) in enumerate(zip(found, written, strict=False)) if a != b), len(found))
         self.differs_at = self.offset + at
-        self.tail = written[at : at + _AFTER]
+        self.tail = bytes(written[at : at + _AFTER])
 
     def finish(self) -> int | None:
         """The first byte where the document and the whole output differ, or None."""

@@ -43,8 +43,8 @@
 //! equality ruled out is checked on those instead: an integer token that serde_json reads as a
 //! float (`-0`, beyond u64) and a repeated key anywhere (keys may come in any order) are refused, a float token whose
 //! correctly rounded reading differs from serde_json's is a misread as written, and a timestamp
-//! must be chrono's own form. Whitespace, escapes, number spellings and field order are then the
-//! input's own business.
+//! not in chrono's own form (decoded) is a failing field. Whitespace, escapes, number spellings
+//! and field order are then the input's own business.
 //!
 //! The written-back document is never held whole: it is compared with the input every
 //! `OUTPUT_WINDOW` bytes, and a long string as serde_json writes it, so a large document costs
@@ -59,14 +59,16 @@
 //! does not declare (read and written back like a `Value`; a repeated unknown key still
 //! declines), a field written under its serde alias (read as the field, written back under the
 //! alias as the input has it: an alias is a contract error, so canonical's verdict is the
-//! contract's whatever the bytes), a required field missing, a string or i64 field failing the schema's enum,
-//! length or bound checks, a float token in an i64 field. Each is named in the [`Verdict`];
-//! everything else is still proved byte for byte.
+//! contract's whatever the bytes), a required field missing, a string or i64 field failing the
+//! schema's enum, length or bound checks, a float token in an i64 field, a timestamp string not
+//! in chrono's own form (another offset or fraction, or one chrono or RFC 3339 refuses: Python
+//! judges it from its token, as serde, the contract and conform each see it). Each is named in
+//! the [`Verdict`]; everything else is still proved byte for byte.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
@@ -237,8 +239,9 @@ pub struct Verdict {
     pub keys: Vec<(usize, usize)>,
     /// Required fields that are absent, in declaration order.
     pub missing: Vec<String>,
-    /// String and i64 fields whose value fails the schema's checks (enum, length, bounds), and
-    /// i64 fields holding a float token (`1.0`), which serde refuses.
+    /// String and i64 fields whose value fails the schema's checks (enum, length, bounds), i64
+    /// fields holding a float token (`1.0`), which serde refuses, and timestamp fields holding a
+    /// string that is not chrono's own form (serde may read it or not).
     pub failing: Vec<Failing>,
 }
 
@@ -878,27 +881,16 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
                 Ok(())
             }
             Kind::Text { timestamp: true } => {
-                let value = Option::<DateTime<Utc>>::deserialize(deserializer)?
-                    .ok_or_else(|| refuse("null"))?;
-                let mut written = Vec::new();
-                write(&mut written, &value)?;
-                let ctx = &mut *self.ctx;
-                if ctx.relaxed {
-                    // The timestamp as chrono writes it, or not known: the contract's date-time
-                    // rules are checked here on chrono's form only.
-                    let (start, end) = ctx.scan_scalar();
-                    if ctx.body[start..end] != written[..] {
-                        return Err(refuse("timestamp written otherwise"));
-                    }
-                } else {
-                    ctx.out.extend_from_slice(&written); // compared with the input with the rest
-                }
-                // What chrono wrote (between the quotes) is the input's text if the document is
-                // proved at all: the checks chrono's acceptance does not imply are made on it.
-                let text = std::str::from_utf8(&written[1..written.len() - 1])
-                    .map_err(|_| refuse("not UTF-8"))?;
-                if !rfc3339_beyond_chrono(text) || !field.text_ok(text) {
-                    return Err(refuse("timestamp check"));
+                // Read as the string it is (null refused, as for a String), then judged as
+                // chrono reads it (serde's `DateTime<Utc>`: `parse::<DateTime<FixedOffset>>` in UTC).
+                let text = deserializer.deserialize_option(TextSeed)?;
+                let span = self.ctx.scalar(|ctx| ctx.write_str(&text))?;
+                if !is_chronos_own(&text) || !field.text_ok(&text) {
+                    // Not chrono's own form (serde may still read it: another offset, other
+                    // fraction digits), refused by chrono, or failing RFC 3339 or the schema:
+                    // a failing value, which the Python side judges from its token. Written back
+                    // as the string it is, so that canonical still proves the rest byte for byte.
+                    self.ctx.fail(field, span);
                 }
                 Ok(())
             }
@@ -981,6 +973,20 @@ impl<'de> Visitor<'de> for TextSeed {
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(TextVisitor)
     }
+}
+
+/// Whether `text` is a timestamp chrono reads and writes back unchanged (its own output form),
+/// and RFC 3339 accepts as well.
+fn is_chronos_own(text: &str) -> bool {
+    let Ok(read) = text.parse::<DateTime<FixedOffset>>() else {
+        return false;
+    };
+    let mut written = Vec::new();
+    if write::<_, serde_json::Error>(&mut written, &read.with_timezone(&Utc)).is_err() {
+        return false;
+    }
+    written.get(1..written.len().saturating_sub(1)) == Some(text.as_bytes())
+        && rfc3339_beyond_chrono(text)
 }
 
 /// For a timestamp in chrono's output form (`YYYY-MM-DDTHH:MM:SS[.f{3,6,9}]Z` for years
