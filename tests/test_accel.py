@@ -30,6 +30,7 @@ from envelope import bundled_samples, complete
 from harness import rust_emit
 from noetl_envelope.api import encode
 from noetl_envelope.core.rules import PROFILES
+from noetl_envelope.core.violations import Violation
 from noetl_envelope.engines import check, select
 from noetl_envelope.engines import fast as fastpath
 from noetl_envelope.engines import native as accel
@@ -410,23 +411,8 @@ def test_fields_under_serde_aliases_are_judged_natively_and_exactly(
     assert min(answered.values()) >= len(documents), (answered, len(documents))
     assert answered["contract"] >= len(documents) + len(python_written), answered
     # conform words them from the native verdict alone.
-    expected = [conform_violations(doc) for doc in documents]
+    expected = _conform_from_native_verdicts(documents, monkeypatch)
     assert all(any(v.rule == "drift.alias-used" for v in found) for found in expected)
-    native = fastpath.native_checker()
-    assert native is not None
-    checker = checker_for(Checks(profile="canonical", drift=True))
-
-    def refused(data: bytes) -> list[object]:
-        raise AssertionError(f"conform's own stages ran on {data[:120]!r}")
-
-    monkeypatch.setattr("noetl_envelope.pipeline.conform_violations", refused)
-    listed = 0
-    for doc, reference in zip(documents, expected, strict=True):
-        verdict = native(doc, "canonical")
-        if verdict is not None:
-            assert checker.listed(doc, verdict) == reference, doc[:160]
-            listed += 1
-    assert listed > 0.9 * len(documents), (listed, len(documents))
 
 
 # Timestamps as other producers write them (Python's isoformat, other offsets and fractions) and
@@ -477,9 +463,16 @@ def test_timestamps_in_other_forms_are_judged_natively_and_exactly(
     # Both kinds: contract errors, and contract-valid timestamps where only the bytes differ.
     valid = sum(not any(v.severity == "error" for v in run(doc, "contract").violations) for doc in documents)
     assert len(documents) // 10 < valid < len(documents) // 2, valid
-    expected = [conform_violations(doc) for doc in documents]
+    expected = _conform_from_native_verdicts(documents, monkeypatch)
     # (chrono's own form that RFC 3339 refuses, a leap second off 23:59, is only the schema's)
     assert sum(any(v.rule == "drift.timestamp-form" for v in found) for found in expected) > 0.8 * len(expected)
+
+
+def _conform_from_native_verdicts(documents: list[bytes], monkeypatch: pytest.MonkeyPatch) -> list[list[Violation]]:
+    """conform's findings for each document, by its own stages; checks that the native verdict
+    (canonical reading) gives exactly them for at least 90% of the documents, conform's stages
+    never running."""
+    expected = [conform_violations(doc) for doc in documents]
     native = fastpath.native_checker()
     assert native is not None
     checker = checker_for(Checks(profile="canonical", drift=True))
@@ -487,14 +480,46 @@ def test_timestamps_in_other_forms_are_judged_natively_and_exactly(
     def refused(data: bytes) -> list[object]:
         raise AssertionError(f"conform's own stages ran on {data[:120]!r}")
 
-    monkeypatch.setattr("noetl_envelope.pipeline.conform_violations", refused)
-    listed = 0
-    for doc, reference in zip(documents, expected, strict=True):
-        verdict = native(doc, "canonical")
-        if verdict is not None:
-            assert checker.listed(doc, verdict) == reference, doc[:160]
-            listed += 1
+    with monkeypatch.context() as patched:
+        patched.setattr("noetl_envelope.pipeline.conform_violations", refused)
+        listed = 0
+        for doc, reference in zip(documents, expected, strict=True):
+            verdict = native(doc, "canonical")
+            if verdict is not None:
+                assert checker.listed(doc, verdict) == reference, doc[:160]
+                listed += 1
     assert listed > 0.9 * len(documents), (listed, len(documents))
+    return expected
+
+
+def test_other_json_types_in_scalar_fields_are_judged_natively_and_exactly(
+    harness: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An id written as a string (a JavaScript producer), a name as a number, an epoch for a
+    # timestamp, a flag for a status: serde and the schema refuse each, conform calls it a type
+    # change; the native engine names the field and reads on.
+    import re
+
+    wrong = {"i64": ['"280640865532228085"', "true", '""'], "String": ["17", "-2.5", "false"]}
+    wrong["DateTime<Utc>"] = ["1704067200", "1704067200.5", "true"]
+    events = rust_emitted(python_lines(300, 19, random_floats=0.75), harness)
+    bases = events + [broken(line, how) for line in events[:60] for how in BREAKAGES] + _aliased(events[:60])
+    documents = []
+    specs = [spec for spec in field_specs() if spec.inner_rust_type in wrong]
+    for index, line in enumerate(bases):
+        spec = specs[index % len(specs)]
+        values = wrong[spec.inner_rust_type]
+        member = f'"{spec.wire}":{values[index // len(specs) % len(values)]}'.encode()
+        # The field's scalar value (absent optional fields stay absent): a string or a token.
+        pattern = re.compile(b'"' + spec.wire.encode() + rb'":(?:"[^"]*"|[-0-9.eE+]+|true|false)')
+        documents.append(pattern.sub(lambda _, member=member: member, line, 1))
+    documents = [doc for doc, line in zip(documents, bases, strict=True) if doc != line]
+    python_written = [json.dumps(json.loads(doc), indent=1).encode() for doc in documents[:100]]
+    answered, wrong_answers = _judged_natively(documents + python_written)
+    assert not wrong_answers, wrong_answers[:3]
+    assert min(answered.values()) >= len(documents) > 300, (answered, len(documents))
+    expected = _conform_from_native_verdicts(documents, monkeypatch)
+    assert sum(any(v.rule == "drift.type-change" for v in found) for found in expected) > 0.5 * len(expected)
 
 
 def test_a_memoized_verdict_is_the_reference_one_wherever_the_same_mistakes_sit() -> None:

@@ -197,6 +197,11 @@ def _python_timestamp(document: bytes) -> bytes:
     return document.replace(b'"2026-01-01T00:00:00Z"', b'"2026-01-01T00:00:00.123456+00:00"', 1)
 
 
+def _string_id(document: bytes) -> bytes:
+    """`document` with its execution id written as a string (another JSON type than i64's)."""
+    return document.replace(b'"execution_id":1,', b'"execution_id":"1",', 1)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "command", "code"),
@@ -208,6 +213,9 @@ def _python_timestamp(document: bytes) -> bytes:
         (_python_timestamp, ("validate", "--profile", "contract"), 0),
         (_python_timestamp, ("validate", "--profile", "canonical"), 1),
         (_python_timestamp, ("conform", "--producer", "rust"), 1),
+        (_string_id, ("validate", "--profile", "serde"), 1),
+        (_string_id, ("validate", "--profile", "canonical"), 1),
+        (_string_id, ("conform", "--producer", "rust"), 1),
     ],
     ids=[
         "alias-serde",
@@ -217,13 +225,16 @@ def _python_timestamp(document: bytes) -> bytes:
         "timestamp-contract",
         "timestamp-canonical",
         "timestamp-conform",
+        "string-id-serde",
+        "string-id-canonical",
+        "string-id-conform",
     ],
 )
 def test_a_large_document_with_an_ordinary_fault_is_bounded(
     tmp_path: Path, fault: Callable[[bytes], bytes | None], command: tuple[str, ...], code: int
 ) -> None:
-    # A field written under its old name (`payload`), a timestamp as a Python producer writes it:
-    # the native engine names the fault and reads on, where the reference engine's tree held
+    # A field written under its old name (`payload`), a timestamp as a Python producer writes it,
+    # an id as a string: the native engine names the fault and reads on, where the reference engine's tree held
     # about 14 times the document.
     document = fault(_document(_many_keys(20 * MB)))
     if document is None:

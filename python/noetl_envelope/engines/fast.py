@@ -418,20 +418,20 @@ def _timestamp_difference(data: bytes, failing: list[tuple[str, int, int]]) -> l
 
 def _serde_violations(data: bytes, verdict: Verdict) -> list[Violation] | None:
     """serde's verdict for a document the accelerator read to the end with faults in it: serde
-    skips undeclared members (unless it denies them), binds aliases, takes any String and i64;
-    it refuses absent required fields, float tokens in i64 fields and timestamps chrono refuses.
-    Refused or not, the bound fields' floats speak only in a document serde reads (a warning)."""
+    skips undeclared members (unless it denies them), binds aliases, takes any string into a
+    String and any integer into an i64 (enum and bounds are the schema's); it refuses absent
+    required fields and what each failing value's Rust type refuses (a float token or a string in
+    an i64, a number in a String, a timestamp chrono refuses). The bound fields' floats speak
+    only in a document serde reads (a warning)."""
     misreads, unknown, missing, failing, aliases, _ = verdict
     specs = field_specs()
     if unknown and specs.deny_unknown_fields:
         return None  # serde refuses the undeclared key: the reference engine words it
     if _aliased_and_failing(aliases, failing):
         return None
-    timestamps = _timestamp_fields()
-    refused = {
-        key: (start, end) for key, start, end in failing if key in timestamps or _is_float_token(data[start:end])
-    }
-    if refused or missing:
+    if failing or missing:
+        # Each failing value judged by its Rust type's own check: [] where serde takes it.
+        refused = {key: (start, end) for key, start, end in failing}
         found = _serde_field_violations(data, refused, frozenset(missing))
         if found is None or found:
             return found
@@ -493,10 +493,10 @@ def _serde_number(token: bytes) -> int | float:
 def _serde_field_violations(
     data: bytes, refused: dict[str, tuple[int, int]], missing: frozenset[str]
 ) -> list[Violation] | None:
-    """serde's findings for a document it reads but for the values in `refused` (their spans by
-    field: float tokens in i64 fields, timestamps not in chrono's form) and absent required
-    fields: per field in declaration order, as serde reports them, the field's own check on its
-    token ([] for a timestamp chrono reads) or `missing field`. None when a field the
+    """serde's findings for a document it reads but for the values in `refused` (the failing ones,
+    their spans by field) and absent required fields: per field in declaration order, as serde
+    reports them, the field's own check on its token ([] where serde takes it: a string outside
+    the enum, a timestamp chrono reads) or `missing field`. None when a field the
     accelerator calls missing is one serde fills in (Option, `#[serde(default)]`)."""
     from noetl_envelope.model.binding import TOP_LEVEL
     from noetl_envelope.model.codec import serde_reader
@@ -566,9 +566,7 @@ def _schema_only_verdict(
         if type(value) not in _SCALARS and type(value) is not float:
             return None
         errors = _value_errors(key, value, properties[key])
-        if key in timestamps:
-            if not isinstance(value, str):
-                return None
+        if key in timestamps and isinstance(value, str):
             texts[key] = value  # another form than chrono's may be valid: no error required
         elif not errors:
             return None  # as above: not certain

@@ -60,7 +60,8 @@
 //! declines), a field written under its serde alias (read as the field, written back under the
 //! alias as the input has it: an alias is a contract error, so canonical's verdict is the
 //! contract's whatever the bytes), a required field missing, a string or i64 field failing the
-//! schema's enum, length or bound checks, a float token in an i64 field, a timestamp string not
+//! schema's enum, length or bound checks, another JSON scalar than the field's type takes (a
+//! float token or a string in an i64 field, a number or boolean in a String), a timestamp not
 //! in chrono's own form (another offset or fraction, or one chrono or RFC 3339 refuses: Python
 //! judges it from its token, as serde, the contract and conform each see it). Each is named in
 //! the [`Verdict`]; everything else is still proved byte for byte.
@@ -239,9 +240,10 @@ pub struct Verdict {
     pub keys: Vec<(usize, usize)>,
     /// Required fields that are absent, in declaration order.
     pub missing: Vec<String>,
-    /// String and i64 fields whose value fails the schema's checks (enum, length, bounds), i64
-    /// fields holding a float token (`1.0`), which serde refuses, and timestamp fields holding a
-    /// string that is not chrono's own form (serde may read it or not).
+    /// String and i64 fields whose value fails the schema's checks (enum, length, bounds), scalar
+    /// fields holding another JSON scalar than their type takes (`1.0` or `"1"` in an i64, `1`
+    /// in a String), which serde refuses, and timestamp fields holding a string that is not
+    /// chrono's own form (serde may read it or not).
     pub failing: Vec<Failing>,
 }
 
@@ -530,6 +532,23 @@ impl Ctx<'_> {
         let start = self.position();
         write(self)?;
         Ok((start, self.position()))
+    }
+
+    /// Writes a scalar field's value as serde_json writes what it read (relaxed: scans its token)
+    /// and returns where its JSON text is in the input. An integer token serde_json reads as a
+    /// float (`-0`, beyond u64) is declined: the Python side reads the token otherwise.
+    fn write_scalar<E: de::Error>(&mut self, read: &Scalar<'_>) -> Result<(usize, usize), E> {
+        let span = self.scalar(|ctx| match read {
+            Scalar::Integer(value) => ctx.put(value),
+            Scalar::Float(value) => ctx.put(value),
+            Scalar::Text(text) => ctx.write_str(text),
+            Scalar::Bool(value) => ctx.put(value),
+        })?;
+        let token = self.body.get(span.0..span.1).unwrap_or_default();
+        if matches!(read, Scalar::Float(_)) && !is_float_literal(token) {
+            return Err(refuse("an integer read as a float"));
+        }
+        Ok(span)
     }
 
     /// Writes a top-level key (relaxed: scans it) and records where it is in the input.
@@ -851,45 +870,31 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         let field = self.field;
         match field.kind {
-            Kind::I64 { low, high } => match deserializer.deserialize_option(I64Seed)? {
-                Number::Integer(value) => {
-                    let span = self.ctx.scalar(|ctx| ctx.put(&value))?;
-                    if value < low || value > high {
-                        self.ctx.fail(field, span);
-                    }
-                    Ok(())
-                }
-                Number::Float(value) => {
-                    // serde refuses it, the schema's `integer` too: a failing value either way,
-                    // which the Python side words from its token. Written back as serde_json
-                    // writes the f64, so that canonical still proves the rest byte for byte.
-                    let span = self.ctx.scalar(|ctx| ctx.put(&value))?;
-                    let token = self.ctx.body.get(span.0..span.1).unwrap_or_default();
-                    if !is_float_literal(token) {
-                        return Err(refuse("an integer read as a float"));
-                    }
-                    self.ctx.fail(field, span);
-                    Ok(())
-                }
-            },
-            Kind::Text { timestamp: false } => {
-                let value = deserializer.deserialize_option(TextSeed)?;
-                let span = self.ctx.scalar(|ctx| ctx.write_str(&value))?;
-                if !field.text_ok(&value) {
-                    self.ctx.fail(field, span);
+            Kind::I64 { low, high } => {
+                let read = deserializer.deserialize_option(ScalarSeed)?;
+                let span = self.ctx.write_scalar(&read)?;
+                match read {
+                    Scalar::Integer(value) if value >= low && value <= high => {}
+                    // Outside the schema's bounds, a float token (serde and the schema's
+                    // `integer` refuse it) or another JSON type: a failing value, which the
+                    // Python side words from its token.
+                    _ => self.ctx.fail(field, span),
                 }
                 Ok(())
             }
-            Kind::Text { timestamp: true } => {
-                // Read as the string it is (null refused, as for a String), then judged as
-                // chrono reads it (serde's `DateTime<Utc>`: `parse::<DateTime<FixedOffset>>` in UTC).
-                let text = deserializer.deserialize_option(TextSeed)?;
-                let span = self.ctx.scalar(|ctx| ctx.write_str(&text))?;
-                if !is_chronos_own(&text) || !field.text_ok(&text) {
-                    // Not chrono's own form (serde may still read it: another offset, other
-                    // fraction digits), refused by chrono, or failing RFC 3339 or the schema:
-                    // a failing value, which the Python side judges from its token. Written back
-                    // as the string it is, so that canonical still proves the rest byte for byte.
+            Kind::Text { timestamp } => {
+                let read = deserializer.deserialize_option(ScalarSeed)?;
+                let span = self.ctx.write_scalar(&read)?;
+                let proved = match &read {
+                    // A timestamp is judged as chrono reads it (serde's `DateTime<Utc>`:
+                    // `parse::<DateTime<FixedOffset>>` in UTC): another offset or fraction, or one
+                    // chrono or RFC 3339 refuses, fails (serde may still read it).
+                    Scalar::Text(text) => {
+                        (!timestamp || is_chronos_own(text)) && field.text_ok(text)
+                    }
+                    _ => false, // another JSON type
+                };
+                if !proved {
                     self.ctx.fail(field, span);
                 }
                 Ok(())
@@ -921,57 +926,50 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
     }
 }
 
-/// What an i64 field's number token is read as: an integer serde takes, or a float token
-/// (serde_json hands an i64 a float for `1.0`, `1e2`, and for `-0` and integers beyond u64,
-/// which are refused by the caller: the reference engine words those as other rules).
-enum Number {
+/// A scalar field's value as serde_json reads it (`deserialize_any`): what the field's Rust type
+/// takes, or another JSON scalar, which the field's check judges as failing. A container and null
+/// (None in an `Option`, which serde then skips on output; refused otherwise) are declined.
+enum Scalar<'de> {
     Integer(i64),
     Float(f64),
+    Text(Cow<'de, str>),
+    Bool(bool),
 }
 
-/// Reads an i64 field as serde's derive does, but reads on past a float token instead of
-/// failing there; null (None, which serde skips on output), a u64 beyond i64 and any other
-/// JSON type are refused.
-struct I64Seed;
+/// Reads a scalar field's value into a [`Scalar`].
+struct ScalarSeed;
 
-impl<'de> Visitor<'de> for I64Seed {
-    type Value = Number;
+impl<'de> Visitor<'de> for ScalarSeed {
+    type Value = Scalar<'de>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an i64")
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Number, E> {
-        Err(refuse("null"))
-    }
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Number, D::Error> {
-        deserializer.deserialize_i64(self)
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Number, E> {
-        Ok(Number::Integer(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Number, E> {
-        i64::try_from(v)
-            .map(Number::Integer)
-            .map_err(|_| refuse("beyond i64"))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Number, E> {
-        Ok(Number::Float(v))
-    }
-}
-
-/// A String field's value as serde's derive reads `String` (null refused: an `Option` reads it
-/// as None, which serde then skips on output), borrowed from the input where it has no escape.
-struct TextSeed;
-
-impl<'de> Visitor<'de> for TextSeed {
-    type Value = Cow<'de, str>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string")
+        f.write_str("a scalar")
     }
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         Err(refuse("null"))
     }
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(TextVisitor)
+        deserializer.deserialize_any(self)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Scalar::Integer(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        // Beyond i64: serde's own error for an i64 field, not worded on the Python side.
+        i64::try_from(v)
+            .map(Scalar::Integer)
+            .map_err(|_| refuse("beyond i64"))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Scalar::Float(v))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Text(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Text(Cow::Owned(v.to_string())))
     }
 }
 

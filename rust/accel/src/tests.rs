@@ -934,14 +934,48 @@ fn field_faults_with_anything_else_wrong_are_not_known() {
             );
         }
     }
-    assert_eq!(verdict(base().set(plain(), "1").text()), None); // a wrong type
-    assert_eq!(verdict(base().set(timestamp(), "1704067200").text()), None);
+    // A container or null in a scalar field, an integer serde_json reads as a float there.
+    for value in ["[1]", r#"{"a":1}"#, "null", "-0", "18446744073709551616"] {
+        assert_eq!(verdict(base().set(plain(), value).text()), None, "{value}");
+    }
     if !object().has_type("array") {
         assert_eq!(verdict(object_with("[]")), None);
     }
     let mut misordered = base();
     misordered.members.swap(0, 1);
     assert_eq!(verdict(misordered.text()), None);
+}
+
+#[test]
+fn other_json_types_in_scalar_fields_are_named_failing() {
+    // A producer writing an id as a string, a name as a number, an epoch for a timestamp: serde
+    // and the schema refuse each; the field is named with its token's span, the rest still read.
+    let int_field = fields()
+        .iter()
+        .find(|f| f.rust == "i64" && !f.optional)
+        .expect("an i64 field");
+    let cases = [
+        (int_field, r#""280640865532228085""#),
+        (int_field, "true"),
+        (plain(), "17"),
+        (plain(), "1.5"),
+        (plain(), "false"),
+        (timestamp(), "1704067200"),
+        (timestamp(), "1704067200.5"),
+    ];
+    for (field, value) in cases {
+        let doc = base().set(field, value).text();
+        let found = verdict(&doc).unwrap_or_else(|| panic!("{} = {value} read past", field.name));
+        assert_eq!(failing_names(&found), vec![field.name.clone()], "{value}");
+        let failing = &found.failing[0];
+        assert_eq!(&doc[failing.start..failing.end], value);
+        assert!(found.unknown.is_empty() && found.missing.is_empty() && found.misreads.is_empty());
+        // Spaced, read relaxed: the same field and token.
+        let spaced = doc.replace(&format!(":{value}"), &format!(" :  {value} "));
+        let relaxed_found = relaxed(&spaced).unwrap();
+        let failing = &relaxed_found.failing[0];
+        assert_eq!(&spaced[failing.start..failing.end], value);
+    }
 }
 
 // ---- timestamps ------------------------------------------------------------------------------
