@@ -22,15 +22,22 @@ Misreads = list[tuple[JsonPath, str, float]]
 # `Prover.check`'s answer when it knows: what a document holds besides serde_json's own bytes,
 # (misreads, undeclared top-level keys, absent required fields, fields failing the schema's
 # string or i64 checks as (name, start, end): where the value's JSON text is, top-level keys
-# that are serde aliases, where each top-level key's JSON string is as (start, end), in order);
-# all but the last empty = valid.
-Verdict = tuple[Misreads, list[str], list[str], list[tuple[str, int, int]], list[str], list[tuple[int, int]]]
+# that are serde aliases, where each top-level key's JSON string is: its start and end packed as
+# native-endian u64, in order, read by `key_spans`); all but the last empty = valid.
+Verdict = tuple[Misreads, list[str], list[str], list[tuple[str, int, int]], list[str], bytes]
 
 # `Prover.check_lines`'s answer for one buffer of NDJSON lines: (bytes consumed, documents,
 # blank lines, listed lines as (0-based line number in the buffer, start, end, verdict)); the
 # verdict is None for a line the native engine declined or did not read (above a limit).
 Lines = tuple[int, int, int, list[tuple[int, int, int, Verdict | None]]]
 LinesCheck = Callable[[bytes, str, int, bool, int], Lines]
+
+
+def key_spans(packed: bytes) -> list[tuple[int, int]]:
+    """A verdict's packed key spans as (start, end) pairs, in document order."""
+    offsets = memoryview(packed).cast("Q")
+    return list(zip(offsets[::2], offsets[1::2], strict=True))
+
 
 MODULE = "noetl_envelope_accel"
 SWITCH = "NOETL_ENVELOPE_ACCEL"  # "0" keeps the fast engine from using the module

@@ -20,7 +20,7 @@ import orjson
 
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.engines import Engine, select
-from noetl_envelope.engines.native import Lines, Verdict
+from noetl_envelope.engines.native import Lines, Verdict, key_spans
 
 Checker = Callable[[bytes], list[Violation]]
 
@@ -120,8 +120,8 @@ def _conform_beside_faults(data: bytes, engine: Engine, verdict: Verdict) -> lis
     from noetl_envelope.profiles.drift import beside_faults, explained
     from noetl_envelope.wire.lexer import scan
 
-    misreads, _, _, failing, _, spans = verdict
-    keys = [orjson.loads(data[start:end]) for start, end in spans]  # JSON strings serde_json read
+    misreads, _, _, failing, _, packed = verdict
+    keys = [orjson.loads(data[start:end]) for start, end in key_spans(packed)]  # JSON strings serde_json read
     # The contract's own findings: a contract-valid document (a timestamp in another form than
     # chrono's) gets the read-back warnings there, which conform words as drift instead.
     found = [v for v in engine.after_native(data, "contract", verdict) if v.rule != CANONICAL_FLOAT_ROUNDTRIP]

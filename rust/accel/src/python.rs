@@ -4,7 +4,7 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyBytes, PyTuple};
 
 use crate::PathPart;
 
@@ -34,8 +34,10 @@ impl PyProver {
     /// keys and indices; `read`: the double serde_json reads), the undeclared top-level keys, the
     /// absent required fields, the fields failing the schema's string or i64 checks as `(name,
     /// start, end)`, the span of the value's JSON text, the top-level keys that are serde
-    /// aliases, and where every top-level key's JSON string is as `(start, end)` (see
-    /// `crate::Verdict`). All but `keys` empty: valid.
+    /// aliases, and where every top-level key's JSON string is, as `bytes` packing each key's
+    /// start and end as native-endian u64 (one object for every listed line, read only where
+    /// the key order matters: `memoryview(keys).cast("Q")`; see `crate::Verdict`). All but
+    /// `keys` empty: valid.
     fn check<'py>(
         &self,
         py: Python<'py>,
@@ -98,7 +100,7 @@ type VerdictTuple<'py> = (
     Vec<String>,
     Vec<(String, usize, usize)>,
     Vec<String>,
-    Vec<(usize, usize)>,
+    Bound<'py, PyBytes>,
 );
 
 fn verdict_tuple(py: Python<'_>, verdict: crate::Verdict) -> PyResult<VerdictTuple<'_>> {
@@ -128,8 +130,18 @@ fn verdict_tuple(py: Python<'_>, verdict: crate::Verdict) -> PyResult<VerdictTup
         verdict.missing,
         failing,
         verdict.aliases,
-        verdict.keys,
+        PyBytes::new(py, &packed_spans(&verdict.keys)),
     ))
+}
+
+/// `spans` as native-endian u64 pairs (start, end), the layout of `memoryview.cast("Q")`.
+fn packed_spans(spans: &[(usize, usize)]) -> Vec<u8> {
+    let mut packed = Vec::with_capacity(spans.len() * 16);
+    for &(start, end) in spans {
+        packed.extend_from_slice(&(start as u64).to_ne_bytes());
+        packed.extend_from_slice(&(end as u64).to_ne_bytes());
+    }
+    packed
 }
 
 #[pymodule]
