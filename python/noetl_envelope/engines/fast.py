@@ -59,7 +59,7 @@ from typing import Any, cast
 import orjson
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.engines.native import LinesCheck, Misreads, Prover, Verdict
+from noetl_envelope.engines.native import LinesCheck, Misreads, Prover, Verdict, key_spans
 from noetl_envelope.engines.native import load as load_native
 from noetl_envelope.model.rusttypes import MAX_NESTING
 from noetl_envelope.model.schema import FieldSpec, field_specs, float_roundtrip, load_schema
@@ -395,24 +395,44 @@ def _native_violations(data: bytes, profile: str, verdict: Verdict) -> list[Viol
     found = _contract_findings(data, verdict)
     if found is None or found:
         return found
-    # Contract-valid: the named faults were timestamps in another form than chrono's, where the
-    # canonical bytes differ (the accelerator proved the rest serde_json's own).
-    return _timestamp_difference(data, failing) if profile == "canonical" else _misread_warnings(misreads)
+    # Contract-valid: the named faults were values the schema takes (timestamps in another form
+    # than chrono's, null in an Option), where the canonical bytes differ (the accelerator proved
+    # the rest serde_json's own).
+    return _first_difference(data, failing, verdict[5]) if profile == "canonical" else _misread_warnings(misreads)
 
 
-def _timestamp_difference(data: bytes, failing: list[tuple[str, int, int]]) -> list[Violation] | None:
+def _first_difference(data: bytes, failing: list[tuple[str, int, int]], packed_keys: bytes) -> list[Violation] | None:
     """canonical's verdict for a contract-valid document the accelerator read under canonical as
-    serde_json's own bytes but for timestamps in another form than chrono's (`failing`): the
-    first of them is where serde_json writes otherwise (`canonical.value_difference`)."""
+    serde_json's own bytes but for one failing value the schema takes (a timestamp in another
+    form than chrono's, null in an Option): the bytes differ where serde_json writes chrono's form
+    of the timestamp, or leaves the null member out (`canonical.difference_from`). None where
+    that is not certain here: with more than one, what serde_json writes after the first
+    depends on the others."""
     from noetl_envelope.model.codec import serde_reader
-    from noetl_envelope.profiles.canonical import value_difference
+    from noetl_envelope.profiles.canonical import difference_from
     from noetl_envelope.wire.lexer import scan
 
-    name, start, end = min(failing, key=lambda found: found[1])
+    if len(failing) != 1:
+        return None
+    [(name, start, end)] = failing
     spec = next(spec for spec in field_specs() if spec.wire == name)
-    out: list[str] = []
-    spec.rust.write(spec.rust.to_python(scan(data[start:end]), serde_reader()), out)
-    found = value_difference(data, start, end, "".join(out))
+    view = memoryview(data)
+    if data[start:end] == b"null":
+        if not (spec.optional and spec.skip_if_none):
+            return None  # serde writes the null back
+        keys = key_spans(packed_keys)
+        index = max(i for i, (key_start, _) in enumerate(keys) if key_start < start)  # the member's key
+        key_start = keys[index][0]
+        if index + 1 < len(keys):  # serde_json writes the next member where this one stands
+            found = difference_from(data, key_start, [view[keys[index + 1][0] :]])
+        elif index > 0:  # the last one: serde_json closes the object where its comma stands
+            found = difference_from(data, key_start - 1, [view[end:]])
+        else:  # the only one
+            found = difference_from(data, key_start, [view[end:]])
+    else:
+        out: list[str] = []
+        spec.rust.write(spec.rust.to_python(scan(data[start:end]), serde_reader()), out)
+        found = difference_from(data, start, ["".join(out).encode(), view[end:]])
     return None if found is None else [found]
 
 
@@ -498,10 +518,7 @@ def _serde_field_violations(
     reports them, the field's own check on its token ([] where serde takes it: a string outside
     the enum, a timestamp chrono reads) or `missing field`. None when a field the
     accelerator calls missing is one serde fills in (Option, `#[serde(default)]`)."""
-    from noetl_envelope.model.binding import TOP_LEVEL
-    from noetl_envelope.model.codec import serde_reader
     from noetl_envelope.profiles.serde import SERDE_MISSING_FIELD
-    from noetl_envelope.wire.lexer import scan
 
     found: list[Violation] = []
     for spec in field_specs():
@@ -511,8 +528,17 @@ def _serde_field_violations(
             found.append(SERDE_MISSING_FIELD.at((), field=spec.wire))
         elif spec.wire in refused:
             start, end = refused[spec.wire]
-            found.extend(spec.rust.check(scan(data[start:end]), (spec.wire,), TOP_LEVEL, serde_reader()))
+            found.extend(_serde_check(spec, data[start:end]))
     return found
+
+
+def _serde_check(spec: FieldSpec, token: bytes) -> list[Violation]:
+    """serde's findings for the top-level field `spec` read from `token` (its Rust type's check)."""
+    from noetl_envelope.model.binding import TOP_LEVEL
+    from noetl_envelope.model.codec import serde_reader
+    from noetl_envelope.wire.lexer import scan
+
+    return spec.rust.check(scan(token), (spec.wire,), TOP_LEVEL, serde_reader())
 
 
 def _schema_only_violations(
@@ -567,12 +593,19 @@ def _schema_only_verdict(
             return None
         errors = _value_errors(key, value, properties[key])
         if key in timestamps and isinstance(value, str):
-            texts[key] = value  # another form than chrono's may be valid: no error required
-        elif not errors:
-            return None  # as above: not certain
+            texts[key] = value
+        if not errors and not _serde_takes(key, token):
+            # The schema takes what serde refuses: contract.serde-rejected, the reference's to word.
+            return None
         found.extend(errors)
     found.sort(key=lambda v: (v.pointer, v.rule))
     return fraction_violations(texts, timestamp_specs) + found if texts else found
+
+
+def _serde_takes(key: str, token: bytes) -> bool:
+    """Whether serde reads the top-level field `key` from `token` (a failing value the schema
+    takes: a timestamp in another form than chrono's, null in an Option)."""
+    return not _serde_check(next(spec for spec in field_specs() if spec.wire == key), token)
 
 
 def _misread_warnings(misreads: Misreads) -> list[Violation]:

@@ -10,7 +10,7 @@ reports for a document that is otherwise valid (`float_readback`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from noetl_envelope.core.rules import ALL_PROFILES, CANONICAL, Rule
@@ -64,20 +64,19 @@ def check(data: bytes, binding: Binding) -> list[Violation]:
     return float_readback(binding)  # serde_json wrote these bytes, but may read a float back as a neighbour
 
 
-def value_difference(data: bytes, start: int, end: int, written: str) -> Violation | None:
-    """`check`'s finding for a contract-valid document whose bytes are serde_json's own but for
-    one value, `data[start:end]`, which serde_json writes as `written` (a timestamp in another
-    form than chrono's, as the native engine found it): the difference is there, and the bytes
-    after it are the document's own. None when `written` and the value agree (then the
-    difference is not there)."""
+def difference_from(data: bytes, offset: int, written: Iterable[bytes | memoryview]) -> Violation | None:
+    """`check`'s finding for a contract-valid document whose bytes are serde_json's own up to
+    `offset`, from where serde_json writes the pieces `written` (the engines know it from the
+    native reading: a value written otherwise, a member left out, then the document's own bytes).
+    None when those agree with the document (then the difference is not there)."""
     view = memoryview(data)
     comparison = _Comparison(view[:-1] if data.endswith(b"\n") else view)
-    comparison.offset = start  # the bytes before are serde_json's own
-    comparison.append(written)
-    if comparison.differs_at is None:
-        return None
-    comparison.append_bytes(view[end : end + _AFTER])
-    return comparison.difference()
+    comparison.offset = offset
+    for piece in written:
+        comparison.append_bytes(piece)
+        if len(comparison.tail) >= _AFTER:
+            break
+    return None if comparison.differs_at is None else comparison.difference()
 
 
 _BEFORE, _AFTER = 12, 24  # bytes shown either side of the first difference

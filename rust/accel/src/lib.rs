@@ -61,8 +61,9 @@
 //! alias as the input has it: an alias is a contract error, so canonical's verdict is the
 //! contract's whatever the bytes), a required field missing, a string or i64 field failing the
 //! schema's enum, length or bound checks, another JSON scalar than the field's type takes (a
-//! float token or a string in an i64 field, a number or boolean in a String), a timestamp not
-//! in chrono's own form (another offset or fraction, or one chrono or RFC 3339 refuses: Python
+//! float token or a string in an i64 field, a number or boolean in a String, a scalar the
+//! schema's types leave out in a `Value`), null (None in an `Option`, written back as the input
+//! has it), a timestamp not in chrono's own form (another offset or fraction, or one chrono or RFC 3339 refuses: Python
 //! judges it from its token, as serde, the contract and conform each see it). Each is named in
 //! the [`Verdict`]; everything else is still proved byte for byte.
 
@@ -328,6 +329,8 @@ struct Ctx<'b> {
     keys: Vec<(usize, usize)>,
     missing: Vec<String>,
     failing: Vec<Failing>,
+    /// Where the last scalar `scalar` wrote (or scanned) is in the input.
+    last_span: (usize, usize),
 }
 
 impl Ctx<'_> {
@@ -526,12 +529,15 @@ impl Ctx<'_> {
         &mut self,
         write: impl FnOnce(&mut Self) -> Result<(), E>,
     ) -> Result<(usize, usize), E> {
-        if self.relaxed {
-            return Ok(self.scan_scalar());
-        }
-        let start = self.position();
-        write(self)?;
-        Ok((start, self.position()))
+        let span = if self.relaxed {
+            self.scan_scalar()
+        } else {
+            let start = self.position();
+            write(self)?;
+            (start, self.position())
+        };
+        self.last_span = span;
+        Ok(span)
     }
 
     /// Writes a scalar field's value as serde_json writes what it read (relaxed: scans its token)
@@ -539,6 +545,7 @@ impl Ctx<'_> {
     /// float (`-0`, beyond u64) is declined: the Python side reads the token otherwise.
     fn write_scalar<E: de::Error>(&mut self, read: &Scalar<'_>) -> Result<(usize, usize), E> {
         let span = self.scalar(|ctx| match read {
+            Scalar::Null => ctx.put(&()),
             Scalar::Integer(value) => ctx.put(value),
             Scalar::Float(value) => ctx.put(value),
             Scalar::Text(text) => ctx.write_str(text),
@@ -607,6 +614,7 @@ enum Read {
     Null,
     Bool,
     Number,
+    Float,
     Str,
     Array,
     Object,
@@ -656,7 +664,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         let ctx = self.ctx;
         if ctx.relaxed {
             ctx.relaxed_float(v)?;
-            return Ok(Read::Number);
+            return Ok(Read::Float);
         }
         let start = ctx.out.len();
         write(&mut ctx.out, &v)?;
@@ -665,7 +673,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         if ctx.body.get(at..at + written.len()) != Some(written) {
             ctx.misread(start, v)?;
         }
-        Ok(Read::Number)
+        Ok(Read::Float)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Read, E> {
         self.ctx.scalar(|ctx| ctx.write_str(v))?;
@@ -914,12 +922,18 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
                     Read::Array => array,
                     Read::Str => string,
                     Read::Bool => boolean,
-                    Read::Null | Read::Number => false,
+                    Read::Null | Read::Number | Read::Float => false,
                 };
-                if allowed {
-                    Ok(())
-                } else {
-                    Err(refuse("type"))
+                match read {
+                    _ if allowed => Ok(()),
+                    // Null (None in an Option), or an integer, string or boolean the schema
+                    // does not take: a failing value, judged from its token on the Python side.
+                    Read::Null | Read::Number | Read::Str | Read::Bool => {
+                        let span = self.ctx.last_span;
+                        self.ctx.fail(field, span);
+                        Ok(())
+                    }
+                    _ => Err(refuse("type")),
                 }
             }
         }
@@ -927,9 +941,10 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
 }
 
 /// A scalar field's value as serde_json reads it (`deserialize_any`): what the field's Rust type
-/// takes, or another JSON scalar, which the field's check judges as failing. A container and null
-/// (None in an `Option`, which serde then skips on output; refused otherwise) are declined.
+/// takes, or another JSON scalar or null (None in an `Option`, which serde skips on output;
+/// refused otherwise), which the field's check judges as failing. A container is declined.
 enum Scalar<'de> {
+    Null,
     Integer(i64),
     Float(f64),
     Text(Cow<'de, str>),
@@ -945,7 +960,7 @@ impl<'de> Visitor<'de> for ScalarSeed {
         f.write_str("a scalar")
     }
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Err(refuse("null"))
+        Ok(Scalar::Null)
     }
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
@@ -1232,6 +1247,7 @@ impl Prover {
             unknown: Vec::new(),
             aliases: Vec::new(),
             keys: Vec::new(),
+            last_span: (0, 0),
             missing: Vec::new(),
             failing: Vec::new(),
         };
