@@ -443,11 +443,8 @@ def _serde_violations(data: bytes, verdict: Verdict) -> list[Violation] | None:
     required fields and what each failing value's Rust type refuses (a float token or a string in
     an i64, a number in a String, a timestamp chrono refuses). The bound fields' floats speak
     only in a document serde reads (a warning)."""
-    misreads, unknown, missing, failing, aliases, _ = verdict
-    specs = field_specs()
-    if unknown and specs.deny_unknown_fields:
-        return None  # serde refuses the undeclared key: the reference engine words it
-    if _aliased_and_failing(aliases, failing):
+    misreads, unknown, missing, failing, _, _ = verdict
+    if not _wordable(verdict):
         return None
     if failing or missing:
         # Each failing value judged by its Rust type's own check: [] where serde takes it.
@@ -467,24 +464,27 @@ def _contract_findings(data: bytes, verdict: Verdict) -> list[Violation] | None:
     from noetl_envelope.profiles.contract import alias_violation
 
     _, unknown, missing, failing, aliases, _ = verdict
-    specs = field_specs()
-    if unknown and specs.deny_unknown_fields:
-        return None  # serde refuses the undeclared key: the reference engine words it
-    if _aliased_and_failing(aliases, failing):
+    if not _wordable(verdict):
         return None
     found = _schema_only_violations(data, unknown, missing, failing)
     if found is None or not aliases:
         return found
+    specs = field_specs()
     return [alias_violation(key, specs)[0] for key in aliases] + found
 
 
-def _aliased_and_failing(aliases: list[str], failing: list[tuple[str, int, int]]) -> bool:
-    """Whether a field written under an alias is also failing: serde would name it by the alias,
-    the schema by the field, which is not worded here."""
-    if not aliases:
+def _wordable(verdict: Verdict) -> bool:
+    """Whether the faults the accelerator named can be worded here: not an undeclared key serde
+    refuses (`deny_unknown_fields`), nor a field under an alias that also fails (serde would
+    name it by the alias, the schema by the field)."""
+    _, unknown, _, failing, aliases, _ = verdict
+    specs = field_specs()
+    if unknown and specs.deny_unknown_fields:
         return False
-    aliased = {spec.wire for spec in field_specs() if set(spec.aliases) & set(aliases)}
-    return any(name in aliased for name, _, _ in failing)
+    if not aliases:
+        return True
+    aliased = {spec.wire for spec in specs if set(spec.aliases) & set(aliases)}
+    return not any(name in aliased for name, _, _ in failing)
 
 
 def _is_float_token(token: bytes) -> bool:

@@ -102,6 +102,8 @@ def _conform(data: bytes, engine: Engine, verdict: Verdict | None) -> list[Viola
         if not (unknown or missing or failing or aliases):
             # serde_json's own bytes (it was read as canonical) but for the floats its parser
             # misreads: nothing drifted, one warning each (none: proved canonical).
+            if not misreads:
+                return []
             from noetl_envelope.profiles.drift import float_roundtrip_findings
 
             return float_roundtrip_findings(misreads)

@@ -1246,7 +1246,7 @@ impl Prover {
             misreads: Vec::new(),
             unknown: Vec::new(),
             aliases: Vec::new(),
-            keys: Vec::new(),
+            keys: Vec::with_capacity(self.fields.len() + 1),
             last_span: (0, 0),
             missing: Vec::new(),
             failing: Vec::new(),
