@@ -516,6 +516,44 @@ def test_other_json_types_and_nulls_in_fields_are_judged_natively_and_exactly(
     assert sum(any(v.rule == "drift.type-change" for v in found) for found in expected) > 0.5 * len(expected)
 
 
+def _without_member(document: bytes, wire: str) -> bytes:
+    """`document` without its top-level member `wire` (unchanged when it has none): the first
+    `"wire":` is the top-level key, as in `_with_value`."""
+    text = document.decode("utf-8")
+    at = text.find(f'"{wire}":')
+    if at < 0:
+        return document
+    _, end = json.JSONDecoder().raw_decode(text, at + len(wire) + 3)
+    if text[end : end + 1] == ",":
+        return (text[:at] + text[end + 1 :]).encode("utf-8")
+    return (text[: at - 1] + text[end:]).encode("utf-8")  # the last member: its comma goes too
+
+
+def test_a_null_option_anywhere_is_judged_natively_and_exactly(harness: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A Python producer's None written as null where its own field order puts it: first, last,
+    # after a field declared later. serde leaves the member out on output wherever it stands, so
+    # the native canonical reading reads past it instead of declining for the order (a 20 MB
+    # document otherwise went to the reference engine's tree: tests/test_memory_bounds.py).
+    optional = [spec.wire for spec in field_specs() if spec.optional and spec.skip_if_none]
+    if not optional:
+        pytest.skip("the schema has no Option field serde skips")
+    events = rust_emitted(python_lines(300, 21, random_floats=0.75), harness)
+    bases = events + [broken(line, how) for line in events[:60] for how in BREAKAGES]
+    documents = []
+    for index, line in enumerate(bases):
+        wire = optional[index % len(optional)]
+        rest = _without_member(line, wire)
+        if rest[:1] != b"{" or rest == b"{}":
+            continue
+        member = b'"' + wire.encode() + b'":null'
+        documents += [b"{" + member + b"," + rest[1:], rest[:-1] + b"," + member + b"}"]
+    answered, wrong = _judged_natively(documents)
+    assert not wrong, wrong[:3]
+    assert min(answered.values()) >= len(documents) > 500, (answered, len(documents))
+    expected = _conform_from_native_verdicts(documents, monkeypatch)
+    assert sum(any(v.rule == "drift.null-instead-of-absent" for v in found) for found in expected) > 0.5 * len(expected)
+
+
 def test_a_memoized_verdict_is_the_reference_one_wherever_the_same_mistakes_sit() -> None:
     """The schema-only verdict is memoized on the failing fields' names and tokens: the same
     wrong values at other offsets (a longer id before them), with an unknown member or a

@@ -209,6 +209,13 @@ def _null_option(document: bytes) -> bytes | None:
     return None if spec is None else document[:-1] + f',"{spec.wire}":null}}'.encode()
 
 
+def _null_option_first(document: bytes) -> bytes | None:
+    """`document` with an Option field written as null first of all, out of declaration order
+    (a producer with its own field order; a field the schema added after the last one)."""
+    spec = next((s for s in field_specs() if s.optional and s.skip_if_none), None)
+    return None if spec is None else b'{"' + spec.wire.encode() + b'":null,' + document[1:]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "command", "code"),
@@ -226,6 +233,8 @@ def _null_option(document: bytes) -> bytes | None:
         (_null_option, ("validate", "--profile", "contract"), 0),
         (_null_option, ("validate", "--profile", "canonical"), 1),
         (_null_option, ("conform", "--producer", "rust"), 1),
+        (_null_option_first, ("validate", "--profile", "canonical"), 1),
+        (_null_option_first, ("conform", "--producer", "rust"), 1),
     ],
     ids=[
         "alias-serde",
@@ -241,6 +250,8 @@ def _null_option(document: bytes) -> bytes | None:
         "null-option-contract",
         "null-option-canonical",
         "null-option-conform",
+        "null-option-first-canonical",
+        "null-option-first-conform",
     ],
 )
 def test_a_large_document_with_an_ordinary_fault_is_bounded(

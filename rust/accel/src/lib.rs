@@ -24,7 +24,8 @@
 //! rounded reading of t is x as well: `canonical.float-roundtrip` cannot fire either.
 //! What equality does not cover is checked while reading: duplicate keys (serde's Value keeps
 //! the last; here object keys must be strictly increasing, which serde's sorted BTreeMap output
-//! requires anyway), top-level fields declared, in declaration order, none twice, none null,
+//! requires anyway), top-level fields declared, in declaration order (but for null in an
+//! Option field, which serde leaves out wherever it stands), none twice,
 //! every required one present, nesting within serde_json's limit, and the schema's enum,
 //! length, bound and date-time (RFC 3339: four-digit year, leap second at 23:59 UTC) checks.
 //!
@@ -867,15 +868,16 @@ impl<'de> DeserializeSeed<'de> for FieldKey<'_> {
     }
 }
 
-/// One top-level field's value, read with the field's Rust type exactly as serde's derive does.
+/// One top-level field's value, read with the field's Rust type exactly as serde's derive does;
+/// whether it was null.
 struct FieldValue<'a, 'b> {
     field: &'a Field,
     ctx: &'a mut Ctx<'b>,
 }
 
 impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
         let field = self.field;
         match field.kind {
             Kind::I64 { low, high } => {
@@ -888,7 +890,7 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
                     // Python side words from its token.
                     _ => self.ctx.fail(field, span),
                 }
-                Ok(())
+                Ok(matches!(read, Scalar::Null))
             }
             Kind::Text { timestamp } => {
                 let read = deserializer.deserialize_option(ScalarSeed)?;
@@ -905,7 +907,7 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
                 if !proved {
                     self.ctx.fail(field, span);
                 }
-                Ok(())
+                Ok(matches!(read, Scalar::Null))
             }
             Kind::Value {
                 object,
@@ -925,13 +927,13 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
                     Read::Null | Read::Number | Read::Float => false,
                 };
                 match read {
-                    _ if allowed => Ok(()),
+                    _ if allowed => Ok(false),
                     // Null (None in an Option), or an integer, string or boolean the schema
                     // does not take: a failing value, judged from its token on the Python side.
                     Read::Null | Read::Number | Read::Str | Read::Bool => {
                         let span = self.ctx.last_span;
                         self.ctx.fail(field, span);
-                        Ok(())
+                        Ok(matches!(read, Read::Null))
                     }
                     _ => Err(refuse("type")),
                 }
@@ -1065,16 +1067,17 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
                 }
             };
             // A field under its name and its alias is serde's duplicate field: declined too.
-            if seen[index] || (index < next && !ctx.relaxed) {
+            let field = &self.fields[index];
+            let early = index < next && !ctx.relaxed;
+            if seen[index] || (early && !field.optional) {
                 return Err(refuse("field order or duplicate"));
             }
             seen[index] = true;
-            let field = &self.fields[index];
             // The key as the input has it: the field's name as serde writes it, or the alias.
             let key = alias.as_deref().unwrap_or(field.name.as_str());
             ctx.key(key)?;
             ctx.push(b':');
-            map.next_value_seed(FieldValue {
+            let null = map.next_value_seed(FieldValue {
                 field,
                 ctx: &mut *ctx,
             })?;
@@ -1082,7 +1085,17 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
             if let Some(alias) = alias {
                 ctx.aliases.push(alias);
             }
-            next = next.max(index + 1);
+            // Null in an Option field serde leaves out on output: where it stands does not
+            // matter to the bytes serde_json writes (a Python producer's dump puts it anywhere),
+            // so it neither breaks the declaration order nor moves it on. Any other value of a
+            // field out of order is declined.
+            let left_out = null && field.optional;
+            if early && !left_out {
+                return Err(refuse("field order or duplicate"));
+            }
+            if !left_out {
+                next = next.max(index + 1);
+            }
         }
         // The required fields absent, in declaration order.
         for (field, present) in self.fields.iter().zip(seen) {

@@ -539,6 +539,51 @@ fn fields_out_of_declaration_order_are_refused() {
 }
 
 #[test]
+fn null_in_an_option_field_may_stand_anywhere() {
+    // serde leaves the member out on output, so where it stands does not matter to the bytes:
+    // a Python producer's `"meta":null` after a field declared later, or first, is read past
+    // and named failing; the fields around it must still come in declaration order.
+    let full = full();
+    for (at, optional) in fields().iter().enumerate().filter(|(_, f)| f.optional) {
+        let rest = full.clone().without(optional);
+        for slot in 0..=rest.members.len() {
+            let mut moved = rest.clone();
+            let text = member(&optional.name, "null");
+            moved.members.insert(slot, (Some(at), text.clone()));
+            let doc = moved.text();
+            let found = verdict(&doc).unwrap_or_else(|| panic!("{doc} declined"));
+            assert_eq!(failing_names(&found), vec![optional.name.clone()], "{doc}");
+            assert_eq!(&doc[found.failing[0].start..found.failing[0].end], "null");
+            // The same place with a value (the order matters to serde_json then), and the null
+            // among fields that are themselves out of order, are still declined.
+            let mut valued = rest.clone();
+            let value = member(&optional.name, &sample(optional, true));
+            valued.members.insert(slot, (Some(at), value));
+            let in_place = full.clone().set(optional, &sample(optional, true));
+            if valued.text() != in_place.text() {
+                assert_eq!(verdict(valued.text()), None, "{}", valued.text());
+            }
+            if moved.members.len() > 2 {
+                let swap = if slot >= 2 {
+                    0
+                } else {
+                    moved.members.len() - 2
+                };
+                moved.members.swap(swap, swap + 1);
+                assert_eq!(verdict(moved.text()), None, "{}", moved.text());
+            }
+        }
+    }
+    // Null in a required field out of order: declined, as any value there.
+    let required = required_i64();
+    let mut early = base().without(required);
+    early
+        .members
+        .push((Some(position(required)), member(&required.name, "null")));
+    assert_eq!(verdict(early.text()), None, "{}", early.text());
+}
+
+#[test]
 fn same_field_twice_is_refused() {
     let full = full();
     for i in 0..full.members.len() {
