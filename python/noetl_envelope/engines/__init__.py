@@ -2,7 +2,8 @@
 
 An `Engine` answers `violations(data, profile)` (the full list, [] = valid) and
 `proves_valid(data, profile)` (True only when it can tell cheaply that there is nothing to
-report; False means "ask `violations`"); `lines` is the native bulk loop over many NDJSON lines
+report; False means "ask `violations`"), `projection` what projection into noetl.event may
+change in it where the native engine can tell; `lines` is the native bulk loop over many NDJSON lines
 at once where there is one (else None), `verdict` its answer for one document, and
 `after_native` the violations of a document it answered.
 `reference` runs the whole pipeline (lexer -> profile rules) on every document and is the
@@ -19,7 +20,7 @@ from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.engines import fast
 from noetl_envelope.engines import native as native_module
-from noetl_envelope.engines.native import Lines, Verdict
+from noetl_envelope.engines.native import Lines, Projection, Verdict
 from noetl_envelope.engines.reference import run
 
 
@@ -28,8 +29,10 @@ class Engine(Protocol):
 
     def proves_valid(self, data: bytes, profile: str) -> bool: ...
 
+    def projection(self, data: bytes) -> Projection | None: ...
+
     def lines(
-        self, data: bytes, profile: str, *, max_document_bytes: int, list_valid: bool, limit: int
+        self, data: bytes, profile: str, *, max_document_bytes: int, list_valid: bool, limit: int, project: bool = False
     ) -> Lines | None: ...
 
     def after_native(self, data: bytes, profile: str, verdict: Verdict | None) -> list[Violation]: ...
@@ -46,8 +49,11 @@ class ReferenceEngine:
     def proves_valid(self, data: bytes, profile: str) -> bool:
         return False  # it has no cheap answer: `violations` is the only one
 
+    def projection(self, data: bytes) -> Projection | None:
+        return None  # the projection's prediction is the only answer
+
     def lines(
-        self, data: bytes, profile: str, *, max_document_bytes: int, list_valid: bool, limit: int
+        self, data: bytes, profile: str, *, max_document_bytes: int, list_valid: bool, limit: int, project: bool = False
     ) -> Lines | None:
         return None  # no bulk loop: every document is checked on its own
 
@@ -65,6 +71,7 @@ class FastEngine(ReferenceEngine):
     def __init__(self, *, native: bool) -> None:
         self._check = fast.native_checker() if native else None
         self._check_lines = fast.native_lines_checker() if native else None
+        self._project = fast.native_projector() if native else None
 
     @property
     def native(self) -> bool:
@@ -81,15 +88,21 @@ class FastEngine(ReferenceEngine):
     def proves_valid(self, data: bytes, profile: str) -> bool:
         return fast.decide(data, profile, self._check)
 
+    def projection(self, data: bytes) -> Projection | None:
+        """What projecting `data` into noetl.event may change, from the native engine's relaxed
+        reading (`native.Projection`), or None when it cannot tell or is not in use."""
+        return None if self._project is None else self._project(data, "contract")
+
     def lines(
-        self, data: bytes, profile: str, *, max_document_bytes: int, list_valid: bool, limit: int
+        self, data: bytes, profile: str, *, max_document_bytes: int, list_valid: bool, limit: int, project: bool = False
     ) -> Lines | None:
         """The native bulk loop over the NDJSON lines of `data` (`native.Lines`: counts, and the
-        lines not proved valid under `profile`, or all with `list_valid`, at most `limit`), or
-        None when the native engine is not in use: then every line is the caller's to check."""
+        lines not proved valid under `profile`, or all with `list_valid`, at most `limit`; with
+        `project`, also the valid lines projection may change), or None when the
+        native engine is not in use: then every line is the caller's to check."""
         if self._check_lines is None or profile not in PROFILES:
             return None
-        return self._check_lines(data, profile, max_document_bytes, list_valid, limit)
+        return self._check_lines(data, profile, max_document_bytes, list_valid, limit, project)
 
     def verdict(self, data: bytes, profile: str) -> Verdict | None:
         """The native engine's answer for one document (`native.Verdict`), or None when it

@@ -59,7 +59,7 @@ from typing import Any, cast
 import orjson
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.engines.native import LinesCheck, Misreads, Prover, Verdict, key_spans
+from noetl_envelope.engines.native import LinesCheck, Misreads, Projection, Prover, Verdict, key_spans
 from noetl_envelope.engines.native import load as load_native
 from noetl_envelope.model.rusttypes import MAX_NESTING
 from noetl_envelope.model.schema import FieldSpec, field_specs, float_roundtrip, load_schema
@@ -303,6 +303,12 @@ def native_checker() -> NativeCheck | None:
     """`native_prover()`'s `check`, or None where there is no prover."""
     prover = native_prover()
     return None if prover is None else prover.check
+
+
+def native_projector() -> Callable[[bytes, str], Projection | None] | None:
+    """`native_prover()`'s `project`, or None where there is no prover."""
+    prover = native_prover()
+    return None if prover is None else prover.project
 
 
 def native_lines_checker() -> LinesCheck | None:

@@ -30,7 +30,14 @@ Verdict = tuple[Misreads, list[str], list[str], list[tuple[str, int, int]], list
 # blank lines, listed lines as (0-based line number in the buffer, start, end, verdict)); the
 # verdict is None for a line the native engine declined or did not read (above a limit).
 Lines = tuple[int, int, int, list[tuple[int, int, int, Verdict | None]]]
-LinesCheck = Callable[[bytes, str, int, bool, int], Lines]
+LinesCheck = Callable[[bytes, str, int, bool, int, bool], Lines]
+# `Prover.project`'s answer when it knows: what projection into noetl.event may change in a
+# document, as (changes, timestamps). Each change is (path, "number", [token], 1) or (path,
+# "key-order", the first four keys in JSONB's order, how many keys), in the order the
+# prediction words them; each timestamp field to judge is (name, start, end), its JSON string's
+# span. Both empty: projection loses nothing.
+ProjectionChange = tuple[JsonPath, str, list[str], int]
+Projection = tuple[list[ProjectionChange], list[tuple[str, int, int]]]
 
 
 def key_spans(packed: bytes) -> list[tuple[int, int]]:
@@ -57,17 +64,29 @@ class Prover(Protocol):
         """True only if the reference engine reports nothing for `data` under `profile`."""
         ...
 
+    def project(self, data: bytes, profile: str) -> Projection | None:
+        """None ("don't know": not read to the end, a fault beside misread floats, or U+0000),
+        or what projecting `data` into `noetl.event` may change (`Projection`)."""
+        ...
+
     def check(self, data: bytes, profile: str) -> Verdict | None:
         """None ("don't know"), or what `data` holds besides serde_json's own bytes."""
         ...
 
     def check_lines(
-        self, data: bytes, profile: str, max_document_bytes: int, list_valid: bool, report_limit: int
+        self,
+        data: bytes,
+        profile: str,
+        max_document_bytes: int,
+        list_valid: bool,
+        report_limit: int,
+        project: bool = False,
     ) -> Lines:
         """`check` of every line of `data` (cut at b"\n"; bytes after the last one are left),
         with the GIL released: counts, and the lines not proved valid (every line with
-        `list_valid`); lines above `max_document_bytes` are listed unread; it
-        stops after `report_limit` listed lines."""
+        `list_valid`; with `project`, also the valid lines `project` finds changes in);
+        lines above `max_document_bytes` are listed unread; it stops after `report_limit` listed
+        lines."""
         ...
 
 

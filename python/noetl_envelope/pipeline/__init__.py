@@ -49,13 +49,17 @@ class DocumentChecker:
 
     def lines(self, data: bytes, *, max_document_bytes: int, list_valid: bool, limit: int) -> Lines | None:
         """The engine's one native pass over the NDJSON lines of `data` (`native.Lines`), or None
-        when there is none for `checks` (`--project` looks at every document). A line it does
-        not list is valid under `checks`; a listed line's violations are `listed(line, verdict)`."""
-        if self.checks.project:
-            return None
+        when there is none for `checks`. A line it does not list is valid under `checks` (with
+        `--project`, projection loses nothing of it either); a listed line's violations are
+        `listed(line, verdict)`."""
         profile = "canonical" if self.checks.drift else self.checks.profile
         return self.engine.lines(
-            data, profile, max_document_bytes=max_document_bytes, list_valid=list_valid, limit=limit
+            data,
+            profile,
+            max_document_bytes=max_document_bytes,
+            list_valid=list_valid,
+            limit=limit,
+            project=self.checks.project,
         )
 
     @property
@@ -67,10 +71,12 @@ class DocumentChecker:
         """`self(data)` for a line `lines` listed with `verdict` (None: the native engine
         declined it), without asking the native engine again."""
         if self.checks.drift:
-            return _conform(data, self.engine, verdict)
-        if verdict is None:
+            found = _conform(data, self.engine, verdict)
+        elif verdict is None:
             return self(data)
-        return self.engine.after_native(data, self.checks.profile, verdict)
+        else:
+            found = self.engine.after_native(data, self.checks.profile, verdict)
+        return _with_projection(data, self.checks, self.engine, found)
 
 
 def checker_for(checks: Checks) -> DocumentChecker:
@@ -87,11 +93,20 @@ def check(data: bytes, checks: Checks, engine: Engine | None = None) -> list[Vio
         violations = _conform(data, engine, engine.verdict(data, "canonical"))
     else:
         violations = engine.violations(data, checks.profile)
-    if checks.project:
-        from noetl_envelope.projection.predict import projection_violations
+    return _with_projection(data, checks, engine, violations)
 
-        violations = violations + projection_violations(data)
-    return violations
+
+def _with_projection(data: bytes, checks: Checks, engine: Engine, violations: list[Violation]) -> list[Violation]:
+    """`violations` and, with `checks.project`, the projection's `project.*` ones after them:
+    worded from what the native engine found projection may change where it can tell, else by
+    the prediction itself."""
+    if not checks.project:
+        return violations
+    from noetl_envelope.projection.predict import projection_violations, violations_from_changes
+
+    changes = engine.projection(data)
+    found = None if changes is None else violations_from_changes(data, changes)
+    return violations + (projection_violations(data) if found is None else found)
 
 
 def _conform(data: bytes, engine: Engine, verdict: Verdict | None) -> list[Violation]:

@@ -5,7 +5,9 @@ duplicate keys are visible) and serde's field binding, and returns a `Prediction
 `project.*` violations naming each loss, the server's refusal messages when the row cannot be
 written, and the row the server will store otherwise. `[]` violations is the `projectable`
 verdict: the envelope comes back from the table unchanged. `noetl-envelope validate --project`
-reports these violations next to the profile's own.
+reports these violations next to the profile's own. `violations_from_changes` words the same
+violations from what the native engine found projection may change in a document it read
+(rust/accel: `Projection`), without the tree.
 
 Three kinds of rule (see rules.py and the README):
 - refusals: the server refuses the row (NUL characters, years before 4714 BC, a leap second
@@ -18,9 +20,12 @@ Three kinds of rule (see rules.py and the README):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
+
+import orjson
 
 from noetl_envelope.core.rules import PROJECTION, Rule
 from noetl_envelope.core.violations import JsonPath, Violation
@@ -174,6 +179,59 @@ def projection_violations(data: bytes) -> list[Violation]:
     own violations already say why it is not an envelope)."""
     outcome = predict(data)
     return [] if outcome is None else outcome.violations
+
+
+# What the native engine found projection may change (engines.native.Projection): changes as
+# (path, "number" | "key-order", texts, count), timestamp fields as (name, start, end).
+NativeProjection = tuple[list[tuple[JsonPath, str, list[str], int]], list[tuple[str, int, int]]]
+
+
+def violations_from_changes(data: bytes, projection: NativeProjection) -> list[Violation] | None:
+    """`projection_violations(data)` for a serde-accepted document in which the native engine
+    found only the changes and timestamps in `projection` (each judged here as the prediction
+    judges it, column by column in its order), or None when one is not in a column it knows."""
+    changes, timestamps = projection
+    if not changes and not timestamps:
+        return []
+    stamps = {name: (start, end) for name, start, end in timestamps}
+    by_field: dict[str, list[tuple[JsonPath, str, list[str], int]]] = {}
+    for change in changes:
+        by_field.setdefault(str(change[0][0]), []).append(change)
+    outcome = Prediction()
+    for wire, sql_type in _column_types():
+        if sql_type == "TIMESTAMP" and wire in stamps:
+            start, end = stamps.pop(wire)
+            _timestamp(orjson.loads(data[start:end]), (wire,), outcome)
+        elif sql_type == "JSONB" and wire in by_field:
+            for path, kind, texts, count in by_field.pop(wire):
+                if kind == "number":
+                    _number(Num(texts[0]), path, outcome, kept=True)
+                else:
+                    outcome.violations.append(_key_order_violation(path, tuple(texts), count))
+    return None if stamps or by_field else outcome.violations
+
+
+@cache
+def _column_types() -> tuple[tuple[str, str], ...]:
+    """Each projected column's field as written (its wire name) and SQL type, in `columns()` order."""
+    return tuple((column.spec.wire, column.sql_type) for column in columns())
+
+
+def _key_order_violation(path: JsonPath, first: tuple[str, ...], count: int) -> Violation:
+    """`project.key-order` at `path` for an object whose first keys in JSONB's order are
+    `first` (of `count`): memoized where short, since a producer writes the same objects in
+    every event (violations are immutable, so one may be handed out again)."""
+    if sum(len(str(part)) for part in path) + sum(map(len, first)) > _CACHED_TEXT_LIMIT:
+        return PROJECT_KEY_ORDER.at(path, keys=_stored_keys(first, count))
+    return _cached_key_order_violation(path, first, count)
+
+
+_CACHED_TEXT_LIMIT = 256  # bounded memory: a cache entry holds at most this much text
+
+
+@lru_cache(maxsize=4096)
+def _cached_key_order_violation(path: JsonPath, first: tuple[str, ...], count: int) -> Violation:
+    return PROJECT_KEY_ORDER.at(path, keys=_stored_keys(first, count))
 
 
 def predict_binding(binding: Binding) -> Prediction:
@@ -354,8 +412,13 @@ def _object(item: Obj, where: JsonPath, outcome: Prediction) -> None:
     written = list(last)  # dict order: each key at its first appearance
     stored = [key for key, _ in pgtypes.jsonb_members(item)]
     if written != stored:
-        keys = ", ".join(excerpt(key, 20) for key in stored[:4]) + (", ..." if len(stored) > 4 else "")
-        outcome.violations.append(PROJECT_KEY_ORDER.at(where, keys=keys))
+        outcome.violations.append(PROJECT_KEY_ORDER.at(where, keys=_stored_keys(stored, len(stored))))
+
+
+def _stored_keys(stored: Sequence[str], count: int) -> str:
+    """The first keys of an object in JSONB's stored order, for `project.key-order`'s message
+    (`count`: how many it has)."""
+    return ", ".join(excerpt(key, 20) for key in stored[:4]) + (", ..." if count > 4 else "")
 
 
 # What the server stores for a serde-accepted tree value, per SQL column type (naming each loss

@@ -228,7 +228,7 @@ pub struct Misread {
 
 /// What [`Prover::check`] found in a document it read to the end and whose bytes are serde_json's
 /// own but for the unknown members: all empty means valid (proved).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     /// Floats serde_json's default parser misreads, in document order.
     pub misreads: Vec<Misread>,
@@ -247,6 +247,24 @@ pub struct Verdict {
     /// in a String), which serde refuses, and timestamp fields holding a string that is not
     /// chrono's own form (serde may read it or not).
     pub failing: Vec<Failing>,
+    /// Whether projection into `noetl.event` is certain to lose nothing (no `project.*` rule
+    /// can fire; see [`Projectable`]); false only says "don't know". Meant for a valid verdict.
+    pub projectable: bool,
+}
+
+/// Nothing found: valid, and nothing projection would lose.
+impl Default for Verdict {
+    fn default() -> Verdict {
+        Verdict {
+            misreads: Vec::new(),
+            unknown: Vec::new(),
+            aliases: Vec::new(),
+            keys: Vec::new(),
+            missing: Vec::new(),
+            failing: Vec::new(),
+            projectable: true,
+        }
+    }
 }
 
 impl Verdict {
@@ -267,6 +285,215 @@ pub struct Failing {
     pub name: String,
     pub start: usize,
     pub end: usize,
+}
+
+/// What projection into `noetl.event` (PostgreSQL's VARCHAR, TIMESTAMP and JSONB columns) may
+/// change in the values read so far: the conservative side of the `project.*` rules
+/// (python/noetl_envelope/projection/predict.py), each value judged alone. A string or key with
+/// U+0000 (refused) is not `known` (the prediction's to judge whole); a number token with an
+/// exponent, a negative zero or a long fraction (numeric may write it back otherwise: `1e2` as
+/// `100`, `-0.0` as `0.0`), object keys not in JSONB's order (shorter first, then bytes) and a
+/// timestamp beyond chrono's four-digit years, with second 60 or digits below a microsecond are
+/// each a possible change: `kept` is false, and with `record` each is listed (see
+/// [`Projection`]) for Python to word.
+struct Projector {
+    kept: bool,
+    known: bool,
+    record: bool,
+    /// Pre-order position of the next value recorded: a JSONB value's findings in the order the
+    /// prediction walks it (an object's own before its members'), whatever order they end in.
+    seq: usize,
+    changes: Vec<(usize, Change)>,
+    timestamps: Vec<Failing>,
+}
+
+/// A float token longer than this is left to the prediction (numeric's scale limit, 16383
+/// fraction digits, is far beyond any shortest form).
+const LONGEST_KEPT_NUMBER: usize = 40;
+
+/// Whether JSONB's numeric writes the float token back as a number a correctly rounding reader
+/// reads as the same double, written the same (pgtypes.numeric_text, predict's `_number`):
+/// numeric keeps the token's exact decimal value with max(0, fraction digits - exponent)
+/// digits after the point, so with at least one (and not a negative zero, which numeric
+/// drops) it comes back as a float of the same value; with none it comes back as an integer.
+fn numeric_keeps(token: &[u8]) -> bool {
+    if token.len() > LONGEST_KEPT_NUMBER {
+        return false;
+    }
+    let (mantissa, exponent) = match token.iter().position(|&b| b == b'e' || b == b'E') {
+        Some(at) => (&token[..at], &token[at + 1..]),
+        None => (token, &b"0"[..]),
+    };
+    let Some(exponent) = std::str::from_utf8(exponent)
+        .ok()
+        .and_then(|e| e.parse::<i64>().ok())
+    else {
+        return false;
+    };
+    let fraction = mantissa
+        .iter()
+        .position(|&b| b == b'.')
+        .map_or(0, |at| mantissa.len() - at - 1) as i64;
+    let scale = fraction - exponent;
+    let negative_zero =
+        mantissa.first() == Some(&b'-') && mantissa[1..].iter().all(|&b| b == b'0' || b == b'.');
+    !negative_zero && scale > 0 && scale <= LONGEST_KEPT_NUMBER as i64 * 10
+}
+
+impl Projector {
+    fn new(record: bool) -> Projector {
+        Projector {
+            kept: true,
+            known: true,
+            record,
+            seq: 0,
+            changes: Vec::new(),
+            timestamps: Vec::new(),
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if text.contains('\0') {
+            self.kept = false;
+            self.known = false;
+        }
+    }
+
+    /// A float token.
+    fn number(&mut self, token: &[u8]) {
+        if !numeric_keeps(token) {
+            self.kept = false;
+            if self.record {
+                let token = String::from_utf8_lossy(token).into_owned();
+                self.changes.push((
+                    self.seq,
+                    Change::Number {
+                        path: Vec::new(),
+                        token,
+                    },
+                ));
+            }
+        }
+        self.seq += 1;
+    }
+
+    /// An object opens: its pre-order position, for [`Projector::object`] when it closes.
+    fn open(&mut self) -> usize {
+        self.seq += 1;
+        self.seq - 1
+    }
+
+    /// An object read whole, opened at `seq`: `order` says whether its keys came in JSONB's order.
+    fn object(&mut self, seq: usize, order: JsonbOrder) {
+        if order.ordered {
+            return;
+        }
+        self.kept = false;
+        if self.record {
+            self.changes.push((
+                seq,
+                Change::KeyOrder {
+                    path: Vec::new(),
+                    first: order.first,
+                    count: order.count,
+                },
+            ));
+        }
+    }
+
+    /// A timestamp field's value in chrono's own form (`YYYY-MM-DDTHH:MM:SS[.f]Z`, 0, 3, 6 or 9
+    /// digits) at `span`.
+    fn timestamp(&mut self, field: &Field, text: &str, span: (usize, usize)) {
+        let bytes = text.as_bytes();
+        let four_digit_year =
+            bytes.len() > 19 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-';
+        let below_micros = bytes
+            .get(26..bytes.len().saturating_sub(1))
+            .is_some_and(|digits| digits.iter().any(|&b| b != b'0'));
+        if !four_digit_year || &bytes[17..19] == b"60" || below_micros {
+            self.kept = false;
+            if self.record {
+                self.timestamps.push(Failing {
+                    name: field.name.clone(),
+                    start: span.0,
+                    end: span.1,
+                });
+            }
+        }
+    }
+}
+
+/// The keys of one object in JSONB's stored order so far: whether they came in it, and (when
+/// recording) the first four of that order and how many there are.
+#[derive(Default)]
+struct JsonbOrder {
+    ordered: bool,
+    first: Vec<String>,
+    count: usize,
+}
+
+/// JSONB's key order (`lengthCompareJsonbString`): shorter keys first, then by bytes.
+fn jsonb_key(key: &str) -> (usize, &[u8]) {
+    (key.len(), key.as_bytes())
+}
+
+impl JsonbOrder {
+    fn new() -> JsonbOrder {
+        JsonbOrder {
+            ordered: true,
+            ..JsonbOrder::default()
+        }
+    }
+
+    /// `key` after `previous` (the key before it, if any); `record`: keep the first four.
+    fn add(&mut self, previous: Option<&str>, key: &str, record: bool) {
+        if previous.is_some_and(|p| jsonb_key(p) >= jsonb_key(key)) {
+            self.ordered = false;
+        }
+        self.count += 1;
+        if record {
+            let at = self
+                .first
+                .partition_point(|k| jsonb_key(k) < jsonb_key(key));
+            if at < 4 {
+                self.first.insert(at, key.to_string());
+                self.first.truncate(4);
+            }
+        }
+    }
+}
+
+/// A value projection may change, with its path (the JSON pointer's parts) in the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A number token numeric may write back otherwise (`project.number-normalized`, or
+    /// `project.number-range`): the prediction judges it from the token.
+    Number { path: Vec<PathPart>, token: String },
+    /// An object whose keys JSONB stores in another order (`project.key-order`): the first four
+    /// keys in that order, and how many there are.
+    KeyOrder {
+        path: Vec<PathPart>,
+        first: Vec<String>,
+        count: usize,
+    },
+}
+
+impl Change {
+    fn path_mut(&mut self) -> &mut Vec<PathPart> {
+        match self {
+            Change::Number { path, .. } | Change::KeyOrder { path, .. } => path,
+        }
+    }
+}
+
+/// What [`Prover::project`] found in a valid document that projection may change: the
+/// changes in the order the prediction words them (per field, pre-order), and the timestamp
+/// fields whose value it must judge (digits below a microsecond, a leap second, a year beyond
+/// four digits). Both empty: projection loses nothing.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Projection {
+    pub changes: Vec<Change>,
+    pub timestamps: Vec<Failing>,
 }
 
 /// Output held at most before it is compared with the input and let go (`Ctx::settle`): the
@@ -332,13 +559,33 @@ struct Ctx<'b> {
     failing: Vec<Failing>,
     /// Where the last scalar `scalar` wrote (or scanned) is in the input.
     last_span: (usize, usize),
+    /// What projection may change in what was read so far (see [`Verdict::projectable`]).
+    projector: Projector,
+}
+
+/// How many misreads and projection changes there were at one point of the reading.
+#[derive(Clone, Copy)]
+struct Mark {
+    misreads: usize,
+    changes: usize,
 }
 
 impl Ctx<'_> {
     /// Adds `part` to the paths of the misreads found since there were `since` of them.
-    fn inside(&mut self, since: usize, part: impl Fn() -> PathPart) {
-        for misread in &mut self.misreads[since..] {
+    fn inside(&mut self, since: Mark, part: impl Fn() -> PathPart) {
+        for misread in &mut self.misreads[since.misreads..] {
             misread.path.push(part());
+        }
+        for (_, change) in &mut self.projector.changes[since.changes..] {
+            change.path_mut().push(part());
+        }
+    }
+
+    /// Where the misreads and the projection's changes found from here on start (`inside`).
+    fn mark(&self) -> Mark {
+        Mark {
+            misreads: self.misreads.len(),
+            changes: self.projector.changes.len(),
         }
     }
 
@@ -433,6 +680,7 @@ impl Ctx<'_> {
         if !is_float_literal(token) {
             return Err(refuse("an integer read as a float"));
         }
+        self.projector.number(token);
         let token = std::str::from_utf8(token).map_err(|_| refuse("not UTF-8"))?;
         let correct: f64 = token.parse().map_err(|_| refuse("not a float"))?;
         if correct.to_bits() != value.to_bits() {
@@ -471,6 +719,7 @@ impl Ctx<'_> {
             return Err(refuse("float written otherwise"));
         }
         self.misread_found(token, value);
+        self.projector.number(token.as_bytes());
         self.out.truncate(written);
         self.out.extend_from_slice(&body[start..end]);
         self.verified = end;
@@ -671,12 +920,15 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         write(&mut ctx.out, &v)?;
         let written = &ctx.out[start..];
         let at = ctx.base + start;
-        if ctx.body.get(at..at + written.len()) != Some(written) {
+        if ctx.body.get(at..at + written.len()) == Some(written) {
+            ctx.projector.number(&ctx.body[at..at + written.len()]);
+        } else {
             ctx.misread(start, v)?;
         }
         Ok(Read::Float)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Read, E> {
+        self.ctx.projector.text(v);
         self.ctx.scalar(|ctx| ctx.write_str(v))?;
         Ok(Read::Str)
     }
@@ -697,7 +949,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             if index > 0 {
                 ctx.push(b',');
             }
-            let since = ctx.misreads.len();
+            let since = ctx.mark();
             match seq.next_element_seed(ValueSeed {
                 ctx: &mut *ctx,
                 level,
@@ -732,6 +984,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         // increasing keys is what byte equality needs anyway, and it refuses duplicates. Relaxed,
         // keys may come in any order but none twice (the contract profile's error otherwise).
         let mut keys = Keys::default();
+        let seq = ctx.projector.open();
+        let mut order = JsonbOrder::new();
         loop {
             ctx.bound()?;
             let mark = ctx.out.len();
@@ -746,11 +1000,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                 }
             };
             ctx.scalar(|ctx| ctx.write_str(&key))?;
+            ctx.projector.text(&key);
+            order.add(keys.previous.as_deref(), &key, ctx.projector.record);
             if !keys.add(key.clone(), ctx.relaxed) {
                 return Err(refuse("keys not strictly increasing"));
             }
             ctx.push(b':');
-            let since = ctx.misreads.len();
+            let since = ctx.mark();
             map.next_value_seed(ValueSeed {
                 ctx: &mut *ctx,
                 level,
@@ -760,6 +1016,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         if !keys.distinct() {
             return Err(refuse("a repeated key"));
         }
+        ctx.projector.object(seq, order);
         ctx.push(b'}');
         if ctx.relaxed {
             ctx.scan_close();
@@ -900,6 +1157,10 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_, '_> {
                     // `parse::<DateTime<FixedOffset>>` in UTC): another offset or fraction, or one
                     // chrono or RFC 3339 refuses, fails (serde may still read it).
                     Scalar::Text(text) => {
+                        self.ctx.projector.text(text);
+                        if timestamp {
+                            self.ctx.projector.timestamp(field, text, span);
+                        }
                         (!timestamp || is_chronos_own(text)) && field.text_ok(text)
                     }
                     _ => false, // another JSON type
@@ -1045,7 +1306,7 @@ impl<'de> Visitor<'de> for Envelope<'_, '_> {
                 ctx.push(b',');
             }
             first = false;
-            let since = ctx.misreads.len();
+            let since = ctx.mark();
             let (index, alias) = match key {
                 TopKey::Declared(index) => (index, None),
                 TopKey::Alias(index, alias) => (index, Some(alias)),
@@ -1120,6 +1381,9 @@ pub struct LineLimits {
     pub list_valid: bool,
     /// Stop after this many listed lines.
     pub report_limit: usize,
+    /// `validate --project`: a valid line is listed too unless projection is certain to lose
+    /// nothing of it ([`Verdict::projectable`]).
+    pub project: bool,
 }
 
 /// A line [`Prover::check_lines`] lists: its 0-based line number in the buffer, its bytes
@@ -1180,6 +1444,31 @@ impl Prover {
             .is_some_and(|found| found.is_valid()))
     }
 
+    /// What projecting `data` into `noetl.event` may change (see [`Projection`]; both lists
+    /// empty: nothing), for a document read to the end with nothing found but floats serde_json
+    /// misreads (which projection keeps as written); `None`: don't know. An error for a profile
+    /// other than "serde", "contract", "canonical".
+    pub fn project(&self, data: &[u8], profile: &str) -> Result<Option<Projection>, String> {
+        let relaxed = relaxed(profile)?;
+        let body = data.strip_suffix(b"\n").unwrap_or(data);
+        let Some((verdict, projector)) = self.read_with(body, relaxed, true) else {
+            return Ok(None);
+        };
+        let faults = !(verdict.unknown.is_empty()
+            && verdict.aliases.is_empty()
+            && verdict.missing.is_empty()
+            && verdict.failing.is_empty());
+        if faults || !projector.known {
+            return Ok(None);
+        }
+        let mut changes = projector.changes;
+        changes.sort_by_key(|&(seq, _)| seq);
+        Ok(Some(Projection {
+            changes: changes.into_iter().map(|(_, change)| change).collect(),
+            timestamps: projector.timestamps,
+        }))
+    }
+
     /// What the document holds besides serde_json's own bytes (see [`Verdict`]; all empty:
     /// valid, no warning); `None`: don't know. Each profile makes its own verdict of it. Under
     /// "canonical" the bytes must be serde_json's own; under "serde" and "contract", which do not
@@ -1223,7 +1512,10 @@ impl Prover {
                 } else {
                     self.read(line, relaxed)
                 };
-                if limits.list_valid || !verdict.as_ref().is_some_and(Verdict::is_valid) {
+                let unlisted = verdict
+                    .as_ref()
+                    .is_some_and(|v| v.is_valid() && (v.projectable || !limits.project));
+                if limits.list_valid || !unlisted {
                     lines.listed.push(Listed {
                         index,
                         start,
@@ -1240,6 +1532,12 @@ impl Prover {
     }
 
     fn read(&self, body: &[u8], relaxed: bool) -> Option<Verdict> {
+        self.read_with(body, relaxed, false)
+            .map(|(verdict, _)| verdict)
+    }
+
+    /// `read`, and what projection may change in the document (recorded with `record`).
+    fn read_with(&self, body: &[u8], relaxed: bool, record: bool) -> Option<(Verdict, Projector)> {
         if body.len() > LONGEST_ESCAPED_STRING
             && has_long_escaped_string(body, LONGEST_ESCAPED_STRING)
         {
@@ -1263,6 +1561,7 @@ impl Prover {
             last_span: (0, 0),
             missing: Vec::new(),
             failing: Vec::new(),
+            projector: Projector::new(record),
         };
         let mut deserializer = serde_json::Deserializer::from_slice(body);
         let envelope = Envelope {
@@ -1278,14 +1577,21 @@ impl Prover {
         for misread in &mut ctx.misreads {
             misread.path.reverse();
         }
-        Some(Verdict {
-            misreads: ctx.misreads,
-            unknown: ctx.unknown,
-            aliases: ctx.aliases,
-            keys: ctx.keys,
-            missing: ctx.missing,
-            failing: ctx.failing,
-        })
+        for (_, change) in &mut ctx.projector.changes {
+            change.path_mut().reverse();
+        }
+        Some((
+            Verdict {
+                misreads: ctx.misreads,
+                unknown: ctx.unknown,
+                aliases: ctx.aliases,
+                keys: ctx.keys,
+                missing: ctx.missing,
+                failing: ctx.failing,
+                projectable: ctx.projector.kept && ctx.projector.known,
+            },
+            ctx.projector,
+        ))
     }
 }
 

@@ -28,6 +28,43 @@ impl PyProver {
         self.0.prove(data, profile).map_err(PyValueError::new_err)
     }
 
+    /// None ("don't know"), or what projecting `data` into `noetl.event` may change
+    /// (`crate::Projection`), as `(changes, timestamps)`: each change as `(path, "number",
+    /// [token], 1)` or `(path, "key-order", first four keys in JSONB's order, key count)`, in
+    /// the order the prediction words them; each timestamp field to judge as `(name, start,
+    /// end)`, the span of its JSON string. Both empty: projection loses nothing.
+    fn project<'py>(
+        &self,
+        py: Python<'py>,
+        data: &[u8],
+        profile: &str,
+    ) -> PyResult<Option<ProjectionTuple<'py>>> {
+        let Some(projection) = self
+            .0
+            .project(data, profile)
+            .map_err(PyValueError::new_err)?
+        else {
+            return Ok(None);
+        };
+        let mut changes = Vec::with_capacity(projection.changes.len());
+        for change in projection.changes {
+            changes.push(match change {
+                crate::Change::Number { path, token } => {
+                    (path_tuple(py, path)?, "number", vec![token], 1)
+                }
+                crate::Change::KeyOrder { path, first, count } => {
+                    (path_tuple(py, path)?, "key-order", first, count)
+                }
+            });
+        }
+        let timestamps = projection
+            .timestamps
+            .into_iter()
+            .map(|f| (f.name, f.start, f.end))
+            .collect();
+        Ok(Some((changes, timestamps)))
+    }
+
     /// None ("don't know"), or what the document holds besides serde_json's own bytes, as
     /// `(misreads, unknown, missing, failing, aliases, keys)`: the float tokens serde_json's
     /// default parser misreads as `(path, token, read)` in document order (`path`: a tuple of
@@ -53,7 +90,10 @@ impl PyProver {
     /// One pass over a buffer of NDJSON lines, with the GIL released (`crate::Prover::check_lines`):
     /// `(consumed, documents, blank_lines, listed)`, `listed` holding `(index, start, end,
     /// verdict)` per listed line (`verdict` as `check` answers it; None also for a line longer
-    /// than `max_document_bytes`, which is not read).
+    /// than `max_document_bytes`, which is not read). With `project`, a valid line is listed too
+    /// unless `prove_projectable` would be true for it.
+    #[pyo3(signature = (data, profile, max_document_bytes, list_valid, report_limit, project = false))]
+    #[allow(clippy::too_many_arguments)]
     fn check_lines<'py>(
         &self,
         py: Python<'py>,
@@ -62,11 +102,13 @@ impl PyProver {
         max_document_bytes: usize,
         list_valid: bool,
         report_limit: usize,
+        project: bool,
     ) -> PyResult<LinesTuple<'py>> {
         let limits = crate::LineLimits {
             max_document_bytes,
             list_valid,
             report_limit,
+            project,
         };
         let lines = py
             .detach(|| self.0.check_lines(data, profile, limits))
@@ -103,18 +145,29 @@ type VerdictTuple<'py> = (
     Bound<'py, PyBytes>,
 );
 
+/// A [`crate::Projection`] as Python sees it (see `PyProver::project`).
+type ProjectionTuple<'py> = (
+    Vec<(Bound<'py, PyTuple>, &'static str, Vec<String>, usize)>,
+    Vec<(String, usize, usize)>,
+);
+
+/// A path as Python's tuple of keys (str) and indices (int).
+fn path_tuple(py: Python<'_>, path: Vec<PathPart>) -> PyResult<Bound<'_, PyTuple>> {
+    let mut parts = Vec::with_capacity(path.len());
+    for part in path {
+        parts.push(match part {
+            PathPart::Key(key) => key.into_pyobject(py)?.into_any(),
+            PathPart::Index(index) => index.into_pyobject(py)?.into_any(),
+        });
+    }
+    PyTuple::new(py, parts)
+}
+
 fn verdict_tuple(py: Python<'_>, verdict: crate::Verdict) -> PyResult<VerdictTuple<'_>> {
     let mut misreads = Vec::with_capacity(verdict.misreads.len());
     for misread in verdict.misreads {
-        let mut parts = Vec::with_capacity(misread.path.len());
-        for part in misread.path {
-            parts.push(match part {
-                PathPart::Key(key) => key.into_pyobject(py)?.into_any(),
-                PathPart::Index(index) => index.into_pyobject(py)?.into_any(),
-            });
-        }
         misreads.push((
-            PyTuple::new(py, parts)?,
+            path_tuple(py, misread.path)?,
             misread.token,
             f64::from_bits(misread.read_bits),
         ));

@@ -1373,6 +1373,7 @@ fn check_lines_cuts_at_line_feeds_counts_and_lists_what_is_not_proved() {
         max_document_bytes: 1 << 20,
         list_valid: false,
         report_limit: 100,
+        project: false,
     };
     let found = prover
         .check_lines(data.as_bytes(), "canonical", limits)
@@ -1561,6 +1562,14 @@ fn same_as_base(doc: &str) {
     assert_eq!(relaxed(doc), verdict(base().text()), "{doc}");
 }
 
+/// A valid verdict for a document projection may change (see [`Verdict::projectable`]).
+fn projection_lossy() -> Verdict {
+    Verdict {
+        projectable: false,
+        ..Verdict::default()
+    }
+}
+
 #[test]
 fn whitespace_escapes_key_order_and_field_order_are_read_relaxed() {
     let text = base().text();
@@ -1581,7 +1590,7 @@ fn whitespace_escapes_key_order_and_field_order_are_read_relaxed() {
     // Context keys out of order, escaped, spaced; numbers in other spellings that read the same.
     let object = object_with(r#"{"b" : [1.50, 1E2, -0.0, 2e-1], "\u0061":{ }}"#);
     assert_eq!(verdict(&object), None);
-    assert_eq!(relaxed(&object), Some(Verdict::default()));
+    assert_eq!(relaxed(&object), Some(projection_lossy()));
 }
 
 #[test]
@@ -1591,8 +1600,9 @@ fn relaxed_reading_still_refuses_what_the_reference_engine_words() {
     refused(object_with(r#"{"a":1,"b":2,"a":3}"#));
     refused(object_with(r#"{"b":1,"\u0062":2}"#));
     refused(object_with(r#"{"b":1,"a":2,"c":3,"a":4}"#)); // repeated after the order broke
-    let read = |doc: String| assert_eq!(relaxed(&doc), Some(Verdict::default()), "{doc}");
-    read(object_with(r#"{"\u0062":1,"a":2,"c":3}"#)); // an escaped key among those remembered
+                                                          // An escaped key among those remembered (out of JSONB's key order: projection may lose it).
+    let lossy = object_with(r#"{"\u0062":1,"a":2,"c":3}"#);
+    assert_eq!(relaxed(&lossy), Some(projection_lossy()), "{lossy}");
     let twice = base().push(&base().members[0].1).text();
     refused(twice);
     // Integers serde_json reads as floats: -0, and beyond u64.
@@ -1605,7 +1615,7 @@ fn relaxed_reading_still_refuses_what_the_reference_engine_words() {
     shuffled.swap(5, 15_000);
     assert_eq!(
         relaxed(object_with(&format!("{{{}}}", shuffled.join(",")))),
-        Some(Verdict::default())
+        Some(projection_lossy())
     );
     shuffled[19_000] = keys[3].replace(":1", ":2");
     refused(object_with(&format!("{{{}}}", shuffled.join(","))));
@@ -1683,4 +1693,193 @@ fn a_float_token_in_an_i64_field_is_named_with_its_span() {
         assert_eq!(verdict(&doc), None, "{token}");
         assert_eq!(relaxed(&doc), None, "{token}");
     }
+}
+
+// ---- projection into noetl.event ------------------------------------------------------------
+
+/// Whether `project` finds nothing projection may change in `doc` under `profile`.
+fn projectable_as(doc: &str, profile: &str) -> bool {
+    let found = prover().project(doc.as_bytes(), profile).unwrap();
+    found.is_some_and(|p| p.changes.is_empty() && p.timestamps.is_empty())
+}
+
+/// `projectable_as` under every profile: the same answer wherever the document is read, and
+/// the verdict's own (`Verdict::projectable`) for a valid one.
+fn projectable(doc: &str) -> bool {
+    let answers: Vec<bool> = PROFILES.iter().map(|p| projectable_as(doc, p)).collect();
+    assert!(
+        answers.iter().all(|&a| a == answers[0]),
+        "{doc}: {answers:?}"
+    );
+    if let Some(found) = verdict(doc).filter(Verdict::is_valid) {
+        assert_eq!(found.projectable, answers[0], "{doc}");
+    }
+    answers[0]
+}
+
+#[test]
+fn projection_losses_are_never_proved_projectable() {
+    // The `project.*` rules' conservative side (predict.py): each value PostgreSQL would refuse
+    // or write back otherwise makes the answer "don't know"; the same document without it is
+    // proved. A float in `1.5` form, an integer, ordinary keys and a chrono timestamp are kept.
+    assert!(projectable(&base().text()));
+    assert!(projectable(&full().text()));
+    assert!(projectable(&object_with(
+        r#"{"a":[1.5,-2,"x"],"bb":{"c":0.25}}"#
+    )));
+    // serde_json's own text of a float whose shortest form has an exponent.
+    let exponent = |value: f64| {
+        let text = serde_json::to_string(&value).unwrap();
+        assert!(text.contains('e'), "{text}");
+        format!(r#"{{"a":{text}}}"#)
+    };
+    let (large, integral) = (exponent(1e300), exponent(3.5e21));
+    // With digits after the point in numeric's text: read back as the same double.
+    assert!(projectable(&object_with(&exponent(1.5e-7))));
+    assert!(projectable(&object_with(&exponent(
+        -2.7009898482205762e-14
+    ))));
+    for lost in [
+        large.as_str(), // numeric writes it back as an integer (no digit after the point)
+        integral.as_str(),
+        r#"{"a":"x\u0000y"}"#,     // NUL in a string: refused
+        r#"{"a\u0000":1}"#,        // and in a key
+        r#"{"a":-0.0}"#,           // numeric has no negative zero
+        r#"{"ab":1,"b":2}"#,       // sorted by bytes, but JSONB stores shorter keys first
+        r#"{"a":{"ab":1,"b":2}}"#, // at any depth
+        r#"{"a":[{"ab":1,"b":2}]}"#,
+    ] {
+        let doc = object_with(lost);
+        assert!(
+            verdict(&doc).is_some_and(|v| v.is_valid()),
+            "{doc} not valid"
+        );
+        assert!(!projectable(&doc), "{doc}");
+    }
+    // A timestamp: digits below a microsecond, a leap second, a year beyond four digits.
+    for (stamp, kept) in [
+        ("2026-03-01T12:00:00.123456Z", true),
+        ("2026-03-01T12:00:00.123456000Z", true),
+        ("2026-03-01T12:00:00.123Z", true),
+        ("0000-03-01T12:00:00Z", true),
+        ("2026-03-01T12:00:00.123456789Z", false),
+        ("2016-12-31T23:59:60Z", false),
+        ("+10000-03-01T12:00:00Z", false),
+    ] {
+        let doc = at(stamp);
+        if verdict(&doc).is_some_and(|v| v.is_valid()) {
+            assert_eq!(projectable(&doc), kept, "{stamp}");
+        } else {
+            assert!(!projectable(&doc), "{stamp}");
+        }
+    }
+    // Read relaxed, keys in JSONB's order are kept whatever their byte order; others not.
+    assert!(projectable_as(
+        &object_with(r#"{"b":1,"ab":2}"#),
+        "contract"
+    ));
+    assert!(!projectable_as(
+        &object_with(r#"{"ab":1, "b":2}"#),
+        "contract"
+    ));
+}
+
+#[test]
+fn projection_changes_are_listed_with_their_paths_in_the_predictions_order() {
+    use super::Change;
+    let small = serde_json::to_string(&1e300f64).unwrap();
+    let doc = object_with(&format!(
+        r#"{{"a":[{small},{{"ab":1,"b":2}}],"bb":{{"c":-0.0}},"c":{{"ccc":1,"dd":2,"e":3,"ff":4,"g":5}}}}"#
+    ));
+    let name = object().name.clone();
+    let under = |parts: &[PathPart]| [&[key(&name)][..], parts].concat();
+    let keys = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    let expected = vec![
+        Change::KeyOrder {
+            path: under(&[]),
+            first: keys(&["a", "c", "bb"]),
+            count: 3,
+        },
+        Change::Number {
+            path: under(&[key("a"), PathPart::Index(0)]),
+            token: small.clone(),
+        },
+        Change::KeyOrder {
+            path: under(&[key("a"), PathPart::Index(1)]),
+            first: keys(&["b", "ab"]),
+            count: 2,
+        },
+        Change::Number {
+            path: under(&[key("bb"), key("c")]),
+            token: "-0.0".to_string(),
+        },
+        Change::KeyOrder {
+            path: under(&[key("c")]),
+            first: keys(&["e", "g", "dd", "ff"]),
+            count: 5,
+        },
+    ];
+    for profile in PROFILES {
+        let found = prover().project(doc.as_bytes(), profile).unwrap().unwrap();
+        assert_eq!(found.changes, expected, "{profile}");
+        assert!(found.timestamps.is_empty());
+    }
+    // A timestamp to judge: named with its string's span.
+    let stamp = at("2026-03-01T12:00:00.123456789Z");
+    let found = prover()
+        .project(stamp.as_bytes(), "canonical")
+        .unwrap()
+        .unwrap();
+    let [ref field] = found.timestamps[..] else {
+        panic!("{:?}", found.timestamps)
+    };
+    assert_eq!(field.name, timestamp().name);
+    assert_eq!(
+        &stamp[field.start..field.end],
+        r#""2026-03-01T12:00:00.123456789Z""#
+    );
+    // Faults, a NUL, a declined document: don't know.
+    for unknown in [
+        base().without(required_i64()).text(),
+        object_with(r#"{"a":"\u0000"}"#),
+        object_with(r#"{"a":1,"a":2}"#),
+    ] {
+        assert_eq!(
+            prover().project(unknown.as_bytes(), "contract").unwrap(),
+            None,
+            "{unknown}"
+        );
+    }
+}
+
+#[test]
+fn check_lines_with_project_lists_valid_lines_projection_may_change() {
+    let prover = prover();
+    let kept = base().text();
+    let lost = object_with(r#"{"a":-0.0}"#);
+    let data = format!("{kept}\n{lost}\n");
+    let limits = LineLimits {
+        max_document_bytes: 1 << 20,
+        list_valid: false,
+        report_limit: 100,
+        project: false,
+    };
+    let plain = prover
+        .check_lines(data.as_bytes(), "contract", limits)
+        .unwrap();
+    assert!(plain.listed.is_empty());
+    let project = LineLimits {
+        project: true,
+        ..limits
+    };
+    let found = prover
+        .check_lines(data.as_bytes(), "contract", project)
+        .unwrap();
+    assert_eq!(found.documents, 2);
+    let listed: Vec<usize> = found.listed.iter().map(|line| line.index).collect();
+    assert_eq!(listed, vec![1]);
+    assert!(found.listed[0]
+        .verdict
+        .as_ref()
+        .is_some_and(Verdict::is_valid));
 }
