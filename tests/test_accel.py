@@ -28,6 +28,7 @@ import pytest
 from corpus import corpus
 from envelope import bundled_samples, complete
 from harness import rust_emit
+from native_module import require_native_module
 from noetl_envelope.api import encode
 from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.core.violations import Violation
@@ -54,10 +55,7 @@ from bench_data import (
 
 ROOT = Path(__file__).resolve().parents[1]
 
-if not accel.available():
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI is set but {accel.MODULE} is not installed (make setup builds it)", pytrace=False)
-    pytest.skip(f"{accel.MODULE} is not built (make setup builds it from rust/accel)", allow_module_level=True)
+require_native_module()
 
 Prove = Callable[[bytes, str], bool]
 

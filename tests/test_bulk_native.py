@@ -13,7 +13,6 @@ Skipped only where the module is not built and CI is not set; under CI it must b
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -24,11 +23,11 @@ from hypothesis import strategies as st
 
 from corpus import BASE, corpus
 from harness import rust_emit
+from native_module import require_native_module
 from noetl_envelope import pipeline
 from noetl_envelope.core.errors import InputError
 from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.engines import native as accel
 from noetl_envelope.pipeline import Checks, checker_for
 from noetl_envelope.run import bulk
 from noetl_envelope.run.bulk import check_stream
@@ -38,10 +37,7 @@ from test_bulk import first_quotes
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from bench_data import mixed_events
 
-if not accel.available():
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI is set but {accel.MODULE} is not installed (make setup builds it)", pytrace=False)
-    pytest.skip(f"{accel.MODULE} is not built (make setup builds it from rust/accel)", allow_module_level=True)
+require_native_module()
 
 LIMIT = 20000  # max_document_bytes here: a few of the corpus's documents are larger
 

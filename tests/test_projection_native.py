@@ -15,15 +15,12 @@ Skipped only where the module is not built and CI is not set; under CI it must b
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
-import pytest
-
 from corpus import corpus
 from harness import rust_emit
-from noetl_envelope.engines import native as accel
+from native_module import require_native_module
 from noetl_envelope.engines import select
 from noetl_envelope.model.schema import field_specs
 from noetl_envelope.projection.predict import projection_violations, violations_from_changes
@@ -32,10 +29,7 @@ from test_fastpath import BASE
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from bench_data import mixed_events
 
-if not accel.available():
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI is set but {accel.MODULE} is not installed (make setup builds it)", pytrace=False)
-    pytest.skip(f"{accel.MODULE} is not built (make setup builds it from rust/accel)", allow_module_level=True)
+require_native_module()
 
 # Number tokens at the edges of numeric's text: an exponent with and without digits after the
 # point in numeric's text, negative zeros, a scale at and past numeric's limit, f64's limits.
