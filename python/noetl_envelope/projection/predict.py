@@ -284,8 +284,10 @@ def _string(text: str, pointer: JsonPath, outcome: Prediction) -> str | None:
 def _timestamp(text: str, pointer: JsonPath, outcome: Prediction) -> int | None:
     value = Timestamp.parse(text)
     # The offset as written: Timestamp.parse converts to UTC, so ask chrono's grammar (the same
-    # port the parse uses) for the offset field before the conversion.
-    offset = _parse_fixed(text)[7]
+    # port the parse uses) for the offset field before the conversion. A parsed text ending in
+    # `Z` ends with that offset (the grammar's others end in a digit or `UTC`, and whitespace
+    # may follow any): UTC, without scanning it again.
+    offset = 0 if text[-1:] in ("Z", "z") else _parse_fixed(text)[7]
     if offset:
         sign, minutes = ("+" if offset > 0 else "-"), abs(offset) // 60
         written = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
