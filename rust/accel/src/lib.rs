@@ -55,6 +55,11 @@
 //! file) cuts it at b"\n", checks and counts every line, and lists only the lines the report
 //! needs (those not proved valid, or every one), so a valid line costs no Python at all.
 //!
+//! [`Prover::project`] is `validate --project`'s: while reading it records what projection into
+//! `noetl.event` may change ([`Projection`]), so that Python words the `project.*` violations
+//! from those findings alone, and `check_lines` with `project` lists a valid line only when
+//! something may change.
+//!
 //! It also reads on past the ordinary field faults of real dumps, so that Python can give their
 //! verdict from the schema alone, without the reference pipeline: a top-level key the schema
 //! does not declare (read and written back like a `Value`; a repeated unknown key still
@@ -248,7 +253,7 @@ pub struct Verdict {
     /// chrono's own form (serde may read it or not).
     pub failing: Vec<Failing>,
     /// Whether projection into `noetl.event` is certain to lose nothing (no `project.*` rule
-    /// can fire; see [`Projectable`]); false only says "don't know". Meant for a valid verdict.
+    /// can fire; see [`Projector`]); false only says "don't know". Meant for a valid verdict.
     pub projectable: bool,
 }
 
@@ -290,9 +295,9 @@ pub struct Failing {
 /// What projection into `noetl.event` (PostgreSQL's VARCHAR, TIMESTAMP and JSONB columns) may
 /// change in the values read so far: the conservative side of the `project.*` rules
 /// (python/noetl_envelope/projection/predict.py), each value judged alone. A string or key with
-/// U+0000 (refused) is not `known` (the prediction's to judge whole); a number token with an
-/// exponent, a negative zero or a long fraction (numeric may write it back otherwise: `1e2` as
-/// `100`, `-0.0` as `0.0`), object keys not in JSONB's order (shorter first, then bytes) and a
+/// U+0000 (refused) is not `known` (the prediction's to judge whole); a float token numeric
+/// writes back otherwise (see [`numeric_keeps`]: `1e2` as `100`, `-0.0` as `0.0`), object keys
+/// not in JSONB's order (shorter first, then bytes) and a
 /// timestamp beyond chrono's four-digit years, with second 60 or digits below a microsecond are
 /// each a possible change: `kept` is false, and with `record` each is listed (see
 /// [`Projection`]) for Python to word.
@@ -486,7 +491,8 @@ impl Change {
     }
 }
 
-/// What [`Prover::project`] found in a valid document that projection may change: the
+/// What [`Prover::project`] found that projection may change in a document with no fault but
+/// misread floats: the
 /// changes in the order the prediction words them (per field, pre-order), and the timestamp
 /// fields whose value it must judge (digits below a microsecond, a leap second, a year beyond
 /// four digits). Both empty: projection loses nothing.
