@@ -20,8 +20,9 @@ from noetl_envelope.core.rules import PROFILES
 from noetl_envelope.core.violations import Violation
 from noetl_envelope.engines import fast
 from noetl_envelope.engines import native as native_module
-from noetl_envelope.engines.native import Lines, Projection, Verdict
+from noetl_envelope.engines.native import Lines, Verdict
 from noetl_envelope.engines.reference import run
+from noetl_envelope.projection.findings import Projection
 
 
 class Engine(Protocol):
@@ -90,7 +91,7 @@ class FastEngine(ReferenceEngine):
 
     def projection(self, data: bytes) -> Projection | None:
         """What projecting `data` into noetl.event may change, from the native engine's relaxed
-        reading (`native.Projection`), or None when it cannot tell or is not in use."""
+        reading (`findings.Projection`), or None when it cannot tell or is not in use."""
         return None if self._project is None else self._project(data, "contract")
 
     def lines(

@@ -59,10 +59,11 @@ from typing import Any, cast
 import orjson
 
 from noetl_envelope.core.violations import Violation
-from noetl_envelope.engines.native import LinesCheck, Misreads, Projection, Prover, Verdict, key_spans
+from noetl_envelope.engines.native import LinesCheck, Misreads, Prover, Verdict, key_spans
 from noetl_envelope.engines.native import load as load_native
 from noetl_envelope.model.rusttypes import MAX_NESTING
 from noetl_envelope.model.schema import FieldSpec, field_specs, float_roundtrip, load_schema
+from noetl_envelope.projection.findings import Projection
 from noetl_envelope.wire.jsontree import Num
 from noetl_envelope.wire.numbers import NumberRangeError, number_reader, parse_number
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Protocol, cast
 
 from noetl_envelope.core.violations import JsonPath
+from noetl_envelope.projection.findings import Projection
 
 # The float tokens serde_json's default parser reads as a neighbouring double, as (path, token,
 # the double serde_json reads) in document order.
@@ -31,13 +32,6 @@ Verdict = tuple[Misreads, list[str], list[str], list[tuple[str, int, int]], list
 # verdict is None for a line the native engine declined or did not read (above a limit).
 Lines = tuple[int, int, int, list[tuple[int, int, int, Verdict | None]]]
 LinesCheck = Callable[[bytes, str, int, bool, int, bool], Lines]
-# `Prover.project`'s answer when it knows: what projection into noetl.event may change in a
-# document, as (changes, timestamps). Each change is (path, "number", [token], 1) or (path,
-# "key-order", the first four keys in JSONB's order, how many keys), in the order the
-# prediction words them; each timestamp field to judge is (name, start, end), its JSON string's
-# span. Both empty: projection loses nothing.
-ProjectionChange = tuple[JsonPath, str, list[str], int]
-Projection = tuple[list[ProjectionChange], list[tuple[str, int, int]]]
 
 
 def key_spans(packed: bytes) -> list[tuple[int, int]]:
@@ -66,7 +60,7 @@ class Prover(Protocol):
 
     def project(self, data: bytes, profile: str) -> Projection | None:
         """None ("don't know": not read to the end, a fault beside misread floats, or U+0000),
-        or what projecting `data` into `noetl.event` may change (`Projection`)."""
+        or what projecting `data` into `noetl.event` may change (`findings.Projection`)."""
         ...
 
     def check(self, data: bytes, profile: str) -> Verdict | None:

@@ -20,7 +20,7 @@ Three kinds of rule (see rules.py and the README):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -33,6 +33,7 @@ from noetl_envelope.model.binding import Binding
 from noetl_envelope.model.rusttypes import write_value
 from noetl_envelope.profiles import serde
 from noetl_envelope.projection import pgtypes
+from noetl_envelope.projection.findings import Projection, ProjectionChange
 from noetl_envelope.projection.row import StoredRow, columns, read_number
 from noetl_envelope.wire.jsontree import Num, Obj, excerpt
 from noetl_envelope.wire.lexer import LexError, scan
@@ -181,12 +182,7 @@ def projection_violations(data: bytes) -> list[Violation]:
     return [] if outcome is None else outcome.violations
 
 
-# What the native engine found projection may change (engines.native.Projection): changes as
-# (path, "number" | "key-order", texts, count), timestamp fields as (name, start, end).
-NativeProjection = tuple[list[tuple[JsonPath, str, list[str], int]], list[tuple[str, int, int]]]
-
-
-def violations_from_changes(data: bytes, projection: NativeProjection) -> list[Violation] | None:
+def violations_from_changes(data: bytes, projection: Projection) -> list[Violation] | None:
     """`projection_violations(data)` for a serde-accepted document in which the native engine
     found only the changes and timestamps in `projection` (each judged here as the prediction
     judges it, column by column in its order), or None when one is not in a column it knows."""
@@ -194,7 +190,7 @@ def violations_from_changes(data: bytes, projection: NativeProjection) -> list[V
     if not changes and not timestamps:
         return []
     stamps = {name: (start, end) for name, start, end in timestamps}
-    by_field: dict[str, list[tuple[JsonPath, str, list[str], int]]] = {}
+    by_field: dict[str, list[ProjectionChange]] = {}
     for change in changes:
         by_field.setdefault(str(change[0][0]), []).append(change)
     outcome = Prediction()
@@ -218,20 +214,21 @@ def _column_types() -> tuple[tuple[str, str], ...]:
 
 
 def _key_order_violation(path: JsonPath, first: tuple[str, ...], count: int) -> Violation:
-    """`project.key-order` at `path` for an object whose first keys in JSONB's order are
-    `first` (of `count`): memoized where short, since a producer writes the same objects in
-    every event (violations are immutable, so one may be handed out again)."""
+    """`project.key-order` at `path` for an object of `count` keys whose first (at most four)
+    in JSONB's stored order are `first`: memoized where short, since a producer writes the same
+    objects in every event (violations are immutable, so one may be handed out again)."""
     if sum(len(str(part)) for part in path) + sum(map(len, first)) > _CACHED_TEXT_LIMIT:
-        return PROJECT_KEY_ORDER.at(path, keys=_stored_keys(first, count))
+        return _worded_key_order_violation(path, first, count)
     return _cached_key_order_violation(path, first, count)
 
 
+def _worded_key_order_violation(path: JsonPath, first: tuple[str, ...], count: int) -> Violation:
+    keys = ", ".join(excerpt(key, 20) for key in first) + (", ..." if count > 4 else "")
+    return PROJECT_KEY_ORDER.at(path, keys=keys)
+
+
 _CACHED_TEXT_LIMIT = 256  # bounded memory: a cache entry holds at most this much text
-
-
-@lru_cache(maxsize=4096)
-def _cached_key_order_violation(path: JsonPath, first: tuple[str, ...], count: int) -> Violation:
-    return PROJECT_KEY_ORDER.at(path, keys=_stored_keys(first, count))
+_cached_key_order_violation = lru_cache(maxsize=4096)(_worded_key_order_violation)
 
 
 def predict_binding(binding: Binding) -> Prediction:
@@ -414,13 +411,7 @@ def _object(item: Obj, where: JsonPath, outcome: Prediction) -> None:
     written = list(last)  # dict order: each key at its first appearance
     stored = [key for key, _ in pgtypes.jsonb_members(item)]
     if written != stored:
-        outcome.violations.append(PROJECT_KEY_ORDER.at(where, keys=_stored_keys(stored, len(stored))))
-
-
-def _stored_keys(stored: Sequence[str], count: int) -> str:
-    """The first keys of an object in JSONB's stored order, for `project.key-order`'s message
-    (`count`: how many it has)."""
-    return ", ".join(excerpt(key, 20) for key in stored[:4]) + (", ..." if count > 4 else "")
+        outcome.violations.append(_key_order_violation(where, tuple(stored[:4]), len(stored)))
 
 
 # What the server stores for a serde-accepted tree value, per SQL column type (naming each loss
