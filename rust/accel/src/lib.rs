@@ -233,7 +233,7 @@ pub struct Misread {
 
 /// What [`Prover::check`] found in a document it read to the end and whose bytes are serde_json's
 /// own but for the unknown members: all empty means valid (proved).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Verdict {
     /// Floats serde_json's default parser misreads, in document order.
     pub misreads: Vec<Misread>,
@@ -252,24 +252,6 @@ pub struct Verdict {
     /// in a String), which serde refuses, and timestamp fields holding a string that is not
     /// chrono's own form (serde may read it or not).
     pub failing: Vec<Failing>,
-    /// Whether projection into `noetl.event` is certain to lose nothing (no `project.*` rule
-    /// can fire; see [`Projector`]); false only says "don't know". Meant for a valid verdict.
-    pub projectable: bool,
-}
-
-/// Nothing found: valid, and nothing projection would lose.
-impl Default for Verdict {
-    fn default() -> Verdict {
-        Verdict {
-            misreads: Vec::new(),
-            unknown: Vec::new(),
-            aliases: Vec::new(),
-            keys: Vec::new(),
-            missing: Vec::new(),
-            failing: Vec::new(),
-            projectable: true,
-        }
-    }
 }
 
 impl Verdict {
@@ -299,12 +281,13 @@ pub struct Failing {
 /// writes back otherwise (see [`numeric_keeps`]: `1e2` as `100`, `-0.0` as `0.0`), object keys
 /// not in JSONB's order (shorter first, then bytes) and a
 /// timestamp beyond chrono's four-digit years, with second 60 or digits below a microsecond are
-/// each a possible change: `kept` is false, and with `record` each is listed (see
-/// [`Projection`]) for Python to word.
+/// each a possible change: `kept` is false, and with [`Projecting::Record`] each is listed (see
+/// [`Projection`]) for Python to word. Only `validate --project` asks: otherwise the reading
+/// does none of this ([`Projecting::No`]).
 struct Projector {
+    mode: Projecting,
     kept: bool,
     known: bool,
-    record: bool,
     /// Pre-order position of the next value recorded: a JSONB value's findings in the order the
     /// prediction walks it (an object's own before its members'), whatever order they end in.
     seq: usize,
@@ -312,9 +295,22 @@ struct Projector {
     timestamps: Vec<Failing>,
 }
 
-/// A float token longer than this is left to the prediction (numeric's scale limit, 16383
-/// fraction digits, is far beyond any shortest form).
+/// How much of [`Projector`]'s work a reading does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Projecting {
+    /// None (every profile's own reading).
+    No,
+    /// Whether anything may change (`check_lines` with `project`).
+    Flag,
+    /// What may change, listed ([`Prover::project`]).
+    Record,
+}
+
+/// A float token longer than this is left to the prediction (a shortest form is at most 24).
 const LONGEST_KEPT_NUMBER: usize = 40;
+/// A float token whose numeric text has more digits after the point is left to the prediction
+/// (numeric refuses a scale above 16383; a double's shortest form needs at most about 340).
+const LARGEST_KEPT_SCALE: i64 = 400;
 
 /// Whether JSONB's numeric writes the float token back as a number a correctly rounding reader
 /// reads as the same double, written the same (pgtypes.numeric_text, predict's `_number`):
@@ -342,23 +338,27 @@ fn numeric_keeps(token: &[u8]) -> bool {
     let scale = fraction - exponent;
     let negative_zero =
         mantissa.first() == Some(&b'-') && mantissa[1..].iter().all(|&b| b == b'0' || b == b'.');
-    !negative_zero && scale > 0 && scale <= LONGEST_KEPT_NUMBER as i64 * 10
+    !negative_zero && scale > 0 && scale <= LARGEST_KEPT_SCALE
 }
 
 impl Projector {
-    fn new(record: bool) -> Projector {
+    fn new(mode: Projecting) -> Projector {
         Projector {
+            mode,
             kept: true,
             known: true,
-            record,
             seq: 0,
             changes: Vec::new(),
             timestamps: Vec::new(),
         }
     }
 
+    fn record(&self) -> bool {
+        self.mode == Projecting::Record
+    }
+
     fn text(&mut self, text: &str) {
-        if text.contains('\0') {
+        if self.mode != Projecting::No && text.contains('\0') {
             self.kept = false;
             self.known = false;
         }
@@ -366,9 +366,12 @@ impl Projector {
 
     /// A float token.
     fn number(&mut self, token: &[u8]) {
+        if self.mode == Projecting::No {
+            return;
+        }
         if !numeric_keeps(token) {
             self.kept = false;
-            if self.record {
+            if self.record() {
                 let token = String::from_utf8_lossy(token).into_owned();
                 self.changes.push((
                     self.seq,
@@ -388,13 +391,22 @@ impl Projector {
         self.seq - 1
     }
 
-    /// An object read whole, opened at `seq`: `order` says whether its keys came in JSONB's order.
+    /// An object's `key` after `previous` (the key before it, if any), into its `order`.
+    fn key(&mut self, order: &mut JsonbOrder, previous: Option<&str>, key: &str) {
+        if self.mode != Projecting::No {
+            self.text(key);
+            order.add(previous, key, self.record());
+        }
+    }
+
+    /// An object read whole, opened at `seq`: `order` says whether its keys came in JSONB's
+    /// order (always, when nothing is asked).
     fn object(&mut self, seq: usize, order: JsonbOrder) {
         if order.ordered {
             return;
         }
         self.kept = false;
-        if self.record {
+        if self.record() {
             self.changes.push((
                 seq,
                 Change::KeyOrder {
@@ -409,6 +421,9 @@ impl Projector {
     /// A timestamp field's value in chrono's own form (`YYYY-MM-DDTHH:MM:SS[.f]Z`, 0, 3, 6 or 9
     /// digits) at `span`.
     fn timestamp(&mut self, field: &Field, text: &str, span: (usize, usize)) {
+        if self.mode == Projecting::No {
+            return;
+        }
         let bytes = text.as_bytes();
         let four_digit_year =
             bytes.len() > 19 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-';
@@ -417,7 +432,7 @@ impl Projector {
             .is_some_and(|digits| digits.iter().any(|&b| b != b'0'));
         if !four_digit_year || &bytes[17..19] == b"60" || below_micros {
             self.kept = false;
-            if self.record {
+            if self.record() {
                 self.timestamps.push(Failing {
                     name: field.name.clone(),
                     start: span.0,
@@ -565,7 +580,7 @@ struct Ctx<'b> {
     failing: Vec<Failing>,
     /// Where the last scalar `scalar` wrote (or scanned) is in the input.
     last_span: (usize, usize),
-    /// What projection may change in what was read so far (see [`Verdict::projectable`]).
+    /// What projection may change in what was read so far (see [`Projector`]).
     projector: Projector,
 }
 
@@ -1006,8 +1021,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                 }
             };
             ctx.scalar(|ctx| ctx.write_str(&key))?;
-            ctx.projector.text(&key);
-            order.add(keys.previous.as_deref(), &key, ctx.projector.record);
+            ctx.projector
+                .key(&mut order, keys.previous.as_deref(), &key);
             if !keys.add(key.clone(), ctx.relaxed) {
                 return Err(refuse("keys not strictly increasing"));
             }
@@ -1388,7 +1403,7 @@ pub struct LineLimits {
     /// Stop after this many listed lines.
     pub report_limit: usize,
     /// `validate --project`: a valid line is listed too unless projection is certain to lose
-    /// nothing of it ([`Verdict::projectable`]).
+    /// nothing of it (its [`Prover::project`] finds nothing).
     pub project: bool,
 }
 
@@ -1457,7 +1472,7 @@ impl Prover {
     pub fn project(&self, data: &[u8], profile: &str) -> Result<Option<Projection>, String> {
         let relaxed = relaxed(profile)?;
         let body = data.strip_suffix(b"\n").unwrap_or(data);
-        let Some((verdict, projector)) = self.read_with(body, relaxed, true) else {
+        let Some((verdict, projector)) = self.read_with(body, relaxed, Projecting::Record) else {
             return Ok(None);
         };
         let faults = !(verdict.unknown.is_empty()
@@ -1513,14 +1528,20 @@ impl Prover {
                 lines.blank_lines += 1;
             } else {
                 lines.documents += 1;
-                let verdict = if length > limits.max_document_bytes {
+                let mode = if limits.project {
+                    Projecting::Flag
+                } else {
+                    Projecting::No
+                };
+                let read = if length > limits.max_document_bytes {
                     None
                 } else {
-                    self.read(line, relaxed)
+                    self.read_with(line, relaxed, mode)
                 };
-                let unlisted = verdict
-                    .as_ref()
-                    .is_some_and(|v| v.is_valid() && (v.projectable || !limits.project));
+                let unlisted = read.as_ref().is_some_and(|(verdict, projector)| {
+                    verdict.is_valid() && projector.kept && projector.known
+                });
+                let verdict = read.map(|(verdict, _)| verdict);
                 if limits.list_valid || !unlisted {
                     lines.listed.push(Listed {
                         index,
@@ -1538,12 +1559,17 @@ impl Prover {
     }
 
     fn read(&self, body: &[u8], relaxed: bool) -> Option<Verdict> {
-        self.read_with(body, relaxed, false)
+        self.read_with(body, relaxed, Projecting::No)
             .map(|(verdict, _)| verdict)
     }
 
-    /// `read`, and what projection may change in the document (recorded with `record`).
-    fn read_with(&self, body: &[u8], relaxed: bool, record: bool) -> Option<(Verdict, Projector)> {
+    /// `read`, and what projection may change in the document, as far as `mode` asks.
+    fn read_with(
+        &self,
+        body: &[u8],
+        relaxed: bool,
+        mode: Projecting,
+    ) -> Option<(Verdict, Projector)> {
         if body.len() > LONGEST_ESCAPED_STRING
             && has_long_escaped_string(body, LONGEST_ESCAPED_STRING)
         {
@@ -1567,7 +1593,7 @@ impl Prover {
             last_span: (0, 0),
             missing: Vec::new(),
             failing: Vec::new(),
-            projector: Projector::new(record),
+            projector: Projector::new(mode),
         };
         let mut deserializer = serde_json::Deserializer::from_slice(body);
         let envelope = Envelope {
@@ -1594,7 +1620,6 @@ impl Prover {
                 keys: ctx.keys,
                 missing: ctx.missing,
                 failing: ctx.failing,
-                projectable: ctx.projector.kept && ctx.projector.known,
             },
             ctx.projector,
         ))

@@ -1562,14 +1562,6 @@ fn same_as_base(doc: &str) {
     assert_eq!(relaxed(doc), verdict(base().text()), "{doc}");
 }
 
-/// A valid verdict for a document projection may change (see [`Verdict::projectable`]).
-fn projection_lossy() -> Verdict {
-    Verdict {
-        projectable: false,
-        ..Verdict::default()
-    }
-}
-
 #[test]
 fn whitespace_escapes_key_order_and_field_order_are_read_relaxed() {
     let text = base().text();
@@ -1590,7 +1582,7 @@ fn whitespace_escapes_key_order_and_field_order_are_read_relaxed() {
     // Context keys out of order, escaped, spaced; numbers in other spellings that read the same.
     let object = object_with(r#"{"b" : [1.50, 1E2, -0.0, 2e-1], "\u0061":{ }}"#);
     assert_eq!(verdict(&object), None);
-    assert_eq!(relaxed(&object), Some(projection_lossy()));
+    assert_eq!(relaxed(&object), Some(Verdict::default()));
 }
 
 #[test]
@@ -1600,9 +1592,8 @@ fn relaxed_reading_still_refuses_what_the_reference_engine_words() {
     refused(object_with(r#"{"a":1,"b":2,"a":3}"#));
     refused(object_with(r#"{"b":1,"\u0062":2}"#));
     refused(object_with(r#"{"b":1,"a":2,"c":3,"a":4}"#)); // repeated after the order broke
-                                                          // An escaped key among those remembered (out of JSONB's key order: projection may lose it).
-    let lossy = object_with(r#"{"\u0062":1,"a":2,"c":3}"#);
-    assert_eq!(relaxed(&lossy), Some(projection_lossy()), "{lossy}");
+    let read = |doc: String| assert_eq!(relaxed(&doc), Some(Verdict::default()), "{doc}");
+    read(object_with(r#"{"\u0062":1,"a":2,"c":3}"#)); // an escaped key among those remembered
     let twice = base().push(&base().members[0].1).text();
     refused(twice);
     // Integers serde_json reads as floats: -0, and beyond u64.
@@ -1615,7 +1606,7 @@ fn relaxed_reading_still_refuses_what_the_reference_engine_words() {
     shuffled.swap(5, 15_000);
     assert_eq!(
         relaxed(object_with(&format!("{{{}}}", shuffled.join(",")))),
-        Some(projection_lossy())
+        Some(Verdict::default())
     );
     shuffled[19_000] = keys[3].replace(":1", ":2");
     refused(object_with(&format!("{{{}}}", shuffled.join(","))));
@@ -1704,16 +1695,25 @@ fn projectable_as(doc: &str, profile: &str) -> bool {
 }
 
 /// `projectable_as` under every profile: the same answer wherever the document is read, and
-/// the verdict's own (`Verdict::projectable`) for a valid one.
+/// `check_lines` with `project` leaves the line unlisted exactly when it is valid and that.
 fn projectable(doc: &str) -> bool {
     let answers: Vec<bool> = PROFILES.iter().map(|p| projectable_as(doc, p)).collect();
     assert!(
         answers.iter().all(|&a| a == answers[0]),
         "{doc}: {answers:?}"
     );
-    if let Some(found) = verdict(doc).filter(Verdict::is_valid) {
-        assert_eq!(found.projectable, answers[0], "{doc}");
-    }
+    let valid = verdict(doc).is_some_and(|v| v.is_valid());
+    let limits = LineLimits {
+        max_document_bytes: 1 << 20,
+        list_valid: false,
+        report_limit: 10,
+        project: true,
+    };
+    let line = format!("{doc}\n");
+    let lines = prover()
+        .check_lines(line.as_bytes(), "canonical", limits)
+        .unwrap();
+    assert_eq!(lines.listed.is_empty(), valid && answers[0], "{doc}");
     answers[0]
 }
 
